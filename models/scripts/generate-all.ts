@@ -1,0 +1,24 @@
+/**
+ * Writes every generated model into models/generated/. Deterministic: the same bytes on every run,
+ * so tests and benchmarks can rely on them without committing binaries.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { denseNetworkToOnnx, denseNetworkToTfjs } from '@edgewise/model-tools';
+import { tinyMlp } from './tiny-mlp.js';
+
+const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'generated');
+
+async function writeFiles(dir: string, files: Record<string, Uint8Array>) {
+  await mkdir(join(outDir, dir), { recursive: true });
+  for (const [name, bytes] of Object.entries(files)) await writeFile(join(outDir, dir, name), bytes);
+}
+
+const net = tinyMlp();
+await writeFiles('tiny-mlp', {
+  'model.onnx': denseNetworkToOnnx(net, { batch: 1 }),
+  'model-dynamic.onnx': denseNetworkToOnnx(net, { batch: 'batch' }),
+});
+await writeFiles('tiny-mlp/tfjs', await denseNetworkToTfjs(net));
+console.log(`models: wrote tiny-mlp (onnx static/dynamic, tfjs layers) to ${outDir}`);

@@ -1,0 +1,118 @@
+/**
+ * Every error Edgewise raises on purpose is an `EdgewiseError` with a stable `code`, so callers can
+ * branch on `err.code` instead of parsing messages. Errors keep their class and code across the
+ * worker boundary (see `error-serialization.ts`).
+ */
+export type EdgewiseErrorCode =
+  | 'E_INPUT'
+  | 'E_MODEL_FORMAT'
+  | 'E_MODEL_SOURCE'
+  | 'E_BACKEND'
+  | 'E_ALL_BACKENDS_FAILED'
+  | 'E_UNKNOWN_ENGINE'
+  | 'E_WORKER_CRASHED'
+  | 'E_DISPOSED';
+
+export interface EdgewiseErrorOptions {
+  cause?: unknown;
+}
+
+/**
+ * Base class of every Edgewise error.
+ *
+ * @example
+ * try { await model.run(inputs) } catch (e) { if (e instanceof EdgewiseError && e.code === 'E_INPUT') … }
+ */
+export class EdgewiseError extends Error {
+  readonly code: EdgewiseErrorCode;
+  constructor(code: EdgewiseErrorCode, message: string, options: EdgewiseErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** An input tensor was missing, unknown, or of the wrong dtype, shape or values. */
+export class InputError extends EdgewiseError {
+  /** Name of the offending input (or '' when the inputs object itself was wrong). */
+  readonly input: string;
+  readonly received: string;
+  readonly expected: string;
+  constructor(input: string, received: string, expected: string, options: EdgewiseErrorOptions = {}) {
+    const subject = input ? `input "${input}"` : 'inputs';
+    super('E_INPUT', `Invalid ${subject}: received ${received}; expected ${expected}.`, options);
+    this.input = input;
+    this.received = received;
+    this.expected = expected;
+  }
+}
+
+/** The bytes given as a model are not a model this engine can read. */
+export class ModelFormatError extends EdgewiseError {
+  constructor(message: string, options: EdgewiseErrorOptions = {}) {
+    super('E_MODEL_FORMAT', message, options);
+  }
+}
+
+/** The model source could not be read (HTTP error, missing file, wrong type of source). */
+export class ModelSourceError extends EdgewiseError {
+  constructor(message: string, options: EdgewiseErrorOptions = {}) {
+    super('E_MODEL_SOURCE', message, options);
+  }
+}
+
+/** One backend failed to create a session or to run it. */
+export class BackendError extends EdgewiseError {
+  readonly backend: string;
+  constructor(backend: string, message: string, options: EdgewiseErrorOptions = {}) {
+    super('E_BACKEND', `Backend "${backend}" failed: ${message}`, options);
+    this.backend = backend;
+  }
+}
+
+/** Why one backend was not used; recorded on the model and sent as an event. */
+export interface BackendAttempt {
+  backend: string;
+  /** 'skipped' = never tried (engine lacks it), 'failed' = tried and threw, 'selected' = in use. */
+  outcome: 'skipped' | 'failed' | 'selected';
+  reason?: string;
+  /** 'load' for load-time selection, 'run' for a run-time fallback. */
+  phase: 'load' | 'run';
+}
+
+/** No backend in the preference list could load (or re-run) the model; lists every cause. */
+export class AllBackendsFailedError extends EdgewiseError {
+  readonly attempts: readonly BackendAttempt[];
+  constructor(attempts: readonly BackendAttempt[], options: EdgewiseErrorOptions = {}) {
+    const lines = attempts.map((a) => `  - ${a.backend}: ${a.outcome}${a.reason ? ` (${a.reason})` : ''}`);
+    super('E_ALL_BACKENDS_FAILED', `No backend could run the model:\n${lines.join('\n')}`, options);
+    this.attempts = attempts;
+  }
+}
+
+/** The runtime has no engine of that name. */
+export class UnknownEngineError extends EdgewiseError {
+  constructor(engine: string, known: readonly string[]) {
+    super('E_UNKNOWN_ENGINE', `Unknown engine "${engine}"; registered engines: ${known.map((k) => `"${k}"`).join(', ') || '(none)'}.`);
+  }
+}
+
+/** The worker that hosted the model died; the call that was pending fails with this. */
+export class WorkerCrashedError extends EdgewiseError {
+  constructor(message: string, options: EdgewiseErrorOptions = {}) {
+    super('E_WORKER_CRASHED', message, options);
+  }
+}
+
+/** The model (or runtime) was disposed before or during the call. */
+export class DisposedError extends EdgewiseError {
+  constructor(what: string) {
+    super('E_DISPOSED', `${what} has been disposed.`);
+  }
+}
+
+/** Readable one-line description of any thrown value. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

@@ -1,0 +1,12 @@
+export * from './errors.js';
+export { serializeError, deserializeError, type SerializedError } from './error-serialization.js';
+export * from './tensor.js';
+export * from './engine.js';
+export { resolveArtifact, fetchBytes, type ModelSource, type ReadBytes } from './model-source.js';
+export { validateInputs, type ValidationOptions } from './validate-inputs.js';
+export { SerialQueue } from './serial-queue.js';
+export { Emitter, type ModelEventMap, type ModelEventName, type ModelEventListener } from './events.js';
+export { openOnFirstWorkingBackend } from './backend-selection.js';
+export { LocalModel, type Model, type LocalModelOptions } from './model.js';
+export { checkLoadOptions, type LoadModelOptions } from './load-options.js';
+export { createRuntime, type Runtime, type RuntimeOptions, type ModelHost } from './runtime.js';

@@ -1,0 +1,53 @@
+import { BACKEND_NAMES, type BackendName } from './engine.js';
+import type { BackendAttempt } from './errors.js';
+import type { ModelSource } from './model-source.js';
+import type { ValidationOptions } from './validate-inputs.js';
+
+/**
+ * What `loadModel` takes.
+ *
+ * @example
+ * await runtime.loadModel({ source: '/models/mnist.onnx', engine: 'onnx', backends: ['webgpu', 'wasm'], worker: true });
+ */
+export interface LoadModelOptions {
+  source: ModelSource;
+  /** Registry key of the engine: 'onnx' or 'tfjs' with the bundled engines. */
+  engine: string;
+  /** Backends to try, best first. Defaults to every backend the engine has here. */
+  backends?: BackendName[];
+  /** Run the engine in a dedicated worker (browsers: Web Worker). Default false. */
+  worker?: boolean;
+  /** WASM threads. */
+  numThreads?: number;
+  /** Input validation settings, or false to skip validation. */
+  validation?: ValidationOptions | false;
+  /**
+   * Called for every backend considered at load time (skipped, failed, selected), before the model
+   * exists to listen on. The same list is on `model.attempts` afterwards.
+   */
+  onBackendAttempt?: (attempt: BackendAttempt) => void;
+}
+
+/** Rejects malformed options with a TypeError/RangeError naming the field. */
+export function checkLoadOptions(options: unknown): asserts options is LoadModelOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`loadModel(): expected an options object {source, engine, …}; received ${options === null ? 'null' : typeof options}.`);
+  }
+  const o = options as Record<string, unknown>;
+  if (o.source === undefined || o.source === null) throw new TypeError('loadModel(): "source" is required (a URL, path, bytes or {entry, files}).');
+  if (typeof o.engine !== 'string') throw new TypeError(`loadModel(): "engine" must be a string such as 'onnx' or 'tfjs'; received ${typeof o.engine}.`);
+  if (o.backends !== undefined) {
+    if (!Array.isArray(o.backends) || o.backends.length === 0) {
+      throw new TypeError(`loadModel(): "backends" must be a non-empty array of ${BACKEND_NAMES.join(', ')}.`);
+    }
+    for (const b of o.backends) {
+      if (!BACKEND_NAMES.includes(b as BackendName)) {
+        throw new RangeError(`loadModel(): unknown backend ${JSON.stringify(b)} in "backends"; allowed: ${BACKEND_NAMES.join(', ')}.`);
+      }
+    }
+  }
+  if (o.worker !== undefined && typeof o.worker !== 'boolean') throw new TypeError(`loadModel(): "worker" must be a boolean; received ${typeof o.worker}.`);
+  if (o.numThreads !== undefined && !(Number.isInteger(o.numThreads) && (o.numThreads as number) >= 1)) {
+    throw new RangeError(`loadModel(): "numThreads" must be an integer ≥ 1; received ${String(o.numThreads)}.`);
+  }
+}

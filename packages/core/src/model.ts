@@ -1,0 +1,138 @@
+import { openOnFirstWorkingBackend } from './backend-selection.js';
+import type { BackendName, Engine, EngineSession, ModelArtifact, SessionOptions } from './engine.js';
+import { AllBackendsFailedError, BackendError, DisposedError, InputError, describeError, type BackendAttempt } from './errors.js';
+import { Emitter, type ModelEventListener, type ModelEventName } from './events.js';
+import { SerialQueue } from './serial-queue.js';
+import type { NamedTensors, TensorSpec } from './tensor.js';
+import { validateInputs, type ValidationOptions } from './validate-inputs.js';
+
+/**
+ * A loaded model. The same interface whether it runs in this thread or in a Web Worker.
+ *
+ * @example
+ * const { probabilities } = await model.run({ image: tensor('float32', pixels, [1, 784]) });
+ * console.log(model.backend, model.attempts);
+ */
+export interface Model {
+  readonly engine: string;
+  /** Backend in use now; changes after a run-time fallback. */
+  readonly backend: BackendName;
+  /** Why each backend before the current one was skipped or abandoned, load and run time. */
+  readonly attempts: readonly BackendAttempt[];
+  readonly inputs: readonly TensorSpec[];
+  readonly outputs: readonly TensorSpec[];
+  /** Runs the model. Concurrent calls are queued, never rejected. */
+  run(inputs: NamedTensors): Promise<NamedTensors>;
+  on<K extends ModelEventName>(event: K, listener: ModelEventListener<K>): () => void;
+  dispose(): Promise<void>;
+}
+
+export interface LocalModelOptions {
+  backends: readonly BackendName[];
+  session: SessionOptions;
+  /** false turns input validation off (for callers that validated already). */
+  validation: ValidationOptions | false;
+}
+
+/** A model whose engine session lives in this thread. */
+export class LocalModel implements Model {
+  private readonly queue = new SerialQueue();
+  private readonly emitter = new Emitter();
+  private readonly history: BackendAttempt[] = [];
+  private session: EngineSession | undefined;
+  private disposed = false;
+
+  private constructor(
+    private readonly engineImpl: Engine,
+    private readonly artifact: ModelArtifact,
+    private readonly options: LocalModelOptions,
+  ) {}
+
+  /** Loads the model on the first working backend of `options.backends`. */
+  static async open(
+    engine: Engine,
+    artifact: ModelArtifact,
+    options: LocalModelOptions,
+    onAttempt?: (attempt: BackendAttempt) => void,
+  ): Promise<LocalModel> {
+    const model = new LocalModel(engine, artifact, options);
+    const { session, attempts } = await openOnFirstWorkingBackend(engine, artifact, options.backends, options.session, 'load', onAttempt);
+    model.session = session;
+    model.history.push(...attempts);
+    return model;
+  }
+
+  get engine(): string {
+    return this.engineImpl.name;
+  }
+  get backend(): BackendName {
+    return this.current().backend;
+  }
+  get attempts(): readonly BackendAttempt[] {
+    return this.history;
+  }
+  get inputs(): readonly TensorSpec[] {
+    return this.current().inputs;
+  }
+  get outputs(): readonly TensorSpec[] {
+    return this.current().outputs;
+  }
+
+  on<K extends ModelEventName>(event: K, listener: ModelEventListener<K>): () => void {
+    return this.emitter.on(event, listener);
+  }
+
+  run(inputs: NamedTensors): Promise<NamedTensors> {
+    return this.queue.push(() => this.runNow(inputs));
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    // Queued behind pending runs so none of them sees a half-disposed session.
+    await this.queue.push(async () => {
+      await this.session?.dispose();
+      this.session = undefined;
+    });
+  }
+
+  private current(): EngineSession {
+    if (this.disposed || !this.session) throw new DisposedError('Model');
+    return this.session;
+  }
+
+  private async runNow(inputs: NamedTensors): Promise<NamedTensors> {
+    const session = this.current();
+    if (this.options.validation !== false) validateInputs(inputs, session.inputs, this.options.validation);
+    try {
+      return await session.run(inputs);
+    } catch (error) {
+      if (error instanceof InputError) throw error;
+      return this.fallBackAndRetry(session, inputs, error);
+    }
+  }
+
+  /** A run failed on the current backend: move to the next working one and retry once. */
+  private async fallBackAndRetry(failed: EngineSession, inputs: NamedTensors, error: unknown): Promise<NamedTensors> {
+    const reason = describeError(error);
+    const failure: BackendAttempt = { backend: failed.backend, outcome: 'failed', phase: 'run', reason };
+    this.history.push(failure);
+    const remaining = this.options.backends.slice(this.options.backends.indexOf(failed.backend) + 1);
+    if (remaining.length === 0) throw new BackendError(failed.backend, reason, { cause: error });
+    // The failed session may hold a lost device; release it before claiming new resources.
+    this.session = undefined;
+    await failed.dispose().catch(() => undefined);
+    let next;
+    try {
+      next = await openOnFirstWorkingBackend(this.engineImpl, this.artifact, remaining, this.options.session, 'run');
+    } catch (reopenError) {
+      const attempts = reopenError instanceof AllBackendsFailedError ? reopenError.attempts : [];
+      this.history.push(...attempts);
+      throw new AllBackendsFailedError([failure, ...attempts], { cause: error });
+    }
+    this.session = next.session;
+    this.history.push(...next.attempts);
+    this.emitter.emit('fallback', { from: failed.backend, to: next.session.backend, reason });
+    return next.session.run(inputs);
+  }
+}

@@ -1,0 +1,119 @@
+import {
+  BackendError,
+  ModelFormatError,
+  describeError,
+  type BackendName,
+  type DType,
+  type Engine,
+  type EngineSession,
+  type ModelArtifact,
+  type NamedTensors,
+  type SessionOptions,
+  type TensorSpec,
+} from '@edgewise/core';
+import type { Ort } from './ort-types.js';
+import { fromOrtResults, toOrtFeeds } from './tensor-conversion.js';
+
+export interface OnnxEngineOptions {
+  /** Loads the onnxruntime module. Browsers: () => import('onnxruntime-web/all') (the default). */
+  loadOrt?: () => Promise<Ort>;
+  /** Backends this platform offers, best first. Default: webgpu, webgl, wasm. */
+  backends?: BackendName[];
+  /** Where ORT finds its .wasm/.mjs files; bundlers must set this (see README). */
+  wasmPaths?: string | Record<string, string>;
+}
+
+type OrtSession = Awaited<ReturnType<Ort['InferenceSession']['create']>>;
+
+/** ONNX's magic: a ModelProto starts with field 1 (ir_version, varint) = byte 0x08. */
+function looksLikeOnnx(bytes: Uint8Array): boolean {
+  return bytes.length > 16 && bytes[0] === 0x08;
+}
+
+type Metadata = ReadonlyArray<{ name: string; isTensor: boolean; type?: string; shape?: ReadonlyArray<number | string> }>;
+
+function readMetadata(session: OrtSession, which: 'inputMetadata' | 'outputMetadata'): Metadata | undefined {
+  try {
+    return (session as unknown as Record<string, Metadata>)[which];
+  } catch {
+    // ORT's WebGL backend throws "Getting model metadata is not supported"; validation then checks
+    // names, dtype (float32, all WebGL takes) and element counts, but not declared shapes.
+    return undefined;
+  }
+}
+
+function specsOf(session: OrtSession, which: 'inputMetadata' | 'outputMetadata', names: readonly string[]): TensorSpec[] {
+  const metadata = readMetadata(session, which);
+  return names.map((name) => {
+    const m = metadata?.find((x) => x.name === name);
+    const dims = m?.isTensor && m.shape && m.shape.length > 0 ? m.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : String(d))) : null;
+    return { name, type: (m?.type ?? 'float32') as DType, dims };
+  });
+}
+
+class OnnxSession implements EngineSession {
+  readonly inputs: TensorSpec[];
+  readonly outputs: TensorSpec[];
+  constructor(
+    private readonly ort: Ort,
+    private readonly session: OrtSession,
+    readonly backend: BackendName,
+  ) {
+    this.inputs = specsOf(session, 'inputMetadata', session.inputNames);
+    this.outputs = specsOf(session, 'outputMetadata', session.outputNames);
+  }
+
+  async run(inputs: NamedTensors): Promise<NamedTensors> {
+    try {
+      return await fromOrtResults(await this.session.run(toOrtFeeds(this.ort, inputs)));
+    } catch (error) {
+      throw new BackendError(this.backend, describeError(error), { cause: error });
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+/**
+ * The ONNX engine, on onnxruntime-web.
+ *
+ * @example
+ * const runtime = createRuntime({ engines: [createOnnxEngine()] });
+ */
+export function createOnnxEngine(options: OnnxEngineOptions = {}): Engine {
+  const loadOrt = options.loadOrt ?? (() => import('onnxruntime-web/all') as Promise<Ort>);
+  let ortPromise: Promise<Ort> | undefined;
+  const getOrt = () =>
+    (ortPromise ??= loadOrt().then((ort) => {
+      if (options.wasmPaths) ort.env.wasm.wasmPaths = options.wasmPaths;
+      return ort;
+    }));
+
+  return {
+    name: 'onnx',
+    backends: options.backends ?? ['webgpu', 'webgl', 'wasm'],
+    companionFiles: () => [],
+    async createSession(artifact: ModelArtifact, backend: BackendName, sessionOptions: SessionOptions): Promise<EngineSession> {
+      const bytes = artifact.files[artifact.entry]!;
+      if (!looksLikeOnnx(bytes)) {
+        throw new ModelFormatError(`"${artifact.entry}" is not an ONNX model (${bytes.length} bytes, first byte 0x${(bytes[0] ?? 0).toString(16)}; expected 0x08).`);
+      }
+      const ort = await getOrt();
+      // numThreads is process-wide in ORT and only read when the WASM module first initialises.
+      if (sessionOptions.numThreads) ort.env.wasm.numThreads = sessionOptions.numThreads;
+      let session: OrtSession;
+      try {
+        session = await ort.InferenceSession.create(bytes, { executionProviders: [backend], graphOptimizationLevel: 'all' });
+      } catch (error) {
+        const message = describeError(error);
+        if (/protobuf|parse|invalid model|failed to load model/i.test(message) && backend === 'wasm') {
+          throw new ModelFormatError(`"${artifact.entry}" could not be parsed as ONNX: ${message}`, { cause: error });
+        }
+        throw new BackendError(backend, message, { cause: error });
+      }
+      return new OnnxSession(ort, session, backend);
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { createTfjsEngine, type TfjsEngineOptions } from './tfjs-engine.js';

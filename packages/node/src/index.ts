@@ -1,0 +1,2 @@
+export { createNodeRuntime } from './node-runtime.js';
+export { readNodeBytes } from './read-bytes.js';

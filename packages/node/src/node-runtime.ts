@@ -1,0 +1,33 @@
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { createRuntime, type Runtime, type RuntimeOptions } from '@edgewise/core';
+import { createOnnxEngine, type Ort } from '@edgewise/engine-onnx';
+import { createTfjsEngine } from '@edgewise/engine-tfjs';
+import { readNodeBytes } from './read-bytes.js';
+
+const require = createRequire(import.meta.url);
+
+/** Directory of @tensorflow/tfjs-backend-wasm's .wasm files, which Node reads from disk. */
+function tfjsWasmDir(): string {
+  return dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + '/';
+}
+
+/**
+ * A runtime for Node.js and Electron's main process: ONNX on onnxruntime-web's WASM build and TF.js
+ * on its WASM and CPU backends, models read from files or URLs.
+ *
+ * @example
+ * const runtime = createNodeRuntime();
+ * const model = await runtime.loadModel({ source: './models/mnist.onnx', engine: 'onnx' });
+ */
+export function createNodeRuntime(options: RuntimeOptions = {}): Runtime {
+  return createRuntime({
+    readBytes: readNodeBytes,
+    engines: [
+      // The package's "node" export condition picks ort.node.min.mjs: WASM only, files from disk.
+      createOnnxEngine({ loadOrt: () => import('onnxruntime-web') as Promise<Ort>, backends: ['wasm'] }),
+      createTfjsEngine({ backends: ['wasm', 'cpu'], wasmPaths: tfjsWasmDir() }),
+    ],
+    ...options,
+  });
+}

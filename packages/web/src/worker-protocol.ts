@@ -1,0 +1,54 @@
+import type { BackendAttempt, BackendName, ModelArtifact, NamedTensors, TensorSpec, ValidationOptions } from '@edgewise/core';
+
+/**
+ * The messages between the main thread and the Edgewise worker, typed in one place and versioned:
+ * the client checks `protocolVersion()` first, so a stale cached worker script fails loudly instead
+ * of misbehaving.
+ */
+export const PROTOCOL_VERSION = 1;
+
+/** Engine settings the worker needs; plain strings so they survive structured clone. */
+export interface WorkerEngineConfig {
+  /** onnxruntime-web's wasmPaths (prefix, or {wasm, mjs} URLs). */
+  ortWasmPaths?: string | Record<string, string>;
+  /** @tensorflow/tfjs-backend-wasm's wasm files (prefix, or per-file URLs). */
+  tfjsWasmPaths?: string | Record<string, string>;
+}
+
+/** LoadModelOptions without the parts that cannot be cloned. */
+export interface WorkerLoadRequest {
+  source: string | ArrayBuffer | Uint8Array | ModelArtifact;
+  engine: string;
+  backends?: BackendName[];
+  numThreads?: number;
+  validation?: ValidationOptions | false;
+}
+
+/** A model's state as the main thread mirrors it. */
+export interface WorkerModelState {
+  engine: string;
+  backend: BackendName;
+  attempts: BackendAttempt[];
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+}
+
+export type WorkerModelEvent =
+  | { type: 'backend-attempt'; attempt: BackendAttempt }
+  | { type: 'fallback'; from: string; to: string; reason: string };
+
+export interface WorkerRunResult {
+  outputs: NamedTensors;
+  state: WorkerModelState;
+}
+
+/** What the worker exposes through comlink. */
+export interface WorkerApi {
+  protocolVersion(): number;
+  configure(config: WorkerEngineConfig): void;
+  load(id: number, request: WorkerLoadRequest, onEvent: (event: WorkerModelEvent) => void): Promise<WorkerModelState>;
+  run(id: number, inputs: NamedTensors): Promise<WorkerRunResult>;
+  dispose(id: number): Promise<void>;
+  /** Fault injection for tests and chaos drills: the next run kills the worker with an uncaught error. */
+  crashOnNextRun(): void;
+}
