@@ -19,6 +19,7 @@ const net = tinyMlp();
 await writeFiles('tiny-mlp', {
   'model.onnx': denseNetworkToOnnx(net, { batch: 1 }),
   'model-dynamic.onnx': denseNetworkToOnnx(net, { batch: 'batch' }),
+  'model-argmax.onnx': denseNetworkToOnnx(net, { batch: 1, withArgMax: true }),
 });
 await writeFiles('tiny-mlp/tfjs', await denseNetworkToTfjs(net));
 console.log(`models: wrote tiny-mlp (onnx static/dynamic, tfjs layers) to ${outDir}`);

@@ -1,5 +1,5 @@
 import type { BackendName, Engine, EngineSession, ModelArtifact, SessionOptions } from './engine.js';
-import { AllBackendsFailedError, ModelFormatError, describeError, type BackendAttempt } from './errors.js';
+import { AllBackendsFailedError, EngineWedgedError, ModelFormatError, describeError, type BackendAttempt } from './errors.js';
 
 export interface SelectedSession {
   session: EngineSession;
@@ -35,7 +35,8 @@ export async function openOnFirstWorkingBackend(
       return { session, attempts };
     } catch (error) {
       // A malformed model fails identically on every backend; say so once instead of N times.
-      if (error instanceof ModelFormatError) throw error;
+      // A wedged engine fails every backend of this thread; only a new thread helps.
+      if (error instanceof ModelFormatError || error instanceof EngineWedgedError) throw error;
       record({ backend, outcome: 'failed', phase, reason: describeError(error) });
     }
   }

@@ -50,4 +50,9 @@ export interface Engine {
   companionFiles(entry: string, entryBytes: Uint8Array): string[];
   /** Creates a session on exactly this backend, or throws why it cannot. */
   createSession(artifact: ModelArtifact, backend: BackendName, options: SessionOptions): Promise<EngineSession>;
+  /**
+   * Fault injection: destroys this engine's GPU device(s) for real, as a driver reset would, so apps
+   * can rehearse device loss. Optional; engines without a GPU device omit it.
+   */
+  simulateDeviceLoss?(): Promise<void>;
 }

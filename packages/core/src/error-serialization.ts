@@ -3,6 +3,7 @@ import {
   BackendError,
   DisposedError,
   EdgewiseError,
+  EngineWedgedError,
   InputError,
   ModelFormatError,
   ModelSourceError,
@@ -55,6 +56,9 @@ export function deserializeError(data: SerializedError): Error {
       break;
     case 'AllBackendsFailedError':
       error = new AllBackendsFailedError((f.attempts as BackendAttempt[]) ?? [], { cause });
+      break;
+    case 'EngineWedgedError':
+      error = new EngineWedgedError(String(f.backend), data.message, { cause });
       break;
     case 'ModelFormatError':
       error = new ModelFormatError(data.message, { cause });

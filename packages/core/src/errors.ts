@@ -11,6 +11,7 @@ export type EdgewiseErrorCode =
   | 'E_ALL_BACKENDS_FAILED'
   | 'E_UNKNOWN_ENGINE'
   | 'E_WORKER_CRASHED'
+  | 'E_ENGINE_WEDGED'
   | 'E_DISPOSED';
 
 export interface EdgewiseErrorOptions {
@@ -94,6 +95,19 @@ export class AllBackendsFailedError extends EdgewiseError {
 export class UnknownEngineError extends EdgewiseError {
   constructor(engine: string, known: readonly string[]) {
     super('E_UNKNOWN_ENGINE', `Unknown engine "${engine}"; registered engines: ${known.map((k) => `"${k}"`).join(', ') || '(none)'}.`);
+  }
+}
+
+/**
+ * The engine can no longer run anything in this thread (onnxruntime-web after a WebGPU device loss:
+ * its hung run holds the WASM module forever). Only a fresh thread recovers; `worker: true` models
+ * do that by themselves, restarting the worker on the next backend.
+ */
+export class EngineWedgedError extends EdgewiseError {
+  readonly backend: string;
+  constructor(backend: string, message: string, options: EdgewiseErrorOptions = {}) {
+    super('E_ENGINE_WEDGED', message, options);
+    this.backend = backend;
   }
 }
 

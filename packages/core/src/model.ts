@@ -1,6 +1,6 @@
 import { openOnFirstWorkingBackend } from './backend-selection.js';
 import type { BackendName, Engine, EngineSession, ModelArtifact, SessionOptions } from './engine.js';
-import { AllBackendsFailedError, BackendError, DisposedError, InputError, describeError, type BackendAttempt } from './errors.js';
+import { AllBackendsFailedError, BackendError, DisposedError, EngineWedgedError, InputError, describeError, type BackendAttempt } from './errors.js';
 import { Emitter, type ModelEventListener, type ModelEventName } from './events.js';
 import { SerialQueue } from './serial-queue.js';
 import type { NamedTensors, TensorSpec } from './tensor.js';
@@ -71,6 +71,10 @@ export class LocalModel implements Model {
   get attempts(): readonly BackendAttempt[] {
     return this.history;
   }
+  /** The backend preference list this model was loaded with. */
+  get preferences(): readonly BackendName[] {
+    return this.options.backends;
+  }
   get inputs(): readonly TensorSpec[] {
     return this.current().inputs;
   }
@@ -107,7 +111,7 @@ export class LocalModel implements Model {
     try {
       return await session.run(inputs);
     } catch (error) {
-      if (error instanceof InputError) throw error;
+      if (error instanceof InputError || error instanceof EngineWedgedError) throw error;
       return this.fallBackAndRetry(session, inputs, error);
     }
   }
@@ -126,6 +130,7 @@ export class LocalModel implements Model {
     try {
       next = await openOnFirstWorkingBackend(this.engineImpl, this.artifact, remaining, this.options.session, 'run');
     } catch (reopenError) {
+      if (reopenError instanceof EngineWedgedError) throw reopenError;
       const attempts = reopenError instanceof AllBackendsFailedError ? reopenError.attempts : [];
       this.history.push(...attempts);
       throw new AllBackendsFailedError([failure, ...attempts], { cause: error });

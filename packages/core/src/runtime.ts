@@ -7,6 +7,11 @@ import { fetchBytes, resolveArtifact, type ReadBytes } from './model-source.js';
 /** Something that loads models somewhere else (a Web Worker, a worker thread). */
 export interface ModelHost {
   loadModel(options: LoadModelOptions): Promise<Model>;
+  /**
+   * Fault injection: destroys the GPU devices of this thread's engines (worker hosts: theirs too), so
+   * the next GPU run fails as after a driver reset and exercises run-time fallback.
+   */
+  simulateDeviceLoss(): Promise<void>;
 }
 
 export interface RuntimeOptions {
@@ -28,6 +33,11 @@ export interface Runtime {
   registerEngine(engine: Engine): void;
   readonly engines: readonly string[];
   loadModel(options: LoadModelOptions): Promise<Model>;
+  /**
+   * Fault injection: destroys the GPU devices of this thread's engines (worker hosts: theirs too), so
+   * the next GPU run fails as after a driver reset and exercises run-time fallback.
+   */
+  simulateDeviceLoss(): Promise<void>;
 }
 
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
@@ -45,6 +55,10 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     registerEngine,
     get engines() {
       return [...engines.keys()];
+    },
+    async simulateDeviceLoss() {
+      await Promise.all([...engines.values()].map((e) => e.simulateDeviceLoss?.()));
+      await options.workerHost?.simulateDeviceLoss();
     },
     async loadModel(loadOptions: LoadModelOptions): Promise<Model> {
       checkLoadOptions(loadOptions);

@@ -1,5 +1,6 @@
 import {
   BackendError,
+  EngineWedgedError,
   ModelFormatError,
   describeError,
   type BackendName,
@@ -13,6 +14,7 @@ import {
 } from '@edgewise/core';
 import type { Ort } from './ort-types.js';
 import { fromOrtResults, toOrtFeeds } from './tensor-conversion.js';
+import { deviceLostSignal, ortWebGpuDevice } from './webgpu-device-watch.js';
 
 export interface OnnxEngineOptions {
   /** Loads the onnxruntime module. Browsers: () => import('onnxruntime-web/all') (the default). */
@@ -21,6 +23,25 @@ export interface OnnxEngineOptions {
   backends?: BackendName[];
   /** Where ORT finds its .wasm/.mjs files; bundlers must set this (see README). */
   wasmPaths?: string | Record<string, string>;
+}
+
+/**
+ * ORT's JSEP build runs one session.run at a time per thread; a run hung on a lost WebGPU device
+ * never finishes, so every later run in this thread would fail with "Session already started".
+ */
+class Wedge {
+  private reason: string | undefined;
+  set(reason: string) {
+    this.reason ??= reason;
+  }
+  check(backend: string) {
+    if (this.reason) {
+      throw new EngineWedgedError(
+        backend,
+        `onnxruntime-web can no longer run in this thread: ${this.reason}. Its hung run holds the WASM module; load the model with worker: true so Edgewise can restart the worker on the next backend.`,
+      );
+    }
+  }
 }
 
 type OrtSession = Awaited<ReturnType<Ort['InferenceSession']['create']>>;
@@ -58,15 +79,24 @@ class OnnxSession implements EngineSession {
     private readonly ort: Ort,
     private readonly session: OrtSession,
     readonly backend: BackendName,
+    private readonly device: ReturnType<typeof deviceLostSignal>,
+    private readonly wedge: Wedge,
   ) {
     this.inputs = specsOf(session, 'inputMetadata', session.inputNames);
     this.outputs = specsOf(session, 'outputMetadata', session.outputNames);
   }
 
   async run(inputs: NamedTensors): Promise<NamedTensors> {
+    this.wedge.check(this.backend);
     try {
-      return await fromOrtResults(await this.session.run(toOrtFeeds(this.ort, inputs)));
+      const results = await Promise.race([this.session.run(toOrtFeeds(this.ort, inputs)), this.device.lost]);
+      return await fromOrtResults(results);
     } catch (error) {
+      const lost = this.device.reason();
+      if (lost) {
+        this.wedge.set(lost);
+        this.wedge.check(this.backend);
+      }
       throw new BackendError(this.backend, describeError(error), { cause: error });
     }
   }
@@ -85,6 +115,7 @@ class OnnxSession implements EngineSession {
 export function createOnnxEngine(options: OnnxEngineOptions = {}): Engine {
   const loadOrt = options.loadOrt ?? (() => import('onnxruntime-web/all') as Promise<Ort>);
   let ortPromise: Promise<Ort> | undefined;
+  const wedge = new Wedge();
   const getOrt = () =>
     (ortPromise ??= loadOrt().then((ort) => {
       if (options.wasmPaths) ort.env.wasm.wasmPaths = options.wasmPaths;
@@ -95,11 +126,15 @@ export function createOnnxEngine(options: OnnxEngineOptions = {}): Engine {
     name: 'onnx',
     backends: options.backends ?? ['webgpu', 'webgl', 'wasm'],
     companionFiles: () => [],
+    async simulateDeviceLoss() {
+      if (ortPromise) (await ortWebGpuDevice(await ortPromise))?.destroy();
+    },
     async createSession(artifact: ModelArtifact, backend: BackendName, sessionOptions: SessionOptions): Promise<EngineSession> {
       const bytes = artifact.files[artifact.entry]!;
       if (!looksLikeOnnx(bytes)) {
         throw new ModelFormatError(`"${artifact.entry}" is not an ONNX model (${bytes.length} bytes, first byte 0x${(bytes[0] ?? 0).toString(16)}; expected 0x08).`);
       }
+      wedge.check(backend);
       const ort = await getOrt();
       // numThreads is process-wide in ORT and only read when the WASM module first initialises.
       if (sessionOptions.numThreads) ort.env.wasm.numThreads = sessionOptions.numThreads;
@@ -113,7 +148,8 @@ export function createOnnxEngine(options: OnnxEngineOptions = {}): Engine {
         }
         throw new BackendError(backend, message, { cause: error });
       }
-      return new OnnxSession(ort, session, backend);
+      const device = deviceLostSignal(backend === 'webgpu' ? await ortWebGpuDevice(ort) : undefined);
+      return new OnnxSession(ort, session, backend, device, wedge);
     },
   };
 }

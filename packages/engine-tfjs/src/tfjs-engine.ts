@@ -81,6 +81,10 @@ export function createTfjsEngine(options: TfjsEngineOptions = {}): Engine {
     companionFiles(entry, bytes) {
       return weightShardPaths(parseModelJson(entry, bytes));
     },
+    async simulateDeviceLoss() {
+      const backend = tf.findBackend('webgpu') as unknown as { device?: { destroy(): void } } | null;
+      backend?.device?.destroy();
+    },
     async createSession(artifact: ModelArtifact, backend: BackendName): Promise<EngineSession> {
       const json = parseModelJson(artifact.entry, artifact.files[artifact.entry]!);
       for (const path of weightShardPaths(json)) {

@@ -34,3 +34,32 @@ export function isGraphModel(json: TfjsModelJson): boolean {
 export function weightShardPaths(json: TfjsModelJson): string[] {
   return json.weightsManifest.flatMap((group) => group.paths);
 }
+
+interface KerasLayer {
+  class_name?: string;
+  config?: { name?: string };
+}
+interface KerasModelConfig {
+  class_name?: string;
+  config?: { layers?: KerasLayer[]; input_layers?: unknown[][]; output_layers?: unknown[][] } | KerasLayer[];
+}
+
+/**
+ * Input/output names of a layers model as saved. TF.js uniquifies names of every model it loads
+ * ("dense0_input_1" the second time), so names are taken from the file, where they are stable
+ * across reloads, including the reload after a backend fallback.
+ */
+export function layersModelIONames(json: TfjsModelJson): { inputs: string[]; outputs: string[] } | undefined {
+  const modelConfig = (json.modelTopology.model_config ?? json.modelTopology) as KerasModelConfig;
+  const config = modelConfig.config;
+  const layers = Array.isArray(config) ? config : config?.layers;
+  if (!layers || layers.length === 0) return undefined;
+  if (!Array.isArray(config) && config?.input_layers && config.output_layers) {
+    return { inputs: config.input_layers.map((l) => String(l[0])), outputs: config.output_layers.map((l) => String(l[0])) };
+  }
+  const first = layers[0]!;
+  const last = layers[layers.length - 1]!;
+  const input = first.class_name === 'InputLayer' ? first.config?.name : first.config?.name && `${first.config.name}_input`;
+  if (!input || !last.config?.name) return undefined;
+  return { inputs: [input], outputs: [last.config.name] };
+}

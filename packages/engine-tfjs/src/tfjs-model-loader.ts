@@ -1,7 +1,7 @@
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadLayersModel } from '@tensorflow/tfjs-layers';
-import { isGraphModel, weightShardPaths, type TfjsModelJson } from './tfjs-model-json.js';
+import { isGraphModel, layersModelIONames, weightShardPaths, type TfjsModelJson } from './tfjs-model-json.js';
 
 /** Graph and layers models behind one shape: ordered inputs/outputs and a predict. */
 export interface TfjsModel {
@@ -52,9 +52,10 @@ export async function loadTfjsModel(json: TfjsModelJson, files: Record<string, U
     };
   }
   const model = await loadLayersModel(handler);
+  const saved = layersModelIONames(json);
   return {
-    inputs: model.inputs.map((i, k) => ({ name: model.inputNames[k] ?? i.name, shape: i.shape as number[], dtype: i.dtype })),
-    outputs: model.outputs.map((o, k) => ({ name: model.outputNames[k] ?? o.name, shape: o.shape as number[], dtype: o.dtype })),
+    inputs: model.inputs.map((i, k) => ({ name: saved?.inputs[k] ?? model.inputNames[k]!, shape: i.shape as number[], dtype: i.dtype })),
+    outputs: model.outputs.map((o, k) => ({ name: saved?.outputs[k] ?? model.outputNames[k]!, shape: o.shape as number[], dtype: o.dtype })),
     async predict(inputs) {
       const result = model.predict(inputs.length === 1 ? inputs[0]! : inputs) as tf.Tensor | tf.Tensor[];
       return Array.isArray(result) ? result : [result];

@@ -1,4 +1,4 @@
-import { encodeModel, initializer, node } from './onnx-graph.js';
+import { encodeModel, initializer, intAttr, node, type ValueInfo } from './onnx-graph.js';
 import { glorotUniform, seededRandom } from './seeded-random.js';
 
 /** Weights of a dense network: layer i maps sizes[i] → sizes[i+1]; ReLU between, softmax last. */
@@ -25,6 +25,8 @@ export interface DenseOnnxOptions {
   outputName?: string;
   /** Batch dimension: a number for a static shape (needed by ORT's WebGL EP) or a name for dynamic. */
   batch?: number | string;
+  /** Also output the top class ("class", int64) via ArgMax: an op ORT's WebGL EP does not have. */
+  withArgMax?: boolean;
 }
 
 /** Writes the network as MatMul + Add (+ Relu) … + Softmax: the ops a Keras Dense stack lowers to. */
@@ -47,11 +49,16 @@ export function denseNetworkToOnnx(net: DenseNetwork, options: DenseOnnxOptions 
       current = `dense${i}/relu`;
     }
   }
-  nodes.push(node('Softmax', [current], [outputName], [{ name: 'axis', type: 2, i: -1 }]));
+  nodes.push(node('Softmax', [current], [outputName], [intAttr('axis', -1)]));
+  const outputs: ValueInfo[] = [{ name: outputName, elemType: 'float32', dims: [batch, net.sizes.at(-1)!] }];
+  if (options.withArgMax) {
+    nodes.push(node('ArgMax', [outputName], ['class'], [intAttr('axis', 1), intAttr('keepdims', 0)]));
+    outputs.push({ name: 'class', elemType: 'int64', dims: [batch] });
+  }
   return encodeModel({
     name: 'dense',
     inputs: [{ name: inputName, elemType: 'float32', dims: [batch, net.sizes[0]!] }],
-    outputs: [{ name: outputName, elemType: 'float32', dims: [batch, net.sizes.at(-1)!] }],
+    outputs,
     initializers,
     nodes,
   });

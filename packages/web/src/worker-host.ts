@@ -49,6 +49,11 @@ export class WorkerHost implements ModelHost {
     await this.call((api) => api.crashOnNextRun());
   }
 
+  /** Fault injection: destroys the worker's WebGPU devices, if it is running. */
+  async simulateDeviceLoss(): Promise<void> {
+    if (this.worker) await this.call((api) => api.simulateDeviceLoss());
+  }
+
   /** Terminates the worker; models loaded through this host stop working. */
   dispose(): void {
     this.disposed = true;
@@ -78,16 +83,22 @@ export class WorkerHost implements ModelHost {
     return this.ready!.then(() => api);
   }
 
-  private onCrash(worker: Worker, reason: string): void {
-    if (worker !== this.worker) return;
-    worker.terminate();
+  /**
+   * Replaces the worker with a fresh one (started on the next call), e.g. when an engine in it is
+   * wedged. Calls still pending in the old one fail with WorkerCrashedError.
+   */
+  restart(reason: string): void {
+    if (!this.worker) return;
+    this.worker.terminate();
     this.worker = this.api = this.ready = undefined;
     this.generation++;
     this.failPending(
-      new WorkerCrashedError(
-        `The Edgewise worker crashed (${reason}) while this call was pending. It will be restarted and the model reloaded on the next call.`,
-      ),
+      new WorkerCrashedError(`The Edgewise worker was stopped (${reason}) while this call was pending. It restarts and the model reloads on the next call.`),
     );
+  }
+
+  private onCrash(worker: Worker, reason: string): void {
+    if (worker === this.worker) this.restart(`it crashed: ${reason}`);
   }
 
   private failPending(error: Error): void {

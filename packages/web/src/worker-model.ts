@@ -1,5 +1,6 @@
 import {
   DisposedError,
+  EngineWedgedError,
   Emitter,
   SerialQueue,
   transferablesOf,
@@ -34,12 +35,14 @@ export class WorkerModel implements Model {
   private readonly queue = new SerialQueue();
   private readonly emitter = new Emitter();
   private generation: number;
+  /** Attempts from workers this model outlived (after a wedged-engine restart). */
+  private earlierAttempts: BackendAttempt[] = [];
   private disposed = false;
 
   private constructor(
     private readonly host: WorkerHost,
     private readonly id: number,
-    private readonly request: WorkerLoadRequest,
+    private request: WorkerLoadRequest,
     private readonly options: LoadModelOptions,
     private state: WorkerModelState,
   ) {
@@ -81,12 +84,47 @@ export class WorkerModel implements Model {
       if (this.generation !== this.host.generation) {
         // The worker restarted since this model was loaded: load it again in the new one.
         this.generation = this.host.generation;
-        this.state = await this.loadInWorker();
+        this.state = this.withEarlierAttempts(await this.loadInWorker());
       }
-      const result = await this.host.call((api) => api.run(this.id, Comlink.transfer(inputs, transferablesOf(inputs))));
-      this.state = result.state;
-      return result.outputs;
+      try {
+        return await this.runInWorker(inputs);
+      } catch (error) {
+        if (!(error instanceof EngineWedgedError)) throw error;
+        return this.recoverInFreshWorker(error);
+      }
     });
+  }
+
+  private async runInWorker(inputs: NamedTensors): Promise<NamedTensors> {
+    const result = await this.host.call((api) => api.run(this.id, Comlink.transfer(inputs, transferablesOf(inputs))));
+    this.state = this.withEarlierAttempts(result.state);
+    return result.outputs;
+  }
+
+  /** After a fresh-worker recovery, that worker's load is part of a run-time fallback. */
+  private withEarlierAttempts(state: WorkerModelState): WorkerModelState {
+    if (this.earlierAttempts.length === 0) return state;
+    const later = state.attempts.map((a) => (a.phase === 'load' ? { ...a, phase: 'run' as const } : a));
+    return { ...state, attempts: [...this.earlierAttempts, ...later] };
+  }
+
+  /**
+   * The engine in the worker is wedged (ORT after a lost WebGPU device): take the inputs back,
+   * replace the worker, reload on the next backend of the list and retry once, as LocalModel does
+   * within one thread.
+   */
+  private async recoverInFreshWorker(error: EngineWedgedError): Promise<NamedTensors> {
+    const failed = this.state.backend;
+    const inputs = await this.host.call((api) => api.reclaimInputs(this.id));
+    const remaining = this.state.preferences.slice(this.state.preferences.indexOf(failed) + 1);
+    if (!inputs || remaining.length === 0) throw error;
+    this.earlierAttempts = [...this.state.attempts, { backend: failed, outcome: 'failed', phase: 'run', reason: error.message }];
+    this.host.restart(`its ${this.state.engine} engine is wedged`);
+    this.generation = this.host.generation;
+    this.request = { ...this.request, backends: remaining };
+    this.state = this.withEarlierAttempts(await this.loadInWorker());
+    this.emitter.emit('fallback', { from: failed, to: this.state.backend, reason: error.message });
+    return this.runInWorker(inputs);
   }
 
   async dispose(): Promise<void> {

@@ -29,6 +29,8 @@ export interface WorkerModelState {
   engine: string;
   backend: BackendName;
   attempts: BackendAttempt[];
+  /** The preference list in force (the engine's default list when none was given). */
+  preferences: BackendName[];
   inputs: TensorSpec[];
   outputs: TensorSpec[];
 }
@@ -49,6 +51,13 @@ export interface WorkerApi {
   load(id: number, request: WorkerLoadRequest, onEvent: (event: WorkerModelEvent) => void): Promise<WorkerModelState>;
   run(id: number, inputs: NamedTensors): Promise<WorkerRunResult>;
   dispose(id: number): Promise<void>;
+  /**
+   * Hands back (transfers) the inputs of a run that failed with EngineWedgedError, so the main thread
+   * can retry them in a fresh worker without having kept a copy.
+   */
+  reclaimInputs(id: number): NamedTensors | undefined;
   /** Fault injection for tests and chaos drills: the next run kills the worker with an uncaught error. */
   crashOnNextRun(): void;
+  /** Fault injection: destroys this worker's WebGPU devices (see Runtime.simulateDeviceLoss). */
+  simulateDeviceLoss(): Promise<void>;
 }

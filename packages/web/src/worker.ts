@@ -13,9 +13,18 @@ installErrorTransfer();
 let runtime: Runtime = createRuntime({ engines: createBrowserEngines() });
 const models = new Map<number, LocalModel>();
 let crashOnNextRun = false;
+/** Inputs of runs that have not succeeded (yet): kept so a wedged run's inputs can be handed back. */
+const inFlightInputs = new Map<number, NamedTensors>();
 
 function stateOf(model: LocalModel): WorkerModelState {
-  return { engine: model.engine, backend: model.backend, attempts: [...model.attempts], inputs: [...model.inputs], outputs: [...model.outputs] };
+  return {
+    engine: model.engine,
+    backend: model.backend,
+    attempts: [...model.attempts],
+    preferences: [...model.preferences],
+    inputs: [...model.inputs],
+    outputs: [...model.outputs],
+  };
 }
 
 function modelById(id: number): LocalModel {
@@ -48,8 +57,15 @@ const api: WorkerApi = {
       return new Promise<never>(() => {});
     }
     const model = modelById(id);
+    inFlightInputs.set(id, inputs);
     const outputs = await model.run(inputs);
+    inFlightInputs.delete(id);
     return Comlink.transfer({ outputs, state: stateOf(model) }, transferablesOf(outputs));
+  },
+  reclaimInputs(id) {
+    const inputs = inFlightInputs.get(id);
+    inFlightInputs.delete(id);
+    return inputs && Comlink.transfer(inputs, transferablesOf(inputs));
   },
   async dispose(id) {
     await models.get(id)?.dispose();
@@ -58,6 +74,7 @@ const api: WorkerApi = {
   crashOnNextRun() {
     crashOnNextRun = true;
   },
+  simulateDeviceLoss: () => runtime.simulateDeviceLoss(),
 };
 
 Comlink.expose(api);
