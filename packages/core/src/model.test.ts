@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import type { BackendName, Engine, EngineSession } from './engine.js';
+import { AllBackendsFailedError, BackendError } from './errors.js';
+import { LocalModel } from './model.js';
+import { tensor, type NamedTensors } from './tensor.js';
+
+/**
+ * A scripted engine for the pure fallback logic: it doubles its input, and fails where told.
+ * (Real engines and real backend failures are covered by the browser tests.)
+ */
+function scriptedEngine(script: { failCreate?: BackendName[]; failRunOnce?: BackendName[]; slowMs?: number }): Engine & { log: string[] } {
+  const log: string[] = [];
+  const failRun = new Set(script.failRunOnce);
+  return {
+    name: 'scripted',
+    backends: ['webgpu', 'webgl', 'wasm'],
+    log,
+    companionFiles: () => [],
+    async createSession(_artifact, backend): Promise<EngineSession> {
+      log.push(`create:${backend}`);
+      if (script.failCreate?.includes(backend)) throw new Error(`${backend} unavailable`);
+      return {
+        backend,
+        inputs: [{ name: 'x', type: 'float32', dims: [1] }],
+        outputs: [{ name: 'y', type: 'float32', dims: [1] }],
+        async run(inputs: NamedTensors) {
+          log.push(`run:${backend}`);
+          if (script.slowMs) await new Promise((r) => setTimeout(r, script.slowMs));
+          if (failRun.delete(backend)) throw new BackendError(backend, 'kernel missing');
+          return { y: tensor('float32', [(inputs.x!.data[0] as number) * 2], [1]) };
+        },
+        async dispose() {
+          log.push(`dispose:${backend}`);
+        },
+      };
+    },
+  };
+}
+
+const open = (engine: Engine, backends: BackendName[] = ['webgpu', 'webgl', 'wasm']) =>
+  LocalModel.open(engine, { entry: 'm', files: { m: new Uint8Array(1) } }, { backends, session: {}, validation: {} });
+const x = (v: number) => ({ x: tensor('float32', [v], [1]) });
+
+describe('LocalModel backend selection and fallback', () => {
+  it('records why earlier backends were passed over', async () => {
+    const model = await open(scriptedEngine({ failCreate: ['webgpu'] }), ['webgpu', 'webgl']);
+    expect(model.backend).toBe('webgl');
+    expect(model.attempts).toEqual([
+      { backend: 'webgpu', outcome: 'failed', phase: 'load', reason: 'Error: webgpu unavailable' },
+      { backend: 'webgl', outcome: 'selected', phase: 'load' },
+    ]);
+  });
+
+  it('on a failed run moves to the next backend, retries once and emits fallback', async () => {
+    const engine = scriptedEngine({ failRunOnce: ['webgpu'] });
+    const model = await open(engine);
+    const events: unknown[] = [];
+    model.on('fallback', (e) => events.push(e));
+    const out = await model.run(x(21));
+    expect(out.y!.data[0]).toBe(42);
+    expect(model.backend).toBe('webgl');
+    expect(events).toEqual([{ from: 'webgpu', to: 'webgl', reason: expect.stringContaining('kernel missing') }]);
+    expect(engine.log).toEqual(['create:webgpu', 'run:webgpu', 'dispose:webgpu', 'create:webgl', 'run:webgl']);
+  });
+
+  it('fails with every cause when no later backend works', async () => {
+    const model = await open(scriptedEngine({ failRunOnce: ['webgpu'], failCreate: ['webgl', 'wasm'] }));
+    const error = await model.run(x(1)).catch((e) => e);
+    expect(error).toBeInstanceOf(AllBackendsFailedError);
+    expect(error.attempts.map((a: { backend: string; outcome: string }) => `${a.backend}:${a.outcome}`)).toEqual([
+      'webgpu:failed',
+      'webgl:failed',
+      'wasm:failed',
+    ]);
+  });
+
+  it('runs queued calls one at a time, in order', async () => {
+    const engine = scriptedEngine({ slowMs: 5 });
+    const model = await open(engine, ['wasm']);
+    const outs = await Promise.all([1, 2, 3].map((v) => model.run(x(v))));
+    expect(outs.map((o) => o.y!.data[0])).toEqual([2, 4, 6]);
+    expect(engine.log.filter((l) => l.startsWith('run'))).toHaveLength(3);
+  });
+
+  it('rejects runs after dispose with a DisposedError', async () => {
+    const model = await open(scriptedEngine({}), ['wasm']);
+    await model.dispose();
+    await expect(model.run(x(1))).rejects.toMatchObject({ code: 'E_DISPOSED' });
+  });
+});
