@@ -5,6 +5,8 @@ import {
   EdgewiseError,
   EngineWedgedError,
   InputError,
+  NoBaselineError,
+  SuspiciousInputError,
   ModelFormatError,
   ModelSourceError,
   UnknownEngineError,
@@ -24,7 +26,7 @@ export interface SerializedError {
   cause?: SerializedError;
 }
 
-const FIELD_NAMES = ['input', 'received', 'expected', 'backend', 'attempts'] as const;
+const FIELD_NAMES = ['input', 'received', 'expected', 'backend', 'attempts', 'feature', 'value', 'allowed'] as const;
 
 export function serializeError(error: unknown, depth = 0): SerializedError {
   if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
@@ -56,6 +58,12 @@ export function deserializeError(data: SerializedError): Error {
       break;
     case 'AllBackendsFailedError':
       error = new AllBackendsFailedError((f.attempts as BackendAttempt[]) ?? [], { cause });
+      break;
+    case 'SuspiciousInputError':
+      error = new SuspiciousInputError(String(f.feature), Number(f.value), String(f.allowed));
+      break;
+    case 'NoBaselineError':
+      error = new NoBaselineError();
       break;
     case 'EngineWedgedError':
       error = new EngineWedgedError(String(f.backend), data.message, { cause });

@@ -5,6 +5,7 @@
  */
 export type EdgewiseErrorCode =
   | 'E_INPUT'
+  | 'E_SUSPICIOUS_INPUT'
   | 'E_MODEL_FORMAT'
   | 'E_MODEL_SOURCE'
   | 'E_BACKEND'
@@ -12,7 +13,8 @@ export type EdgewiseErrorCode =
   | 'E_UNKNOWN_ENGINE'
   | 'E_WORKER_CRASHED'
   | 'E_ENGINE_WEDGED'
-  | 'E_DISPOSED';
+  | 'E_DISPOSED'
+  | 'E_NO_BASELINE';
 
 export interface EdgewiseErrorOptions {
   cause?: unknown;
@@ -45,6 +47,29 @@ export class InputError extends EdgewiseError {
     this.input = input;
     this.received = received;
     this.expected = expected;
+  }
+}
+
+/**
+ * The monitor's circuit breaker rejected an input whose feature lies outside the baseline's range
+ * (or is not finite). Counted in the model's health as `rejected`.
+ */
+export class SuspiciousInputError extends EdgewiseError {
+  readonly feature: string;
+  readonly value: number;
+  readonly allowed: string;
+  constructor(feature: string, value: number, allowed: string) {
+    super('E_SUSPICIOUS_INPUT', `Input rejected by the monitor: feature "${feature}" is ${value}; the baseline allows ${allowed}.`);
+    this.feature = feature;
+    this.value = value;
+    this.allowed = allowed;
+  }
+}
+
+/** No drift report can be made: the model was loaded without a monitor baseline. */
+export class NoBaselineError extends EdgewiseError {
+  constructor() {
+    super('E_NO_BASELINE', 'model.drift() needs a baseline: load the model with monitor: { baseline, features }.');
   }
 }
 

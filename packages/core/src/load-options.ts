@@ -1,4 +1,5 @@
 import { BACKEND_NAMES, type BackendName } from './engine.js';
+import type { Baseline, MonitorOptions } from '@edgewise/drift';
 import type { BackendAttempt } from './errors.js';
 import type { ModelSource } from './model-source.js';
 import type { ValidationOptions } from './validate-inputs.js';
@@ -26,7 +27,18 @@ export interface LoadModelOptions {
    * exists to listen on. The same list is on `model.attempts` afterwards.
    */
   onBackendAttempt?: (attempt: BackendAttempt) => void;
+  /**
+   * On-device monitoring: sketches of the named input features (and always of outputs, confidence
+   * and latency), drift against `baseline` (an object or the URL of its JSON), and optionally a
+   * circuit breaker for inputs outside the baseline's range.
+   *
+   * @example
+   * monitor: { baseline: '/models/mnist/baseline.json', features: [{ name: 'ink', input: 'image', reduce: 'mean' }] }
+   */
+  monitor?: MonitorConfig;
 }
+
+export type MonitorConfig = Omit<MonitorOptions, 'baseline'> & { baseline?: Baseline | string };
 
 /** Rejects malformed options with a TypeError/RangeError naming the field. */
 export function checkLoadOptions(options: unknown): asserts options is LoadModelOptions {

@@ -1,6 +1,16 @@
 import { openOnFirstWorkingBackend } from './backend-selection.js';
 import type { BackendName, Engine, EngineSession, ModelArtifact, SessionOptions } from './engine.js';
-import { AllBackendsFailedError, BackendError, DisposedError, EngineWedgedError, InputError, describeError, type BackendAttempt } from './errors.js';
+import { ModelMonitor, type DriftReport, type Inspection, type MonitorReport } from '@edgewise/drift';
+import {
+  AllBackendsFailedError,
+  BackendError,
+  DisposedError,
+  EngineWedgedError,
+  InputError,
+  NoBaselineError,
+  SuspiciousInputError,  describeError,
+  type BackendAttempt,
+} from './errors.js';
 import { Emitter, type ModelEventListener, type ModelEventName } from './events.js';
 import { SerialQueue } from './serial-queue.js';
 import type { NamedTensors, TensorSpec } from './tensor.js';
@@ -24,6 +34,15 @@ export interface Model {
   /** Runs the model. Concurrent calls are queued, never rejected. */
   run(inputs: NamedTensors): Promise<NamedTensors>;
   on<K extends ModelEventName>(event: K, listener: ModelEventListener<K>): () => void;
+  /**
+   * Drift of the monitored input features against the baseline: per-feature scores and a verdict.
+   * Throws NoBaselineError when loaded without `monitor.baseline`.
+   */
+  drift(): Promise<DriftReport>;
+  /** Counters (runs, errors, rejected, fallbacks), backends used, latency and confidence quantiles, drift. */
+  health(): Promise<MonitorReport>;
+  /** Every aggregate as one compact binary snapshot (no inputs, ever): what an uplink sends. */
+  snapshot(options?: { reset?: boolean }): Promise<Uint8Array>;
   dispose(): Promise<void>;
 }
 
@@ -32,7 +51,11 @@ export interface LocalModelOptions {
   session: SessionOptions;
   /** false turns input validation off (for callers that validated already). */
   validation: ValidationOptions | false;
+  /** Sketches inputs/outputs/latency; a monitor with no features still keeps counters and latency. */
+  monitor?: ModelMonitor;
 }
+
+const now = () => globalThis.performance?.now() ?? Date.now();
 
 /** A model whose engine session lives in this thread. */
 export class LocalModel implements Model {
@@ -41,12 +64,15 @@ export class LocalModel implements Model {
   private readonly history: BackendAttempt[] = [];
   private session: EngineSession | undefined;
   private disposed = false;
+  private readonly monitor: ModelMonitor;
 
   private constructor(
     private readonly engineImpl: Engine,
     private readonly artifact: ModelArtifact,
     private readonly options: LocalModelOptions,
-  ) {}
+  ) {
+    this.monitor = options.monitor ?? new ModelMonitor();
+  }
 
   /** Loads the model on the first working backend of `options.backends`. */
   static async open(
@@ -105,15 +131,61 @@ export class LocalModel implements Model {
     return this.session;
   }
 
+  async drift(): Promise<DriftReport> {
+    const report = this.monitor.drift();
+    if (!report) throw new NoBaselineError();
+    return report;
+  }
+
+  async health(): Promise<MonitorReport> {
+    return this.monitor.report();
+  }
+
+  async snapshot(options: { reset?: boolean } = {}): Promise<Uint8Array> {
+    // Queued so a snapshot never splits a run's updates.
+    return this.queue.push(async () => {
+      const bytes = this.monitor.snapshot();
+      if (options.reset) this.monitor.reset();
+      return bytes;
+    });
+  }
+
   private async runNow(inputs: NamedTensors): Promise<NamedTensors> {
     const session = this.current();
-    if (this.options.validation !== false) validateInputs(inputs, session.inputs, this.options.validation);
+    const inspection = this.admit(inputs, session);
+    const started = now();
+    let outputs: NamedTensors;
     try {
-      return await session.run(inputs);
+      outputs = await session.run(inputs);
     } catch (error) {
-      if (error instanceof InputError || error instanceof EngineWedgedError) throw error;
-      return this.fallBackAndRetry(session, inputs, error);
+      if (error instanceof InputError || error instanceof EngineWedgedError) {
+        this.monitor.recordError();
+        throw error;
+      }
+      outputs = await this.fallBackAndRetry(session, inputs, error).catch((retryError) => {
+        this.monitor.recordError();
+        throw retryError;
+      });
     }
+    this.monitor.record(inspection, outputs, now() - started, this.backend);
+    return outputs;
+  }
+
+  /** Validation and the monitor's circuit breaker: both reject before any engine work is done. */
+  private admit(inputs: NamedTensors, session: EngineSession): Inspection {
+    try {
+      if (this.options.validation !== false) validateInputs(inputs, session.inputs, this.options.validation);
+    } catch (error) {
+      this.monitor.recordRejected();
+      throw error;
+    }
+    const inspection = this.monitor.inspect(inputs);
+    const bad = inspection.suspicious;
+    if (bad && this.monitor.rejects) {
+      this.monitor.recordRejected();
+      throw new SuspiciousInputError(bad.feature, bad.value, bad.allowed === 'finite' ? 'finite values' : `[${bad.allowed[0]}, ${bad.allowed[1]}]`);
+    }
+    return inspection;
   }
 
   /** A run failed on the current backend: move to the next working one and retry once. */
@@ -137,6 +209,7 @@ export class LocalModel implements Model {
     }
     this.session = next.session;
     this.history.push(...next.attempts);
+    this.monitor.recordFallback();
     this.emitter.emit('fallback', { from: failed.backend, to: next.session.backend, reason });
     return next.session.run(inputs);
   }

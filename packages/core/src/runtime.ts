@@ -3,6 +3,7 @@ import { UnknownEngineError } from './errors.js';
 import { checkLoadOptions, type LoadModelOptions } from './load-options.js';
 import { LocalModel, type Model } from './model.js';
 import { fetchBytes, resolveArtifact, type ReadBytes } from './model-source.js';
+import { createMonitor } from './monitor-config.js';
 
 /** Something that loads models somewhere else (a Web Worker, a worker thread). */
 export interface ModelHost {
@@ -70,7 +71,10 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       }
       const engine = engines.get(loadOptions.engine);
       if (!engine) throw new UnknownEngineError(loadOptions.engine, [...engines.keys()]);
-      const artifact = await resolveArtifact(loadOptions.source, engine, readBytes);
+      const [artifact, monitor] = await Promise.all([
+        resolveArtifact(loadOptions.source, engine, readBytes),
+        createMonitor(loadOptions.monitor, readBytes),
+      ]);
       return LocalModel.open(
         engine,
         artifact,
@@ -78,6 +82,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
           backends: loadOptions.backends ?? engine.backends,
           session: { numThreads: loadOptions.numThreads },
           validation: loadOptions.validation ?? {},
+          monitor,
         },
         loadOptions.onBackendAttempt,
       );

@@ -7,6 +7,8 @@ import {
   validateInputs,
   type BackendAttempt,
   type BackendName,
+  type DriftReport,
+  type MonitorReport,
   type LoadModelOptions,
   type Model,
   type ModelEventListener,
@@ -20,11 +22,14 @@ import type { WorkerLoadRequest, WorkerModelEvent, WorkerModelState } from './wo
 
 /** Relative URLs must be resolved here: inside the worker they would resolve against the worker script. */
 function toWorkerRequest(options: LoadModelOptions): WorkerLoadRequest {
-  const { source, engine, backends, numThreads } = options;
+  const { source, engine, backends, numThreads, monitor } = options;
   const base = typeof location === 'undefined' ? undefined : location.href;
-  const cloneable = typeof source === 'string' || source instanceof URL ? new URL(String(source), base).href : source;
+  const absolute = (url: string | URL) => new URL(String(url), base).href;
+  const cloneable = typeof source === 'string' || source instanceof URL ? absolute(source) : source;
+  const request: WorkerLoadRequest = { source: cloneable, engine, backends, numThreads, validation: false };
+  if (monitor) request.monitor = typeof monitor.baseline === 'string' ? { ...monitor, baseline: absolute(monitor.baseline) } : monitor;
   // Inputs are validated on this side (before their buffers are transferred away), so not twice.
-  return { source: cloneable, engine, backends, numThreads, validation: false };
+  return request;
 }
 
 /**
@@ -81,11 +86,7 @@ export class WorkerModel implements Model {
     return this.queue.push(async () => {
       if (this.disposed) throw new DisposedError('Model');
       if (this.options.validation !== false) validateInputs(inputs, this.state.inputs, this.options.validation);
-      if (this.generation !== this.host.generation) {
-        // The worker restarted since this model was loaded: load it again in the new one.
-        this.generation = this.host.generation;
-        this.state = this.withEarlierAttempts(await this.loadInWorker());
-      }
+      await this.ensureLoaded();
       try {
         return await this.runInWorker(inputs);
       } catch (error) {
@@ -127,12 +128,42 @@ export class WorkerModel implements Model {
     return this.runInWorker(inputs);
   }
 
+  drift(): Promise<DriftReport> {
+    return this.queue.push(async () => {
+      await this.ensureLoaded();
+      return this.host.call((api) => api.drift(this.id));
+    });
+  }
+
+  health(): Promise<MonitorReport> {
+    return this.queue.push(async () => {
+      await this.ensureLoaded();
+      return this.host.call((api) => api.health(this.id));
+    });
+  }
+
+  /** Note: sketches live in the worker; a worker crash loses those not yet snapshotted. */
+  snapshot(options: { reset?: boolean } = {}): Promise<Uint8Array> {
+    return this.queue.push(async () => {
+      await this.ensureLoaded();
+      return this.host.call((api) => api.snapshot(this.id, options.reset ?? false));
+    });
+  }
+
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
     await this.queue.push(async () => {
       if (this.generation === this.host.generation) await this.host.call((api) => api.dispose(this.id)).catch(() => undefined);
     });
+  }
+
+  /** After a worker restart, loads this model into the new worker before using it. */
+  private async ensureLoaded(): Promise<void> {
+    if (this.disposed) throw new DisposedError('Model');
+    if (this.generation === this.host.generation) return;
+    this.generation = this.host.generation;
+    this.state = this.withEarlierAttempts(await this.loadInWorker());
   }
 
   private loadInWorker(): Promise<WorkerModelState> {

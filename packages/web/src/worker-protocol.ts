@@ -1,4 +1,4 @@
-import type { BackendAttempt, BackendName, ModelArtifact, NamedTensors, TensorSpec, ValidationOptions } from '@edgewise/core';
+import type { BackendAttempt, BackendName, DriftReport, ModelArtifact, MonitorConfig, MonitorReport, NamedTensors, TensorSpec, ValidationOptions } from '@edgewise/core';
 
 /**
  * The messages between the main thread and the Edgewise worker, typed in one place and versioned:
@@ -22,6 +22,8 @@ export interface WorkerLoadRequest {
   backends?: BackendName[];
   numThreads?: number;
   validation?: ValidationOptions | false;
+  /** Plain data (baseline object or absolute URL, declarative features), so it clones. */
+  monitor?: MonitorConfig;
 }
 
 /** A model's state as the main thread mirrors it. */
@@ -51,6 +53,9 @@ export interface WorkerApi {
   load(id: number, request: WorkerLoadRequest, onEvent: (event: WorkerModelEvent) => void): Promise<WorkerModelState>;
   run(id: number, inputs: NamedTensors): Promise<WorkerRunResult>;
   dispose(id: number): Promise<void>;
+  drift(id: number): Promise<DriftReport>;
+  health(id: number): Promise<MonitorReport>;
+  snapshot(id: number, reset: boolean): Promise<Uint8Array>;
   /**
    * Hands back (transfers) the inputs of a run that failed with EngineWedgedError, so the main thread
    * can retry them in a fresh worker without having kept a copy.

@@ -67,6 +67,12 @@ const api: WorkerApi = {
     inFlightInputs.delete(id);
     return inputs && Comlink.transfer(inputs, transferablesOf(inputs));
   },
+  drift: (id) => modelById(id).drift(),
+  health: (id) => modelById(id).health(),
+  async snapshot(id, reset) {
+    const bytes = await modelById(id).snapshot({ reset });
+    return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
+  },
   async dispose(id) {
     await models.get(id)?.dispose();
     models.delete(id);

@@ -1,0 +1,11 @@
+export { DEFAULT_K, KllSketch } from './kll-sketch.js';
+export { NumericSketch, binIndex } from './numeric-sketch.js';
+export { CategoricalSketch } from './categorical-sketch.js';
+export { ByteReader, ByteWriter, SketchFormatError } from './binary.js';
+export * from './drift-metrics.js';
+export * from './statistics.js';
+export * from './baseline.js';
+export * from './drift-report.js';
+export * from './feature-extraction.js';
+export * from './model-monitor.js';
+export { parseCsv } from './csv.js';

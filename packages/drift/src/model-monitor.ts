@@ -1,0 +1,236 @@
+import type { Baseline } from './baseline.js';
+import { ByteReader, ByteWriter, SketchFormatError } from './binary.js';
+import { CategoricalSketch } from './categorical-sketch.js';
+import { compareToBaseline, sketchForBaseline, type DriftOptions, type DriftReport } from './drift-report.js';
+import { checkFeatureSpec, extractFeature, type FeatureSpec, type TensorLike } from './feature-extraction.js';
+import { DEFAULT_K } from './kll-sketch.js';
+import { NumericSketch } from './numeric-sketch.js';
+
+const SNAPSHOT_VERSION = 1;
+
+export interface MonitorOptions {
+  /** Training baseline shipped with the model; enables drift tests and range checks. */
+  baseline?: Baseline;
+  /** Features to sketch. Default: none (outputs, confidence and latency are always sketched). */
+  features?: FeatureSpec[];
+  /**
+   * What to do with an input whose feature lies outside the baseline range (widened by
+   * rangeTolerance) or is NaN: 'count' it (default) or 'reject' it with SuspiciousInputError.
+   */
+  onSuspicious?: 'count' | 'reject';
+  /** Fraction of the baseline range allowed beyond [min, max] before a value is suspicious (default 0.1). */
+  rangeTolerance?: number;
+  drift?: DriftOptions;
+  /** KLL accuracy parameter (default DEFAULT_K = 400). */
+  k?: number;
+}
+
+/** What one input looked like: feature values, and why it is suspicious, if it is. */
+export interface Inspection {
+  values: Map<string, number[]>;
+  suspicious?: { feature: string; value: number; allowed: [number, number] | 'finite' };
+}
+
+export interface Counters {
+  runs: number;
+  errors: number;
+  rejected: number;
+  fallbacks: number;
+}
+
+/** Health of a monitored model: counters, latency, confidence and the drift verdict. */
+export interface MonitorReport {
+  counters: Counters;
+  backends: Record<string, number>;
+  latencyMs: { count: number; p50: number; p95: number; p99: number };
+  confidence: { count: number; p10: number; p50: number };
+  topClasses: Record<string, number>;
+  drift?: DriftReport;
+}
+
+/**
+ * Sketches a model's inputs, outputs, confidence and latency on the device. Only these aggregates
+ * ever leave it (see snapshot()).
+ *
+ * @example
+ * const monitor = new ModelMonitor({ baseline, features: [{ name: 'temp', input: 'x', index: 1 }] });
+ */
+export class ModelMonitor {
+  readonly features = new Map<string, NumericSketch | CategoricalSketch>();
+  latency = new NumericSketch(undefined, undefined);
+  confidence = new NumericSketch(undefined, [0, 1]);
+  topClass = new CategoricalSketch(64);
+  backends = new CategoricalSketch(8);
+  counters: Counters = { runs: 0, errors: 0, rejected: 0, fallbacks: 0 };
+  private readonly specs: FeatureSpec[];
+
+  constructor(readonly options: MonitorOptions = {}) {
+    this.specs = options.features ?? [];
+    this.specs.forEach(checkFeatureSpec);
+    if (options.onSuspicious !== undefined && options.onSuspicious !== 'count' && options.onSuspicious !== 'reject') {
+      throw new RangeError(`monitor.onSuspicious must be 'count' or 'reject'; received ${JSON.stringify(options.onSuspicious)}.`);
+    }
+    this.reset();
+  }
+
+  get rejects(): boolean {
+    return this.options.onSuspicious === 'reject';
+  }
+
+  /** Clears all sketches and counters (after an upload, say). */
+  reset(): void {
+    const k = this.options.k ?? DEFAULT_K;
+    this.features.clear();
+    for (const spec of this.specs) {
+      const base = this.options.baseline?.features[spec.name];
+      this.features.set(spec.name, base ? sketchForBaseline(base, k) : new NumericSketch(undefined, undefined, k));
+    }
+    this.latency = new NumericSketch(undefined, undefined, k);
+    this.confidence = new NumericSketch(undefined, [0, 1], k);
+    this.topClass = new CategoricalSketch(64);
+    this.backends = new CategoricalSketch(8);
+    this.counters = { runs: 0, errors: 0, rejected: 0, fallbacks: 0 };
+  }
+
+  /** Reads feature values from inputs and checks them against the baseline range. Records nothing. */
+  inspect(inputs: Record<string, TensorLike>): Inspection {
+    const values = new Map<string, number[]>();
+    let suspicious: Inspection['suspicious'];
+    const tolerance = this.options.rangeTolerance ?? 0.1;
+    for (const spec of this.specs) {
+      const tensor = inputs[spec.input];
+      if (!tensor) continue;
+      const vs = extractFeature(tensor, spec);
+      values.set(spec.name, vs);
+      const base = this.options.baseline?.features[spec.name];
+      for (const v of vs) {
+        if (suspicious) break;
+        if (!Number.isFinite(v)) suspicious = { feature: spec.name, value: v, allowed: 'finite' };
+        else if (base?.kind === 'numeric') {
+          const slack = (base.max - base.min) * tolerance;
+          const allowed: [number, number] = [base.min - slack, base.max + slack];
+          if (v < allowed[0] || v > allowed[1]) suspicious = { feature: spec.name, value: v, allowed };
+        }
+      }
+    }
+    return suspicious ? { values, suspicious } : { values };
+  }
+
+  /** Records one successful run. */
+  record(inspection: Inspection, outputs: Record<string, TensorLike>, latencyMs: number, backend: string): void {
+    this.counters.runs++;
+    for (const [name, vs] of inspection.values) {
+      const sketch = this.features.get(name)!;
+      for (const v of vs) sketch.update(v as never);
+    }
+    this.latency.update(latencyMs);
+    this.backends.update(backend);
+    const first = Object.values(outputs)[0];
+    if (first && first.dims.length >= 1) {
+      const classes = first.dims[first.dims.length - 1]!;
+      // Class scores: the max is the confidence, its index the predicted class.
+      for (let row = 0; classes > 1 && row < first.data.length / classes; row++) {
+        let best = 0;
+        for (let c = 1; c < classes; c++) if (Number(first.data[row * classes + c]) > Number(first.data[row * classes + best])) best = c;
+        this.confidence.update(Number(first.data[row * classes + best]));
+        this.topClass.update(best);
+      }
+    }
+  }
+
+  recordError(): void {
+    this.counters.errors++;
+  }
+  recordRejected(): void {
+    this.counters.rejected++;
+  }
+  recordFallback(): void {
+    this.counters.fallbacks++;
+  }
+
+  /** Drift of the sketched features against the baseline (undefined without a baseline). */
+  drift(): DriftReport | undefined {
+    if (!this.options.baseline) return undefined;
+    return compareToBaseline(this.options.baseline, Object.fromEntries(this.features), this.options.drift);
+  }
+
+  report(): MonitorReport {
+    const [p50, p95, p99] = this.latency.kll.quantiles([0.5, 0.95, 0.99]);
+    const [c10, c50] = this.confidence.kll.quantiles([0.1, 0.5]);
+    return {
+      counters: { ...this.counters },
+      backends: Object.fromEntries(this.backends.counts),
+      latencyMs: { count: this.latency.count, p50: p50!, p95: p95!, p99: p99! },
+      confidence: { count: this.confidence.count, p10: c10!, p50: c50! },
+      topClasses: Object.fromEntries(this.topClass.counts),
+      drift: this.drift(),
+    };
+  }
+
+  /**
+   * Every aggregate in one compact binary blob (version byte first): what an uplink sends. It holds
+   * sketches and counters only, never an input.
+   */
+  snapshot(): Uint8Array {
+    const w = new ByteWriter().u8(SNAPSHOT_VERSION);
+    const c = this.counters;
+    w.varint(c.runs).varint(c.errors).varint(c.rejected).varint(c.fallbacks);
+    this.latency.write(w);
+    this.confidence.write(w);
+    this.topClass.write(w);
+    this.backends.write(w);
+    w.varint(this.features.size);
+    for (const [name, sketch] of this.features) {
+      w.string(name);
+      if (sketch instanceof NumericSketch) sketch.write(w.u8(0));
+      else sketch.write(w.u8(1));
+    }
+    return w.finish();
+  }
+}
+
+/** The decoded form of a snapshot, mergeable across devices (the collector's view). */
+export interface MonitorSnapshot {
+  counters: Counters;
+  latency: NumericSketch;
+  confidence: NumericSketch;
+  topClass: CategoricalSketch;
+  backends: CategoricalSketch;
+  features: Map<string, NumericSketch | CategoricalSketch>;
+}
+
+export function readSnapshot(bytes: Uint8Array): MonitorSnapshot {
+  const r = new ByteReader(bytes);
+  const version = r.u8();
+  if (version !== SNAPSHOT_VERSION) throw new SketchFormatError(`Monitor snapshot format ${version} is not supported (expected ${SNAPSHOT_VERSION}).`);
+  const counters = { runs: r.varint(), errors: r.varint(), rejected: r.varint(), fallbacks: r.varint() };
+  const latency = NumericSketch.read(r);
+  const confidence = NumericSketch.read(r);
+  const topClass = CategoricalSketch.read(r);
+  const backends = CategoricalSketch.read(r);
+  const features = new Map<string, NumericSketch | CategoricalSketch>();
+  const count = r.varint();
+  for (let i = 0; i < count; i++) {
+    const name = r.string();
+    features.set(name, r.u8() === 0 ? NumericSketch.read(r) : CategoricalSketch.read(r));
+  }
+  if (!r.done) throw new SketchFormatError('Monitor snapshot has trailing bytes.');
+  return { counters, latency, confidence, topClass, backends, features };
+}
+
+/** Merges snapshot b into a (counters add, sketches merge). */
+export function mergeSnapshots(a: MonitorSnapshot, b: MonitorSnapshot): MonitorSnapshot {
+  for (const key of Object.keys(a.counters) as Array<keyof Counters>) a.counters[key] += b.counters[key];
+  a.latency.merge(b.latency);
+  a.confidence.merge(b.confidence);
+  a.topClass.merge(b.topClass);
+  a.backends.merge(b.backends);
+  for (const [name, sketch] of b.features) {
+    const mine = a.features.get(name);
+    if (!mine) a.features.set(name, sketch);
+    else if (mine instanceof NumericSketch && sketch instanceof NumericSketch) mine.merge(sketch);
+    else if (mine instanceof CategoricalSketch && sketch instanceof CategoricalSketch) mine.merge(sketch);
+    else throw new TypeError(`mergeSnapshots: feature "${name}" is numeric in one snapshot and categorical in the other.`);
+  }
+  return a;
+}
