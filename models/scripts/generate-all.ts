@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { denseNetworkToOnnx, denseNetworkToTfjs } from '@edgewise/model-tools';
 import { tinyMlp } from './tiny-mlp.js';
+import { weatherBaseline, weatherModel } from './weather-mlp.js';
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'generated');
 
@@ -22,4 +23,8 @@ await writeFiles('tiny-mlp', {
   'model-argmax.onnx': denseNetworkToOnnx(net, { batch: 1, withArgMax: true }),
 });
 await writeFiles('tiny-mlp/tfjs', await denseNetworkToTfjs(net));
-console.log(`models: wrote tiny-mlp (onnx static/dynamic, tfjs layers) to ${outDir}`);
+await writeFiles('weather-mlp', {
+  'model.onnx': weatherModel(),
+  'baseline.json': new TextEncoder().encode(JSON.stringify(weatherBaseline())),
+});
+console.log(`models: wrote tiny-mlp (onnx static/dynamic/argmax, tfjs layers) and weather-mlp (onnx + baseline) to ${outDir}`);

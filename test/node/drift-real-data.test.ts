@@ -11,7 +11,7 @@ import {
   type NumericBaseline,
 } from '@edgewise/drift';
 import { describe, expect, it } from 'vitest';
-import { packageFile } from '../package-file.js';
+import { packageFile } from '../../models/scripts/package-file.js';
 
 const csv = (pkg: string, file: string) => parseCsv(readFileSync(packageFile(pkg, file), 'utf8'));
 
