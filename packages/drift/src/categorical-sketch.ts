@@ -18,6 +18,11 @@ export class CategoricalSketch {
     if (!Number.isInteger(capacity) || capacity < 2) throw new RangeError(`CategoricalSketch: capacity must be an integer ≥ 2; received ${capacity}.`);
   }
 
+  /** Values observed (excluding missing), as NumericSketch.count. */
+  get count(): number {
+    return this.n;
+  }
+
   update(category: string | number | null | undefined, weight = 1): void {
     if (category === null || category === undefined || category === '') {
       this.missing += weight;
