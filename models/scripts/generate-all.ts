@@ -7,6 +7,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { denseNetworkToOnnx, denseNetworkToTfjs } from '@edgewise/model-tools';
 import { tinyMlp } from './tiny-mlp.js';
+import { generateMnist } from './generate-mnist.js';
+import { copyShippedModels } from './shipped-models.js';
 import { weatherBaseline, weatherModel } from './weather-mlp.js';
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'generated');
@@ -27,4 +29,6 @@ await writeFiles('weather-mlp', {
   'model.onnx': weatherModel(),
   'baseline.json': new TextEncoder().encode(JSON.stringify(weatherBaseline())),
 });
-console.log(`models: wrote tiny-mlp (onnx static/dynamic/argmax, tfjs layers) and weather-mlp (onnx + baseline) to ${outDir}`);
+await generateMnist(outDir);
+await copyShippedModels(outDir);
+console.log(`models: wrote mnist (fp32, int8, tfjs, baseline, manifest), silero-vad, handtrack, tiny-mlp (onnx static/dynamic/argmax, tfjs layers) and weather-mlp (onnx + baseline) to ${outDir}`);

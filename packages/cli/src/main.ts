@@ -1,10 +1,12 @@
 import { UsageError } from './args.js';
 import { BASELINE_USAGE, baselineCommand } from './baseline-command.js';
+import { QUANTIZE_USAGE, quantizeCommand } from './quantize-command.js';
 
 const USAGE = `usage: edgewise <command> [options]
 
 commands:
-  ${BASELINE_USAGE.split('\n')[0]}`;
+  ${BASELINE_USAGE.split('\n')[0]}
+  ${QUANTIZE_USAGE.split('\n')[0]}`;
 
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage). */
 export async function main(argv: string[], log = (l: string) => console.log(l), error = (l: string) => console.error(l)): Promise<number> {
@@ -13,6 +15,9 @@ export async function main(argv: string[], log = (l: string) => console.log(l), 
     switch (command) {
       case 'baseline':
         await baselineCommand(rest, log);
+        return 0;
+      case 'quantize':
+        await quantizeCommand(rest, log);
         return 0;
       case undefined:
       case '--help':

@@ -67,7 +67,9 @@ function specsOf(session: OrtSession, which: 'inputMetadata' | 'outputMetadata',
   const metadata = readMetadata(session, which);
   return names.map((name) => {
     const m = metadata?.find((x) => x.name === name);
-    const dims = m?.isTensor && m.shape && m.shape.length > 0 ? m.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : String(d))) : null;
+    // ORT reports a dynamic dim as its symbol, or as -1 read back as uint32 (4294967295).
+    const fixed = (d: number | string) => typeof d === 'number' && d >= 0 && d < 2 ** 31;
+    const dims = m?.isTensor && m.shape && m.shape.length > 0 ? m.shape.map((d) => (fixed(d) ? d : typeof d === 'string' ? d : null)) : null;
     return { name, type: (m?.type ?? 'float32') as DType, dims };
   });
 }
