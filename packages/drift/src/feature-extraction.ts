@@ -35,40 +35,37 @@ export function checkFeatureSpec(spec: FeatureSpec): void {
   }
 }
 
-function reduceItem(data: ArrayLike<number | bigint>, start: number, length: number, spec: FeatureSpec, lastDim: number): number {
-  const at = (i: number) => Number(data[start + i]);
+/** One pass over an item's values; monomorphic loops, since this runs on every inference. */
+function reduceItem(data: ArrayLike<number>, start: number, length: number, spec: FeatureSpec, lastDim: number): number {
+  const end = start + length;
   switch (spec.reduce ?? 'value') {
     case 'value':
-      return at(spec.index ?? 0);
-    case 'mean': {
-      let s = 0;
-      for (let i = 0; i < length; i++) s += at(i);
-      return s / length;
-    }
+      return data[start + (spec.index ?? 0)]!;
+    case 'mean':
     case 'std': {
       let s = 0;
       let s2 = 0;
-      for (let i = 0; i < length; i++) {
-        const v = at(i);
+      for (let i = start; i < end; i++) {
+        const v = data[i]!;
         s += v;
         s2 += v * v;
       }
       const mean = s / length;
-      return Math.sqrt(Math.max(0, s2 / length - mean * mean));
+      return spec.reduce === 'mean' ? mean : Math.sqrt(Math.max(0, s2 / length - mean * mean));
     }
     case 'min': {
       let m = Infinity;
-      for (let i = 0; i < length; i++) m = Math.min(m, at(i));
+      for (let i = start; i < end; i++) if (data[i]! < m) m = data[i]!;
       return m;
     }
     case 'max': {
       let m = -Infinity;
-      for (let i = 0; i < length; i++) m = Math.max(m, at(i));
+      for (let i = start; i < end; i++) if (data[i]! > m) m = data[i]!;
       return m;
     }
     case 'nonzero-fraction': {
       let c = 0;
-      for (let i = 0; i < length; i++) if (at(i) !== 0) c++;
+      for (let i = start; i < end; i++) if (data[i] !== 0) c++;
       return c / length;
     }
     case 'centroid-x':
@@ -76,14 +73,18 @@ function reduceItem(data: ArrayLike<number | bigint>, start: number, length: num
       // Intensity-weighted centre, normalised to [0, 1] of the image extent.
       const width = spec.width ?? lastDim;
       const height = length / width;
+      const alongX = spec.reduce === 'centroid-x';
       let total = 0;
       let moment = 0;
-      for (let i = 0; i < length; i++) {
-        const v = Math.abs(at(i));
-        total += v;
-        moment += v * (spec.reduce === 'centroid-x' ? i % width : Math.floor(i / width));
+      for (let row = 0; row < height; row++) {
+        const base = start + row * width;
+        for (let col = 0; col < width; col++) {
+          const v = Math.abs(data[base + col]!);
+          total += v;
+          moment += v * (alongX ? col : row);
+        }
       }
-      const extent = spec.reduce === 'centroid-x' ? width - 1 : height - 1;
+      const extent = alongX ? width - 1 : height - 1;
       return total === 0 ? NaN : moment / total / (extent || 1);
     }
   }
@@ -95,6 +96,8 @@ export function extractFeature(tensor: TensorLike, spec: FeatureSpec): number[] 
   const perItem = items > 0 ? tensor.data.length / items : 0;
   const lastDim = tensor.dims[tensor.dims.length - 1] ?? perItem;
   const out: number[] = [];
-  for (let b = 0; b < items; b++) out.push(reduceItem(tensor.data, b * perItem, perItem, spec, lastDim));
+  // int64 inputs arrive as bigint; everything else is read as numbers without conversion.
+  const data = tensor.data instanceof BigInt64Array ? Float64Array.from(tensor.data, Number) : (tensor.data as ArrayLike<number>);
+  for (let b = 0; b < items; b++) out.push(reduceItem(data, b * perItem, perItem, spec, lastDim));
   return out;
 }

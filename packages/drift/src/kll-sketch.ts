@@ -28,9 +28,13 @@ export class KllSketch {
   n = 0;
   min = Infinity;
   max = -Infinity;
+  /** Cached sum of level sizes and of capacities: update() is the hot path and checks only these. */
+  private size = 0;
+  private limit = 0;
 
   constructor(readonly k = DEFAULT_K) {
     if (!Number.isInteger(k) || k < 8 || k > 65535) throw new RangeError(`KllSketch: k must be an integer in [8, 65535]; received ${k}.`);
+    this.limit = this.totalCapacity();
   }
 
   /** Normalized rank error bound (0 while nothing has been compacted: the sketch is then exact). */
@@ -40,7 +44,7 @@ export class KllSketch {
 
   /** Items retained (memory is ~8 bytes each). */
   get retained(): number {
-    return this.levels.reduce((s, l) => s + l.length, 0);
+    return this.size;
   }
 
   update(value: number): void {
@@ -50,13 +54,14 @@ export class KllSketch {
     this.n++;
     if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
-    if (this.levels[0]!.length >= this.capacity(0)) this.compress();
+    if (++this.size >= this.limit) this.compress();
   }
 
   merge(other: KllSketch): this {
     if (other.k !== this.k) throw new RangeError(`KllSketch.merge: k differs (${this.k} vs ${other.k}).`);
     while (this.levels.length < other.levels.length) this.levels.push([]);
     other.levels.forEach((items, h) => this.levels[h]!.push(...items));
+    this.size += other.size;
     this.n += other.n;
     this.min = Math.min(this.min, other.min);
     this.max = Math.max(this.max, other.max);
@@ -141,6 +146,8 @@ export class KllSketch {
       weight += count * 2 ** h;
     }
     if (weight !== sketch.n) throw new SketchFormatError(`KLL sketch is inconsistent: items weigh ${weight} but n is ${sketch.n}.`);
+    sketch.size = sketch.levels.reduce((s, l) => s + l.length, 0);
+    sketch.limit = sketch.totalCapacity();
     return sketch;
   }
 
@@ -169,7 +176,8 @@ export class KllSketch {
   }
 
   private compress(): void {
-    while (this.retained >= this.totalCapacity()) {
+    this.limit = this.totalCapacity();
+    while (this.size >= this.limit) {
       const h = this.levels.findIndex((items, i) => items.length >= this.capacity(i));
       if (h < 0) return;
       if (h + 1 === this.levels.length) this.levels.push([]);
@@ -180,6 +188,8 @@ export class KllSketch {
       const promoted = this.levels[h + 1]!;
       for (let i = offset; i < items.length; i += 2) promoted.push(items[i]!);
       this.levels[h] = keep;
+      this.size -= items.length / 2;
+      this.limit = this.totalCapacity();
     }
   }
 }
