@@ -4,7 +4,7 @@ import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url';
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
 
 const runtime = createWebRuntime({ ortWasmPaths: { wasm: ortWasm, mjs: ortMjs } });
-const rows = document.querySelector('#results')!;
+const rows = document.querySelector<HTMLTableSectionElement>('#results')!;
 const status = document.querySelector('#status')!;
 const input = Float32Array.from({ length: 16 }, (_, i) => Math.sin(i * 0.7) * 0.9);
 
