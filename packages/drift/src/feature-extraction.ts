@@ -35,69 +35,112 @@ export function checkFeatureSpec(spec: FeatureSpec): void {
   }
 }
 
-/** One pass over an item's values; monomorphic loops, since this runs on every inference. */
-function reduceItem(data: ArrayLike<number>, start: number, length: number, spec: FeatureSpec, lastDim: number): number {
-  const end = start + length;
-  switch (spec.reduce ?? 'value') {
-    case 'value':
-      return data[start + (spec.index ?? 0)]!;
-    case 'mean':
-    case 'std': {
-      let s = 0;
-      let s2 = 0;
-      for (let i = start; i < end; i++) {
-        const v = data[i]!;
-        s += v;
-        s2 += v * v;
-      }
-      const mean = s / length;
-      return spec.reduce === 'mean' ? mean : Math.sqrt(Math.max(0, s2 / length - mean * mean));
+/** Everything the reducers need about one batch item, gathered in a single pass. */
+interface ItemStats {
+  sum: number;
+  sumSq: number;
+  min: number;
+  max: number;
+  nonzero: number;
+  mass: number;
+  momentX: number;
+  momentY: number;
+  length: number;
+  width: number;
+}
+
+/**
+ * One pass over an item computes every statistic at once: this runs on every inference, and five
+ * features over one image cost about what one feature does.
+ */
+function summarize(data: ArrayLike<number>, start: number, length: number, width: number, withMinMax: boolean): ItemStats {
+  let sum = 0;
+  let sumSq = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  let nonzero = 0;
+  let mass = 0;
+  let momentX = 0;
+  let momentY = 0;
+  const rows = Math.floor(length / width);
+  for (let row = 0; row < rows; row++) {
+    const base = start + row * width;
+    let rowMass = 0;
+    for (let col = 0; col < width; col++) {
+      const v = data[base + col]!;
+      sum += v;
+      sumSq += v * v;
+      if (v !== 0) nonzero++;
+      const a = v < 0 ? -v : v;
+      rowMass += a;
+      momentX += a * col;
     }
-    case 'min': {
-      let m = Infinity;
-      for (let i = start; i < end; i++) if (data[i]! < m) m = data[i]!;
-      return m;
-    }
-    case 'max': {
-      let m = -Infinity;
-      for (let i = start; i < end; i++) if (data[i]! > m) m = data[i]!;
-      return m;
-    }
-    case 'nonzero-fraction': {
-      let c = 0;
-      for (let i = start; i < end; i++) if (data[i] !== 0) c++;
-      return c / length;
-    }
-    case 'centroid-x':
-    case 'centroid-y': {
-      // Intensity-weighted centre, normalised to [0, 1] of the image extent.
-      const width = spec.width ?? lastDim;
-      const height = length / width;
-      const alongX = spec.reduce === 'centroid-x';
-      let total = 0;
-      let moment = 0;
-      for (let row = 0; row < height; row++) {
-        const base = start + row * width;
-        for (let col = 0; col < width; col++) {
-          const v = Math.abs(data[base + col]!);
-          total += v;
-          moment += v * (alongX ? col : row);
-        }
-      }
-      const extent = alongX ? width - 1 : height - 1;
-      return total === 0 ? NaN : moment / total / (extent || 1);
+    mass += rowMass;
+    momentY += rowMass * row;
+  }
+  if (withMinMax) {
+    // A separate pass: min/max compares cost as much as all of the above, and are rarely asked for.
+    for (let i = start; i < start + length; i++) {
+      const v = data[i]!;
+      if (v < min) min = v;
+      if (v > max) max = v;
     }
   }
+  return { sum, sumSq, min, max, nonzero, mass, momentX, momentY, length, width };
+}
+
+function reduce(stats: ItemStats, spec: FeatureSpec): number {
+  const { length } = stats;
+  switch (spec.reduce) {
+    case 'mean':
+      return stats.sum / length;
+    case 'std': {
+      const mean = stats.sum / length;
+      return Math.sqrt(Math.max(0, stats.sumSq / length - mean * mean));
+    }
+    case 'min':
+      return stats.min;
+    case 'max':
+      return stats.max;
+    case 'nonzero-fraction':
+      return stats.nonzero / length;
+    case 'centroid-x':
+      // Intensity-weighted centre, normalised to [0, 1] of the image extent.
+      return stats.mass === 0 ? NaN : stats.momentX / stats.mass / (stats.width - 1 || 1);
+    case 'centroid-y':
+      return stats.mass === 0 ? NaN : stats.momentY / stats.mass / (length / stats.width - 1 || 1);
+    default:
+      return NaN;
+  }
+}
+
+/**
+ * Values of several features of one input tensor, one array per spec (one value per batch item).
+ * Specs that reduce the same tensor share one pass per item.
+ */
+export function extractFeatures(tensor: TensorLike, specs: readonly FeatureSpec[]): number[][] {
+  const items = tensor.dims.length > 1 ? tensor.dims[0]! : 1;
+  const perItem = items > 0 ? tensor.data.length / items : 0;
+  const lastDim = tensor.dims[tensor.dims.length - 1] ?? perItem;
+  // int64 inputs arrive as bigint; everything else is read as numbers without conversion.
+  const data = tensor.data instanceof BigInt64Array ? Float64Array.from(tensor.data, Number) : (tensor.data as ArrayLike<number>);
+  const out = specs.map(() => [] as number[]);
+  const withMinMax = specs.some((s) => s.reduce === 'min' || s.reduce === 'max');
+  for (let b = 0; b < items; b++) {
+    const start = b * perItem;
+    const cache = new Map<number, ItemStats>();
+    specs.forEach((spec, s) => {
+      if ((spec.reduce ?? 'value') === 'value') return void out[s]!.push(data[start + (spec.index ?? 0)]!);
+      const width = spec.reduce === 'centroid-x' || spec.reduce === 'centroid-y' ? (spec.width ?? lastDim) : lastDim;
+      let stats = cache.get(width);
+      if (!stats) cache.set(width, (stats = summarize(data, start, perItem, width, withMinMax)));
+      out[s]!.push(reduce(stats, spec));
+    });
+  }
+  return out;
 }
 
 /** Feature values of one input tensor: one per batch item (first axis; rank-1 tensors are one item). */
 export function extractFeature(tensor: TensorLike, spec: FeatureSpec): number[] {
-  const items = tensor.dims.length > 1 ? tensor.dims[0]! : 1;
-  const perItem = items > 0 ? tensor.data.length / items : 0;
-  const lastDim = tensor.dims[tensor.dims.length - 1] ?? perItem;
-  const out: number[] = [];
-  // int64 inputs arrive as bigint; everything else is read as numbers without conversion.
-  const data = tensor.data instanceof BigInt64Array ? Float64Array.from(tensor.data, Number) : (tensor.data as ArrayLike<number>);
-  for (let b = 0; b < items; b++) out.push(reduceItem(data, b * perItem, perItem, spec, lastDim));
-  return out;
+  return extractFeatures(tensor, [spec])[0]!;
 }

@@ -2,7 +2,7 @@ import type { Baseline } from './baseline.js';
 import { ByteReader, ByteWriter, SketchFormatError } from './binary.js';
 import { CategoricalSketch } from './categorical-sketch.js';
 import { compareToBaseline, sketchForBaseline, type DriftOptions, type DriftReport } from './drift-report.js';
-import { checkFeatureSpec, extractFeature, type FeatureSpec, type TensorLike } from './feature-extraction.js';
+import { checkFeatureSpec, extractFeatures, type FeatureSpec, type TensorLike } from './feature-extraction.js';
 import { DEFAULT_K } from './kll-sketch.js';
 import { NumericSketch } from './numeric-sketch.js';
 
@@ -63,10 +63,12 @@ export class ModelMonitor {
   backends = new CategoricalSketch(8);
   counters: Counters = { runs: 0, errors: 0, rejected: 0, fallbacks: 0 };
   private readonly specs: FeatureSpec[];
+  private readonly specsByInput = new Map<string, FeatureSpec[]>();
 
   constructor(readonly options: MonitorOptions = {}) {
     this.specs = options.features ?? [];
     this.specs.forEach(checkFeatureSpec);
+    for (const spec of this.specs) this.specsByInput.set(spec.input, [...(this.specsByInput.get(spec.input) ?? []), spec]);
     if (options.onSuspicious !== undefined && options.onSuspicious !== 'count' && options.onSuspicious !== 'reject') {
       throw new RangeError(`monitor.onSuspicious must be 'count' or 'reject'; received ${JSON.stringify(options.onSuspicious)}.`);
     }
@@ -97,21 +99,24 @@ export class ModelMonitor {
     const values = new Map<string, number[]>();
     let suspicious: Inspection['suspicious'];
     const tolerance = this.options.rangeTolerance ?? 0.1;
-    for (const spec of this.specs) {
-      const tensor = inputs[spec.input];
+    for (const [input, specs] of this.specsByInput) {
+      const tensor = inputs[input];
       if (!tensor) continue;
-      const vs = extractFeature(tensor, spec);
-      values.set(spec.name, vs);
-      const base = this.options.baseline?.features[spec.name];
-      for (const v of vs) {
-        if (suspicious) break;
-        if (!Number.isFinite(v)) suspicious = { feature: spec.name, value: v, allowed: 'finite' };
-        else if (base?.kind === 'numeric') {
-          const slack = (base.max - base.min) * tolerance;
-          const allowed: [number, number] = [base.min - slack, base.max + slack];
-          if (v < allowed[0] || v > allowed[1]) suspicious = { feature: spec.name, value: v, allowed };
+      const extracted = extractFeatures(tensor, specs);
+      specs.forEach((spec, s) => {
+        const vs = extracted[s]!;
+        values.set(spec.name, vs);
+        const base = this.options.baseline?.features[spec.name];
+        for (const v of vs) {
+          if (suspicious) break;
+          if (!Number.isFinite(v)) suspicious = { feature: spec.name, value: v, allowed: 'finite' };
+          else if (base?.kind === 'numeric') {
+            const slack = (base.max - base.min) * tolerance;
+            const allowed: [number, number] = [base.min - slack, base.max + slack];
+            if (v < allowed[0] || v > allowed[1]) suspicious = { feature: spec.name, value: v, allowed };
+          }
         }
-      }
+      });
     }
     return suspicious ? { values, suspicious } : { values };
   }
