@@ -1,0 +1,56 @@
+/** One installed file: its chunks live under `chunkKey` in the adapter. */
+export interface StoredFile {
+  path: string;
+  size: number;
+  sha256: string;
+  chunkKey: string;
+  chunks: number;
+}
+
+/** An installed, verified model version. It exists exactly when its record does. */
+export interface InstalledVersion {
+  id: string; // `${model}@${version}`
+  model: string;
+  version: string;
+  engine: string;
+  entry: string;
+  files: StoredFile[];
+  bytes: number;
+  installedAt: number;
+  lastUsedAt: number;
+  pinned: boolean;
+  baseline?: unknown;
+}
+
+/** Per-model state: the version in use, the one before it (for rollback), and the last manifest's revocations. */
+export interface ModelState {
+  model: string;
+  active?: string;
+  previous?: string;
+  revoked: string[];
+  /** Set by rollback(): 'latest' avoids this version until the manifest's latest changes. */
+  rolledBackFrom?: string;
+  /** Only on the 'device' state: this install's rollout bucket. */
+  bucket?: number;
+}
+
+/**
+ * Where model bytes live. Three small groups of methods: chunks (bytes), records (installed
+ * versions) and model states. Browsers use IndexedDB, Node/Electron the filesystem, tests memory.
+ * Writing a record is the atomic switch of an install: chunks are written first under a fresh key, and
+ * chunks no record points at are garbage, removed by `ModelCache.collectGarbage()`.
+ */
+export interface StoreAdapter {
+  readonly kind: string;
+  putChunk(key: string, index: number, data: Uint8Array): Promise<void>;
+  getChunk(key: string, index: number): Promise<Uint8Array | undefined>;
+  deleteChunks(key: string): Promise<void>;
+  listChunkKeys(): Promise<string[]>;
+  getRecord(id: string): Promise<InstalledVersion | undefined>;
+  putRecord(record: InstalledVersion): Promise<void>;
+  deleteRecord(id: string): Promise<void>;
+  listRecords(): Promise<InstalledVersion[]>;
+  getState(model: string): Promise<ModelState | undefined>;
+  putState(state: ModelState): Promise<void>;
+  clear(): Promise<void>;
+}

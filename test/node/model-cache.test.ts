@@ -1,0 +1,124 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FsStore } from '@edgewise/node';
+import { MemoryStore, ModelCache, StoreError, type CacheEvent, type StoreAdapter } from '@edgewise/store';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeAdapterContract } from '../contract/store-adapter-contract.js';
+import { startFaultServer } from './fault-server.js';
+
+const generated = fileURLToPath(new URL('../../models/generated/', import.meta.url));
+
+storeAdapterContract('memory', async () => new MemoryStore());
+storeAdapterContract('fs', async () => new FsStore(await mkdtemp(join(tmpdir(), 'edgewise-store-'))));
+
+let server: Awaited<ReturnType<typeof startFaultServer>>;
+beforeAll(async () => (server = await startFaultServer(generated)));
+afterAll(() => server.close());
+
+const adapters: Array<[string, () => Promise<StoreAdapter>]> = [
+  ['memory', async () => new MemoryStore()],
+  ['fs', async () => new FsStore(await mkdtemp(join(tmpdir(), 'edgewise-store-')))],
+];
+
+for (const [kind, make] of adapters) {
+  describe(`ModelCache over ${kind}, against a real HTTP server`, () => {
+    const manifest = () => `${server.url}/mnist/manifest.json`;
+    const cacheWith = async (events: CacheEvent[] = [], options = {}) => new ModelCache(await make(), { chunkSize: 256 * 1024, onEvent: (e) => events.push(e), ...options });
+
+    it('downloads with aggregate progress, verifies, installs, then serves from the store', async () => {
+      server.setFault({ mode: 'ok' });
+      const events: CacheEvent[] = [];
+      const cache = await cacheWith(events);
+      const progress: Array<{ loaded: number; total: number }> = [];
+      const first = await cache.load(manifest(), { onProgress: (p) => progress.push(p) });
+      expect(first).toMatchObject({ version: '1.1.0', engine: 'onnx', entry: 'model-int8.onnx', fromCache: false });
+      const onDisk = await readFile(join(generated, 'mnist/model-int8.onnx'));
+      expect(Buffer.from(first.files['model-int8.onnx']!).equals(onDisk)).toBe(true);
+      expect(progress.at(-1)).toMatchObject({ loaded: onDisk.byteLength, total: onDisk.byteLength, file: 'model-int8.onnx' });
+      expect(progress.every((p, i) => i === 0 || p.loaded >= progress[i - 1]!.loaded)).toBe(true);
+      const before = server.requests.get('/mnist/model-int8.onnx') ?? 0;
+      const second = await cache.load(manifest());
+      expect(second.fromCache).toBe(true);
+      expect(server.requests.get('/mnist/model-int8.onnx')).toBe(before);
+      expect(events.map((e) => e.type)).toEqual(['installed', 'served-from-cache']);
+      expect(first.baselineUrl).toBe(`${server.url}/mnist/baseline.json`);
+    });
+
+    it('rejects wrong or truncated bytes and installs nothing', async () => {
+      const cache = await cacheWith();
+      server.setFault({ mode: 'corrupt', match: /\.onnx$/ });
+      await expect(cache.load(manifest(), { version: '1.0.0' })).rejects.toMatchObject({ code: 'E_INTEGRITY' });
+      server.setFault({ mode: 'truncate', match: /\.onnx$/ });
+      await expect(cache.load(manifest(), { version: '1.0.0' })).rejects.toThrow(/truncated/);
+      expect(await cache.list()).toEqual([]);
+      expect(await cache.adapter.listChunkKeys()).toEqual([]);
+      server.setFault({ mode: 'ok' });
+    });
+
+    it('works offline from the newest valid cached version, and says so', async () => {
+      server.setFault({ mode: 'ok' });
+      const events: CacheEvent[] = [];
+      const cache = await cacheWith(events);
+      await cache.load(manifest());
+      server.setFault({ mode: 'offline' });
+      const offline = await cache.load(manifest());
+      expect(offline).toMatchObject({ version: '1.1.0', fromCache: true });
+      expect(events.at(-1)).toMatchObject({ type: 'offline' });
+      await expect((await cacheWith()).load(manifest())).rejects.toMatchObject({ code: 'E_NOT_CACHED' });
+      server.setFault({ mode: 'ok' });
+    });
+
+    it('detects a tampered stored file, deletes it, says so, and refetches', async () => {
+      server.setFault({ mode: 'ok' });
+      const events: CacheEvent[] = [];
+      const cache = await cacheWith(events);
+      await cache.load(manifest());
+      const [record] = await cache.list();
+      const chunk = (await cache.adapter.getChunk(record!.files[0]!.chunkKey, 1))!;
+      chunk[10] = chunk[10]! ^ 0xff;
+      await cache.adapter.putChunk(record!.files[0]!.chunkKey, 1, chunk);
+      const again = await cache.load(manifest());
+      expect(again.fromCache).toBe(false);
+      expect(events.map((e) => e.type)).toEqual(['installed', 'corrupted', 'installed']);
+      expect(events[1]).toMatchObject({ file: 'model-int8.onnx', reason: expect.stringMatching(/SHA-256/) });
+    });
+
+    it('rolls back to the previous cached version at once, offline', async () => {
+      server.setFault({ mode: 'ok' });
+      const cache = await cacheWith();
+      await cache.load(manifest(), { version: '1.0.0' });
+      await cache.load(manifest());
+      expect(await cache.rollback(manifest())).toBe('1.0.0');
+      server.setFault({ mode: 'offline' });
+      expect((await cache.load(manifest())).version).toBe('1.0.0');
+      server.setFault({ mode: 'ok' });
+      // Online, 'latest' stays rolled back while the manifest's latest is the version rolled back from.
+      expect((await cache.load(manifest())).version).toBe('1.0.0');
+    });
+
+    it('evicts least-recently-used unpinned versions when space runs out, then fails clearly', async () => {
+      server.setFault({ mode: 'ok' });
+      const quota = 3_500_000; // fits fp32 (2.68 MB) + int8 (0.68 MB), not a third version
+      const events: CacheEvent[] = [];
+      // The estimate reads what is really stored, as navigator.storage.estimate() would.
+      const adapter = await make();
+      const usage = async () => (await adapter.listRecords()).reduce((s, r) => s + r.bytes, 0);
+      const cache = new ModelCache(adapter, { chunkSize: 256 * 1024, onEvent: (e) => events.push(e), estimate: async () => ({ usage: await usage(), quota }) });
+      await cache.load(manifest(), { version: '1.0.0' });
+      await cache.load(manifest(), { version: '1.1.0' });
+      await cache.load(manifest(), { version: '1.0.0-tfjs' });
+      expect(events.filter((e) => e.type === 'evicted').map((e) => (e as { id: string }).id)).toEqual([`${manifest()}@1.0.0`]);
+      await cache.pin(manifest(), '1.1.0');
+      await expect(cache.load(manifest(), { version: '1.0.0' })).rejects.toMatchObject({ code: 'E_QUOTA', message: expect.stringMatching(/no unpinned/) });
+    });
+
+    it('refuses revoked and unknown versions with a clear error', async () => {
+      const cache = await cacheWith();
+      await expect(cache.load(manifest(), { version: '9.9.9' })).rejects.toThrow(/has no version "9.9.9"; available: 1.0.0, 1.1.0, 1.0.0-tfjs/);
+      await expect(cache.load(`${server.url}/mnist/baseline.json`)).rejects.toMatchObject({ code: 'E_MANIFEST' });
+      await expect(cache.load(`${server.url}/missing/manifest.json`)).rejects.toBeInstanceOf(StoreError);
+    });
+  });
+}
