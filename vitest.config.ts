@@ -17,6 +17,10 @@ export default defineConfig({
         test: { name: 'node', environment: 'node', include: ['packages/*/src/**/*.test.ts', 'test/node/**/*.test.ts'], testTimeout: 30_000 },
       },
       {
+        // End-to-end: real pages in Chromium driven by Playwright (persistent profiles, network faults).
+        test: { name: 'e2e', environment: 'node', include: ['test/e2e/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false },
+      },
+      {
         extends: true,
         test: {
           name: 'browser',

@@ -122,3 +122,26 @@ for (const [kind, make] of adapters) {
     });
   });
 }
+
+describe('loadModel({ manifest }) in Node with the fs cache', () => {
+  it('downloads, runs, then loads offline from disk; checks the engine against the manifest', async () => {
+    const { createNodeRuntime } = await import('@edgewise/node');
+    const { tensor } = await import('@edgewise/core');
+    const cacheDir = await mkdtemp(join(tmpdir(), 'edgewise-cache-'));
+    server.setFault({ mode: 'ok' });
+    const progress: number[] = [];
+    const model = await createNodeRuntime({ cacheDir }).loadModel({ manifest: `${server.url}/mnist/manifest.json`, onProgress: (p) => progress.push(p.loaded) });
+    expect(progress.length).toBeGreaterThan(0);
+    const out = await model.run({ input: tensor('float32', new Float32Array(784), [1, 784]) });
+    expect(out.probabilities!.dims).toEqual([1, 10]);
+    server.setFault({ mode: 'offline' });
+    // A new runtime over the same directory: as after an app restart without network.
+    const again = await createNodeRuntime({ cacheDir }).loadModel({ manifest: `${server.url}/mnist/manifest.json` });
+    expect((await again.run({ input: tensor('float32', new Float32Array(784), [1, 784]) })).probabilities!.data).toEqual(out.probabilities!.data);
+    server.setFault({ mode: 'ok' });
+    await expect(createNodeRuntime({ cacheDir }).loadModel({ manifest: `${server.url}/mnist/manifest.json`, engine: 'tfjs' })).rejects.toThrow(
+      /"engine" is 'tfjs' but .* says version 1.1.0 is 'onnx'/,
+    );
+    await expect(createNodeRuntime().loadModel({ manifest: `${server.url}/mnist/manifest.json` })).rejects.toThrow(/needs a runtime created with a `models` cache/);
+  });
+});

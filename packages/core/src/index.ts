@@ -9,6 +9,6 @@ export { Emitter, type ModelEventMap, type ModelEventName, type ModelEventListen
 export { openOnFirstWorkingBackend } from './backend-selection.js';
 export { LocalModel, type Model, type LocalModelOptions } from './model.js';
 export { checkLoadOptions, type LoadModelOptions } from './load-options.js';
-export { createRuntime, type Runtime, type RuntimeOptions, type ModelHost } from './runtime.js';
+export { createRuntime, type Runtime, type RuntimeOptions, type ModelHost, type ManifestLoader } from './runtime.js';
 export type { MonitorConfig } from './load-options.js';
 export type { DriftReport, MonitorReport, FeatureSpec, Baseline } from '@edgewise/drift';

@@ -11,9 +11,19 @@ import type { ValidationOptions } from './validate-inputs.js';
  * await runtime.loadModel({ source: '/models/mnist.onnx', engine: 'onnx', backends: ['webgpu', 'wasm'], worker: true });
  */
 export interface LoadModelOptions {
-  source: ModelSource;
-  /** Registry key of the engine: 'onnx' or 'tfjs' with the bundled engines. */
-  engine: string;
+  /** The model itself. Give either this (with `engine`) or `manifest`. */
+  source?: ModelSource;
+  /**
+   * URL of a model manifest: the version is resolved, served from the store when cached and intact,
+   * else downloaded, verified and installed (needs a runtime with a `models` cache).
+   */
+  manifest?: string;
+  /** With `manifest`: 'latest' (default) or an exact version. */
+  version?: string;
+  /** With `manifest`: download progress, bytes across all files of the version. */
+  onProgress?: (progress: { loaded: number; total: number; file: string }) => void;
+  /** Registry key of the engine: 'onnx' or 'tfjs'. Taken from the manifest when loading by manifest. */
+  engine?: string;
   /** Backends to try, best first. Defaults to every backend the engine has here. */
   backends?: BackendName[];
   /** Run the engine in a dedicated worker (browsers: Web Worker). Default false. */
@@ -46,8 +56,13 @@ export function checkLoadOptions(options: unknown): asserts options is LoadModel
     throw new TypeError(`loadModel(): expected an options object {source, engine, …}; received ${options === null ? 'null' : typeof options}.`);
   }
   const o = options as Record<string, unknown>;
-  if (o.source === undefined || o.source === null) throw new TypeError('loadModel(): "source" is required (a URL, path, bytes or {entry, files}).');
-  if (typeof o.engine !== 'string') throw new TypeError(`loadModel(): "engine" must be a string such as 'onnx' or 'tfjs'; received ${typeof o.engine}.`);
+  const hasSource = o.source !== undefined && o.source !== null;
+  if (hasSource === (o.manifest !== undefined)) {
+    throw new TypeError('loadModel(): give exactly one of "source" (a URL, path, bytes or {entry, files}) and "manifest" (a manifest URL).');
+  }
+  if (o.manifest !== undefined && typeof o.manifest !== 'string') throw new TypeError(`loadModel(): "manifest" must be a URL string; received ${typeof o.manifest}.`);
+  if (o.version !== undefined && typeof o.version !== 'string') throw new TypeError(`loadModel(): "version" must be a string such as 'latest' or '1.2.0'.`);
+  if (hasSource && typeof o.engine !== 'string') throw new TypeError(`loadModel(): "engine" must be a string such as 'onnx' or 'tfjs'; received ${typeof o.engine}.`);
   if (o.backends !== undefined) {
     if (!Array.isArray(o.backends) || o.backends.length === 0) {
       throw new TypeError(`loadModel(): "backends" must be a non-empty array of ${BACKEND_NAMES.join(', ')}.`);

@@ -15,7 +15,17 @@ export interface ModelHost {
   simulateDeviceLoss(): Promise<void>;
 }
 
+/** Resolves a manifest to verified model files (a ModelCache from @edgewise/store fits). */
+export interface ManifestLoader {
+  load(
+    manifestUrl: string,
+    options: { version?: string; onProgress?: LoadModelOptions['onProgress'] },
+  ): Promise<{ engine: string; entry: string; files: Record<string, Uint8Array>; version: string; baselineUrl?: string }>;
+}
+
 export interface RuntimeOptions {
+  /** Where `loadModel({ manifest })` gets models: a cache over a store. */
+  models?: ManifestLoader;
   engines?: Engine[];
   /** How URLs/paths become bytes. Default: fetch. */
   readBytes?: ReadBytes;
@@ -69,12 +79,23 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
         }
         return options.workerHost.loadModel(loadOptions);
       }
-      const engine = engines.get(loadOptions.engine);
-      if (!engine) throw new UnknownEngineError(loadOptions.engine, [...engines.keys()]);
-      const [artifact, monitor] = await Promise.all([
-        resolveArtifact(loadOptions.source, engine, readBytes),
-        createMonitor(loadOptions.monitor, readBytes),
-      ]);
+      let source = loadOptions.source;
+      let engineName = loadOptions.engine;
+      let monitorConfig = loadOptions.monitor;
+      if (loadOptions.manifest !== undefined) {
+        if (!options.models) throw new TypeError('loadModel(): "manifest" needs a runtime created with a `models` cache (see @edgewise/store).');
+        const cached = await options.models.load(loadOptions.manifest, { version: loadOptions.version, onProgress: loadOptions.onProgress });
+        if (engineName !== undefined && engineName !== cached.engine) {
+          throw new TypeError(`loadModel(): "engine" is '${engineName}' but ${loadOptions.manifest} says version ${cached.version} is '${cached.engine}'.`);
+        }
+        engineName = cached.engine;
+        source = { entry: cached.entry, files: cached.files };
+        // The manifest's baseline serves monitors that name features but no baseline of their own.
+        if (monitorConfig && !monitorConfig.baseline && cached.baselineUrl) monitorConfig = { ...monitorConfig, baseline: cached.baselineUrl };
+      }
+      const engine = engines.get(engineName!);
+      if (!engine) throw new UnknownEngineError(String(engineName), [...engines.keys()]);
+      const [artifact, monitor] = await Promise.all([resolveArtifact(source!, engine, readBytes), createMonitor(monitorConfig, readBytes)]);
       return LocalModel.open(
         engine,
         artifact,

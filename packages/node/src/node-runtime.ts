@@ -3,6 +3,8 @@ import { dirname } from 'node:path';
 import { createRuntime, type Runtime, type RuntimeOptions } from '@edgewise/core';
 import { createOnnxEngine, type Ort } from '@edgewise/engine-onnx';
 import { createTfjsEngine } from '@edgewise/engine-tfjs';
+import { ModelCache } from '@edgewise/store';
+import { FsStore } from './fs-store.js';
 import { readNodeBytes } from './read-bytes.js';
 
 const require = createRequire(import.meta.url);
@@ -19,15 +21,21 @@ function tfjsWasmDir(): string {
  * @example
  * const runtime = createNodeRuntime();
  * const model = await runtime.loadModel({ source: './models/mnist.onnx', engine: 'onnx' });
+ * // With a cache directory, models can come from a manifest (verified, cached, offline-capable):
+ * const cached = createNodeRuntime({ cacheDir: './.model-cache' });
+ * await cached.loadModel({ manifest: 'https://example.com/models/mnist/manifest.json' });
  */
-export function createNodeRuntime(options: RuntimeOptions = {}): Runtime {
+export function createNodeRuntime(options: RuntimeOptions & { cacheDir?: string } = {}): Runtime {
+  const { cacheDir, ...rest } = options;
   return createRuntime({
     readBytes: readNodeBytes,
+    // `loadModel({ manifest })` caches verified versions on disk when given a directory.
+    ...(cacheDir ? { models: new ModelCache(new FsStore(cacheDir)) } : {}),
     engines: [
       // The package's "node" export condition picks ort.node.min.mjs: WASM only, files from disk.
       createOnnxEngine({ loadOrt: () => import('onnxruntime-web') as Promise<Ort>, backends: ['wasm'] }),
       createTfjsEngine({ backends: ['wasm', 'cpu'], wasmPaths: tfjsWasmDir() }),
     ],
-    ...options,
+    ...rest,
   });
 }

@@ -66,7 +66,8 @@ export class ModelCache {
     if (!Number.isInteger(this.chunkSize) || this.chunkSize < 1024) throw new RangeError(`ModelCache: chunkSize must be an integer ≥ 1024; received ${this.chunkSize}.`);
   }
 
-  async load(manifestUrl: string, options: LoadFromManifestOptions = {}): Promise<CachedModel> {
+  async load(url: string, options: LoadFromManifestOptions = {}): Promise<CachedModel> {
+    const manifestUrl = absoluteUrl(url);
     const requested = options.version ?? 'latest';
     let manifest: Manifest;
     try {
@@ -107,13 +108,13 @@ export class ModelCache {
   }
 
   /** Pinned versions are never evicted for space. */
-  async pin(manifestUrl: string, version: string, pinned = true): Promise<void> {
-    const record = await this.requireRecord(manifestUrl, version);
+  async pin(url: string, version: string, pinned = true): Promise<void> {
+    const record = await this.requireRecord(absoluteUrl(url), version);
     await this.adapter.putRecord({ ...record, pinned });
   }
 
-  async remove(manifestUrl: string, version: string): Promise<void> {
-    const record = await this.requireRecord(manifestUrl, version);
+  async remove(url: string, version: string): Promise<void> {
+    const record = await this.requireRecord(absoluteUrl(url), version);
     await this.adapter.deleteRecord(record.id);
     await Promise.all(record.files.map((f) => this.adapter.deleteChunks(f.chunkKey)));
   }
@@ -126,7 +127,8 @@ export class ModelCache {
    * Switches the model back to the previously active cached version, at once and offline. 'latest'
    * then avoids the version rolled back from until the manifest names a different latest.
    */
-  async rollback(manifestUrl: string): Promise<string> {
+  async rollback(url: string): Promise<string> {
+    const manifestUrl = absoluteUrl(url);
     const state = await this.adapter.getState(manifestUrl);
     if (!state?.previous || !state.active) throw new StoreError('E_NOT_CACHED', `${manifestUrl} has no previous cached version to roll back to.`);
     const previous = await this.requireRecord(manifestUrl, state.previous);
@@ -253,7 +255,7 @@ export class ModelCache {
     const staged: string[] = [];
     try {
       for (const file of spec.files) {
-        const url = new URL(file.path, new URL(manifestUrl, globalThis.location?.href)).href;
+        const url = new URL(file.path, manifestUrl).href;
         const bytes = await downloadFile(url, file.size, this.fetchImpl, (n) => options.onProgress?.({ loaded: (loaded += n), total, file: file.path }), options.signal);
         const actual = await sha256Hex(bytes);
         if (actual !== file.sha256) throw new StoreError('E_INTEGRITY', `${url}: SHA-256 ${actual} does not match the manifest's ${file.sha256}; nothing was installed.`);
@@ -270,7 +272,7 @@ export class ModelCache {
     }
     const now = Date.now();
     const record: InstalledVersion = { id, model: manifestUrl, version, engine: spec.engine, entry: spec.entry, files, bytes: total, installedAt: now, lastUsedAt: now, pinned: false };
-    if (spec.baseline) record.baseline = new URL(spec.baseline, new URL(manifestUrl, globalThis.location?.href)).href;
+    if (spec.baseline) record.baseline = new URL(spec.baseline, manifestUrl).href;
     // The switch: until this record exists, the version is not installed.
     await this.adapter.putRecord(record);
     this.emit({ type: 'installed', id, bytes: total });
@@ -323,6 +325,15 @@ export class ModelCache {
 
   private toCachedModel(record: InstalledVersion, files: Record<string, Uint8Array>, _spec: ManifestVersion, _url: string, fromCache: boolean): CachedModel {
     return { id: record.id, version: record.version, engine: record.engine, entry: record.entry, files, fromCache, ...baselineOf(record) };
+  }
+}
+
+/** Cache keys are absolute URLs, so '/m.json' on a page and its absolute form in a worker agree. */
+function absoluteUrl(url: string): string {
+  try {
+    return new URL(url, globalThis.location?.href).href;
+  } catch {
+    return url;
   }
 }
 

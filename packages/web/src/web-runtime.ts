@@ -1,4 +1,5 @@
 import { createRuntime, type Runtime } from '@edgewise/core';
+import { IndexedDBStore, ModelCache } from '@edgewise/store';
 import { createBrowserEngines } from './browser-engines.js';
 import { WorkerHost, type WorkerHostOptions } from './worker-host.js';
 import type { WorkerEngineConfig } from './worker-protocol.js';
@@ -9,6 +10,8 @@ export interface WebRuntimeOptions extends WorkerEngineConfig {
 }
 
 export interface WebRuntime extends Runtime {
+  /** The model cache behind `loadModel({ manifest })` on this thread (list, pin, remove, rollback). */
+  readonly models: ModelCache;
   /** The worker host behind `worker: true` models (restart count, fault injection, dispose). */
   readonly workers: WorkerHost;
 }
@@ -23,8 +26,10 @@ export interface WebRuntime extends Runtime {
  * const model = await runtime.loadModel({ source: '/models/mnist.onnx', engine: 'onnx', worker: true });
  */
 export function createWebRuntime(options: WebRuntimeOptions = {}): WebRuntime {
-  const config: WorkerEngineConfig = { ortWasmPaths: options.ortWasmPaths, tfjsWasmPaths: options.tfjsWasmPaths };
+  const config: WorkerEngineConfig = { ortWasmPaths: options.ortWasmPaths, tfjsWasmPaths: options.tfjsWasmPaths, storeName: options.storeName };
   const workers = new WorkerHost({ engineConfig: config, createWorker: options.createWorker });
-  const runtime = createRuntime({ engines: createBrowserEngines(config), workerHost: workers });
-  return Object.assign(runtime, { workers });
+  // The same IndexedDB database serves this thread and the worker (IndexedDB works in both).
+  const models = new ModelCache(new IndexedDBStore(options.storeName));
+  const runtime = createRuntime({ engines: createBrowserEngines(config), workerHost: workers, models });
+  return Object.assign(runtime, { workers, models });
 }

@@ -22,11 +22,12 @@ import type { WorkerLoadRequest, WorkerModelEvent, WorkerModelState } from './wo
 
 /** Relative URLs must be resolved here: inside the worker they would resolve against the worker script. */
 function toWorkerRequest(options: LoadModelOptions): WorkerLoadRequest {
-  const { source, engine, backends, numThreads, monitor } = options;
+  const { source, engine, backends, numThreads, monitor, manifest, version } = options;
   const base = typeof location === 'undefined' ? undefined : location.href;
   const absolute = (url: string | URL) => new URL(String(url), base).href;
   const cloneable = typeof source === 'string' || source instanceof URL ? absolute(source) : source;
-  const request: WorkerLoadRequest = { source: cloneable, engine, backends, numThreads, validation: false };
+  const request: WorkerLoadRequest = { source: cloneable, engine, backends, numThreads, validation: false, version };
+  if (manifest !== undefined) request.manifest = absolute(manifest);
   if (monitor) request.monitor = typeof monitor.baseline === 'string' ? { ...monitor, baseline: absolute(monitor.baseline) } : monitor;
   // Inputs are validated on this side (before their buffers are transferred away), so not twice.
   return request;
@@ -169,6 +170,7 @@ export class WorkerModel implements Model {
   private loadInWorker(): Promise<WorkerModelState> {
     const onEvent = Comlink.proxy((event: WorkerModelEvent) => {
       if (event.type === 'backend-attempt') this.options.onBackendAttempt?.(event.attempt);
+      else if (event.type === 'progress') this.options.onProgress?.({ loaded: event.loaded, total: event.total, file: event.file });
       else this.emitter.emit('fallback', { from: event.from, to: event.to, reason: event.reason });
     });
     return this.host.call((api) => api.load(this.id, this.request, onEvent));

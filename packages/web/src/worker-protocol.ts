@@ -13,12 +13,16 @@ export interface WorkerEngineConfig {
   ortWasmPaths?: string | Record<string, string>;
   /** @tensorflow/tfjs-backend-wasm's wasm files (prefix, or per-file URLs). */
   tfjsWasmPaths?: string | Record<string, string>;
+  /** IndexedDB database of the model cache (default 'edgewise-models'). */
+  storeName?: string;
 }
 
 /** LoadModelOptions without the parts that cannot be cloned. */
 export interface WorkerLoadRequest {
-  source: string | ArrayBuffer | Uint8Array | ModelArtifact;
-  engine: string;
+  source?: string | ArrayBuffer | Uint8Array | ModelArtifact;
+  manifest?: string;
+  version?: string;
+  engine?: string;
   backends?: BackendName[];
   numThreads?: number;
   validation?: ValidationOptions | false;
@@ -39,7 +43,8 @@ export interface WorkerModelState {
 
 export type WorkerModelEvent =
   | { type: 'backend-attempt'; attempt: BackendAttempt }
-  | { type: 'fallback'; from: string; to: string; reason: string };
+  | { type: 'fallback'; from: string; to: string; reason: string }
+  | { type: 'progress'; loaded: number; total: number; file: string };
 
 export interface WorkerRunResult {
   outputs: NamedTensors;

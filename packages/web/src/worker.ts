@@ -6,11 +6,14 @@ import { createRuntime, transferablesOf, type LocalModel, type NamedTensors, typ
 import * as Comlink from 'comlink';
 import { createBrowserEngines } from './browser-engines.js';
 import { installErrorTransfer } from './error-transfer.js';
-import { PROTOCOL_VERSION, type WorkerApi, type WorkerModelState } from './worker-protocol.js';
+import { PROTOCOL_VERSION, type WorkerApi, type WorkerEngineConfig, type WorkerModelState } from './worker-protocol.js';
+import { IndexedDBStore, ModelCache } from '@edgewise/store';
 
 installErrorTransfer();
 
-let runtime: Runtime = createRuntime({ engines: createBrowserEngines() });
+const runtimeFor = (config: WorkerEngineConfig = {}) =>
+  createRuntime({ engines: createBrowserEngines(config), models: new ModelCache(new IndexedDBStore(config.storeName)) });
+let runtime: Runtime = runtimeFor();
 const models = new Map<number, LocalModel>();
 let crashOnNextRun = false;
 /** Inputs of runs that have not succeeded (yet): kept so a wedged run's inputs can be handed back. */
@@ -36,13 +39,14 @@ function modelById(id: number): LocalModel {
 const api: WorkerApi = {
   protocolVersion: () => PROTOCOL_VERSION,
   configure(config) {
-    runtime = createRuntime({ engines: createBrowserEngines(config) });
+    runtime = runtimeFor(config);
   },
   async load(id, request, onEvent) {
     const model = (await runtime.loadModel({
       ...request,
       worker: false,
       onBackendAttempt: (attempt) => void onEvent({ type: 'backend-attempt', attempt }),
+      onProgress: (p) => void onEvent({ type: 'progress', ...p }),
     })) as LocalModel;
     model.on('fallback', (e) => void onEvent({ type: 'fallback', ...e }));
     models.set(id, model);
