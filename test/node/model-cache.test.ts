@@ -145,3 +145,47 @@ describe('loadModel({ manifest }) in Node with the fs cache', () => {
     await expect(createNodeRuntime().loadModel({ manifest: `${server.url}/mnist/manifest.json` })).rejects.toThrow(/needs a runtime created with a `models` cache/);
   });
 });
+
+describe('ModelCache: revocation, slow downloads, abort', () => {
+  it('removes a cached version once the manifest revokes it, and never serves it offline', async () => {
+    const { cp, writeFile: write } = await import('node:fs/promises');
+    const root = await mkdtemp(join(tmpdir(), 'edgewise-revoke-'));
+    await cp(join(generated, 'mnist'), join(root, 'mnist'), { recursive: true });
+    const own = await startFaultServer(root);
+    try {
+      const events: CacheEvent[] = [];
+      const cache = new ModelCache(new MemoryStore(), { onEvent: (e) => events.push(e) });
+      const url = `${own.url}/mnist/manifest.json`;
+      await cache.load(url, { version: '1.0.0' });
+      const m = JSON.parse(await readFile(join(root, 'mnist/manifest.json'), 'utf8'));
+      await write(join(root, 'mnist/manifest.json'), JSON.stringify({ ...m, revoked: ['1.0.0'] }));
+      await expect(cache.load(url, { version: '1.0.0' })).rejects.toThrow(/has been revoked/);
+      expect(events.map((e) => e.type)).toContain('revoked-removed');
+      expect((await cache.list()).map((r) => r.version)).not.toContain('1.0.0');
+      own.setFault({ mode: 'offline' });
+      await expect(cache.load(url, { version: '1.0.0' })).rejects.toMatchObject({ code: 'E_NOT_CACHED' });
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('reports progress through a slow download, and an abort installs nothing', async () => {
+    server.setFault({ mode: 'slow', bytesPerTick: 64 * 1024, match: /\.onnx$/ });
+    const cache = new ModelCache(new MemoryStore());
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const pending = cache.load(`${server.url}/mnist/manifest.json`, {
+      version: '1.0.0',
+      signal: controller.signal,
+      onProgress: (p) => {
+        seen.push(p.loaded);
+        if (p.loaded > 1_000_000) controller.abort();
+      },
+    });
+    await expect(pending).rejects.toMatchObject({ code: 'E_ABORTED' });
+    expect(seen.length).toBeGreaterThan(10);
+    expect(await cache.list()).toEqual([]);
+    expect(await cache.adapter.listChunkKeys()).toEqual([]);
+    server.setFault({ mode: 'ok' });
+  });
+});
