@@ -189,3 +189,39 @@ describe('ModelCache: revocation, slow downloads, abort', () => {
     server.setFault({ mode: 'ok' });
   });
 });
+
+describe('ModelCache: QuotaExceededError while writing', () => {
+  /** A memory store with a byte limit that throws what browsers throw (pure-logic double of IndexedDB quota). */
+  class LimitedStore extends MemoryStore {
+    used = new Map<string, number>();
+    constructor(private readonly limit: number) {
+      super();
+    }
+    override async putChunk(key: string, index: number, data: Uint8Array) {
+      const total = [...this.used.values()].reduce((a, b) => a + b, 0);
+      if (total + data.byteLength > this.limit) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      this.used.set(`${key}:${index}`, data.byteLength);
+      await super.putChunk(key, index, data);
+    }
+    override async deleteChunks(key: string) {
+      for (const k of [...this.used.keys()]) if (k.startsWith(`${key}:`)) this.used.delete(k);
+      await super.deleteChunks(key);
+    }
+  }
+
+  it('evicts the least recently used unpinned version and retries, then fails with E_QUOTA', async () => {
+    server.setFault({ mode: 'ok' });
+    const events: CacheEvent[] = [];
+    const cache = new ModelCache(new LimitedStore(3_500_000), { chunkSize: 512 * 1024, onEvent: (e) => events.push(e) });
+    const url = `${server.url}/mnist/manifest.json`;
+    await cache.load(url, { version: '1.0.0' });
+    await cache.load(url, { version: '1.1.0' });
+    await cache.load(url, { version: '1.0.0-tfjs' });
+    expect(events.filter((e) => e.type === 'evicted').map((e) => (e as { id: string }).id)).toEqual([`${url}@1.0.0`]);
+    await cache.pin(url, '1.1.0');
+    await expect(cache.load(url, { version: '1.0.0' })).rejects.toMatchObject({ code: 'E_QUOTA' });
+    // What was installed is untouched by the failed install.
+    expect((await cache.list()).map((r) => r.version).sort()).toEqual(['1.0.0-tfjs', '1.1.0']);
+    expect(await cache.collectGarbage()).toBe(0);
+  });
+});
