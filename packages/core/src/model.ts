@@ -1,6 +1,9 @@
 import { openOnFirstWorkingBackend } from './backend-selection.js';
 import type { BackendName, Engine, EngineSession, ModelArtifact, SessionOptions } from './engine.js';
 import { ModelMonitor, type DriftReport, type Inspection, type MonitorReport } from '@edgewise/drift';
+
+/** What ModelMonitor.aggregates() returns: the report body, and features left out for lack of bins. */
+export type Aggregates = ReturnType<ModelMonitor['aggregates']>;
 import {
   AllBackendsFailedError,
   BackendError,
@@ -41,8 +44,10 @@ export interface Model {
   drift(): Promise<DriftReport>;
   /** Counters (runs, errors, rejected, fallbacks), backends used, latency and confidence quantiles, drift. */
   health(): Promise<MonitorReport>;
-  /** Every aggregate as one compact binary snapshot (no inputs, ever): what an uplink sends. */
+  /** The monitor's full binary snapshot (sketches retain sample values: keep it on the device). */
   snapshot(options?: { reset?: boolean }): Promise<Uint8Array>;
+  /** Counts on fixed bins only: what an uplink may send (see @edgewise/wire). */
+  aggregates(options?: { reset?: boolean }): Promise<Aggregates>;
   dispose(): Promise<void>;
 }
 
@@ -147,6 +152,14 @@ export class LocalModel implements Model {
       const bytes = this.monitor.snapshot();
       if (options.reset) this.monitor.reset();
       return bytes;
+    });
+  }
+
+  async aggregates(options: { reset?: boolean } = {}): Promise<Aggregates> {
+    return this.queue.push(async () => {
+      const result = this.monitor.aggregates();
+      if (options.reset) this.monitor.reset();
+      return result;
     });
   }
 

@@ -1,3 +1,4 @@
+import { CONFIDENCE_EDGES, LATENCY_EDGES_MS, type BinnedCounts, type Report } from '@edgewise/wire';
 import type { Baseline } from './baseline.js';
 import { ByteReader, ByteWriter, SketchFormatError } from './binary.js';
 import { CategoricalSketch } from './categorical-sketch.js';
@@ -57,8 +58,8 @@ export interface MonitorReport {
  */
 export class ModelMonitor {
   readonly features = new Map<string, NumericSketch | CategoricalSketch>();
-  latency = new NumericSketch(undefined, undefined);
-  confidence = new NumericSketch(undefined, [0, 1]);
+  latency = new NumericSketch(LATENCY_EDGES_MS);
+  confidence = new NumericSketch(CONFIDENCE_EDGES, [0, 1]);
   topClass = new CategoricalSketch(64);
   backends = new CategoricalSketch(8);
   counters: Counters = { runs: 0, errors: 0, rejected: 0, fallbacks: 0 };
@@ -87,8 +88,9 @@ export class ModelMonitor {
       const base = this.options.baseline?.features[spec.name];
       this.features.set(spec.name, base ? sketchForBaseline(base, k) : new NumericSketch(undefined, undefined, k));
     }
-    this.latency = new NumericSketch(undefined, undefined, k);
-    this.confidence = new NumericSketch(undefined, [0, 1], k);
+    // Fixed edges (from @edgewise/wire) so uploads can carry exact counts instead of values.
+    this.latency = new NumericSketch(LATENCY_EDGES_MS, undefined, k);
+    this.confidence = new NumericSketch(CONFIDENCE_EDGES, [0, 1], k);
     this.topClass = new CategoricalSketch(64);
     this.backends = new CategoricalSketch(8);
     this.counters = { runs: 0, errors: 0, rejected: 0, fallbacks: 0 };
@@ -173,8 +175,35 @@ export class ModelMonitor {
   }
 
   /**
-   * Every aggregate in one compact binary blob (version byte first): what an uplink sends. It holds
-   * sketches and counters only, never an input.
+   * What an uplink may send: counts on fixed bins only. Sketch items, quantiles and min/max are
+   * values from real inputs and stay on the device; numeric features without baseline bins are left
+   * out (listed in `skipped`).
+   */
+  aggregates(): { body: Omit<Report, 'v' | 'id' | 'model' | 'modelVersion' | 'window' | 'baseline'>; skipped: string[] } {
+    const features: Report['features'] = {};
+    const skipped: string[] = [];
+    for (const [name, sketch] of this.features) {
+      if (sketch instanceof CategoricalSketch) features[name] = { kind: 'categorical', counts: knownCategories(sketch, this.options.baseline?.features[name]), missing: sketch.missing };
+      else if (sketch.binCounts) features[name] = { kind: 'numeric', ...binned(sketch) };
+      else skipped.push(name);
+    }
+    return {
+      body: {
+        counters: { ...this.counters },
+        backends: Object.fromEntries(this.backends.counts),
+        latencyMs: binned(this.latency),
+        confidence: binned(this.confidence),
+        topClasses: Object.fromEntries(this.topClass.counts),
+        features,
+      },
+      skipped,
+    };
+  }
+
+  /**
+   * Every aggregate in one compact binary blob (version byte first), for local persistence and
+   * merging. Its KLL sketches retain sample values, so it never leaves the device: uplinks send
+   * aggregates() instead.
    */
   snapshot(): Uint8Array {
     const w = new ByteWriter().u8(SNAPSHOT_VERSION);
@@ -192,6 +221,24 @@ export class ModelMonitor {
     }
     return w.finish();
   }
+}
+
+/**
+ * Category counts with every category the baseline does not know folded into "__other__": a
+ * category seen only on this device may be something a user typed.
+ */
+function knownCategories(sketch: CategoricalSketch, base: Baseline['features'][string] | undefined): Record<string, number> {
+  const known = base?.kind === 'categorical' ? base.counts : {};
+  const out: Record<string, number> = {};
+  for (const [category, count] of sketch.counts) {
+    const key = category in known ? category : '__other__';
+    out[key] = (out[key] ?? 0) + count;
+  }
+  return out;
+}
+
+function binned(sketch: NumericSketch): BinnedCounts {
+  return { counts: [...sketch.binCounts!], missing: sketch.missing, nan: sketch.nan, belowRange: sketch.belowRange, aboveRange: sketch.aboveRange };
 }
 
 /** The decoded form of a snapshot, mergeable across devices (the collector's view). */

@@ -6,6 +6,7 @@ import {
   transferablesOf,
   validateInputs,
   type BackendAttempt,
+  type Aggregates,
   type BackendName,
   type DriftReport,
   type MonitorReport,
@@ -148,6 +149,13 @@ export class WorkerModel implements Model {
     return this.queue.push(async () => {
       await this.ensureLoaded();
       return this.host.call((api) => api.snapshot(this.id, options.reset ?? false));
+    });
+  }
+
+  aggregates(options: { reset?: boolean } = {}): Promise<Aggregates> {
+    return this.queue.push(async () => {
+      await this.ensureLoaded();
+      return this.host.call((api) => api.aggregates(this.id, options.reset ?? false));
     });
   }
 

@@ -1,4 +1,4 @@
-import type { BackendAttempt, BackendName, DriftReport, ModelArtifact, MonitorConfig, MonitorReport, NamedTensors, TensorSpec, ValidationOptions } from '@edgewise/core';
+import type { Aggregates, BackendAttempt, BackendName, DriftReport, ModelArtifact, MonitorConfig, MonitorReport, NamedTensors, TensorSpec, ValidationOptions } from '@edgewise/core';
 
 /**
  * The messages between the main thread and the Edgewise worker, typed in one place and versioned:
@@ -61,6 +61,7 @@ export interface WorkerApi {
   drift(id: number): Promise<DriftReport>;
   health(id: number): Promise<MonitorReport>;
   snapshot(id: number, reset: boolean): Promise<Uint8Array>;
+  aggregates(id: number, reset: boolean): Promise<Aggregates>;
   /**
    * Hands back (transfers) the inputs of a run that failed with EngineWedgedError, so the main thread
    * can retry them in a fresh worker without having kept a copy.

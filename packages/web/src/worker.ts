@@ -77,6 +77,7 @@ const api: WorkerApi = {
     const bytes = await modelById(id).snapshot({ reset });
     return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
   },
+  aggregates: (id, reset) => modelById(id).aggregates({ reset }),
   async dispose(id) {
     await models.get(id)?.dispose();
     models.delete(id);

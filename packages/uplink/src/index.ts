@@ -1,0 +1,4 @@
+export { Uplink, createUplink, type AggregateSource, type UplinkEvent, type UplinkOptions } from './uplink.js';
+export { MemoryOutbox, IndexedDBOutbox, type Outbox } from './outbox.js';
+export { fetchTransport, type Transport } from './transport.js';
+export { protectCounts, type PrivacyOptions } from './privacy.js';

@@ -1,0 +1,136 @@
+import { REPORT_VERSION, type Report } from '@edgewise/wire';
+import { MemoryOutbox, type Outbox } from './outbox.js';
+import { protectCounts, type PrivacyOptions } from './privacy.js';
+import { fetchTransport, type Transport } from './transport.js';
+
+/** What the uplink needs of a model: its aggregates (Model from @edgewise/core fits). */
+export interface AggregateSource {
+  aggregates(options: { reset: boolean }): Promise<{ body: Omit<Report, 'v' | 'id' | 'model' | 'modelVersion' | 'window' | 'baseline'> }>;
+}
+
+export type UplinkEvent =
+  | { type: 'sent'; id: string }
+  | { type: 'dropped'; id: string; status: number; reason: string }
+  | { type: 'retry'; id: string; inMs: number; reason: string };
+
+export interface UplinkOptions {
+  /** Collector URL of the reports endpoint, e.g. https://collector.example.com/v1/reports. */
+  endpoint: string;
+  /** Write-only ingest key of the app. */
+  ingestKey: string;
+  source: AggregateSource;
+  model: string;
+  modelVersion: string;
+  /** SHA-256 of the baseline the feature bins come from. */
+  baseline?: string;
+  outbox?: Outbox;
+  transport?: Transport;
+  /** Collect and flush every intervalMs after start() (default 60 s). */
+  intervalMs?: number;
+  /** Retry backoff: base and cap in ms (default 1 s → 5 min), with full jitter. */
+  backoff?: { baseMs: number; maxMs: number };
+  privacy?: PrivacyOptions;
+  onEvent?: (event: UplinkEvent) => void;
+}
+
+/**
+ * Reports a model's aggregates to the collector: never inputs, never raw values (see @edgewise/wire).
+ * Reports wait in the outbox until the collector acknowledges them; each has a random id so that a
+ * delivery retried after a lost acknowledgement is not counted twice.
+ *
+ * @example
+ * const uplink = createUplink({ endpoint, ingestKey, source: model, model: 'mnist', modelVersion: '1.1.0', outbox: new IndexedDBOutbox() });
+ * uplink.start();
+ */
+export class Uplink {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private failures = 0;
+  private windowStart = Date.now();
+  private readonly outbox: Outbox;
+  private readonly transport: Transport;
+
+  constructor(private readonly options: UplinkOptions) {
+    if (!/^https?:\/\//.test(options.endpoint)) throw new TypeError(`Uplink: "endpoint" must be an http(s) URL; received ${JSON.stringify(options.endpoint)}.`);
+    if (!options.ingestKey) throw new TypeError('Uplink: "ingestKey" is required.');
+    this.outbox = options.outbox ?? new MemoryOutbox();
+    this.transport = options.transport ?? fetchTransport;
+  }
+
+  /** Takes the model's aggregates since the last collect (resetting them) into the outbox. */
+  async collect(): Promise<Report | undefined> {
+    const { body } = await this.options.source.aggregates({ reset: true });
+    const end = Date.now();
+    const start = this.windowStart;
+    this.windowStart = end;
+    if (body.counters.runs === 0 && body.counters.rejected === 0 && body.counters.errors === 0) return undefined;
+    let report: Report = { v: REPORT_VERSION, id: crypto.randomUUID(), model: this.options.model, modelVersion: this.options.modelVersion, window: { start, end }, ...body };
+    if (this.options.baseline) report.baseline = this.options.baseline;
+    if (this.options.privacy) report = protectCounts(report, this.options.privacy);
+    await this.outbox.add(report);
+    return report;
+  }
+
+  /**
+   * Sends what the outbox holds, oldest first. Stops at the first retryable failure (network, 429,
+   * 5xx) and keeps the rest; a report the collector rejects as invalid (other 4xx) is dropped, since
+   * sending it again cannot succeed.
+   */
+  async flush(): Promise<{ sent: number; dropped: number; pending: number }> {
+    let [sent, dropped] = [0, 0];
+    const reports = await this.outbox.list();
+    for (const [i, report] of reports.entries()) {
+      let status: number;
+      let reason = '';
+      try {
+        const response = await this.transport.send(this.options.endpoint, JSON.stringify(report), {
+          'content-type': 'application/json',
+          authorization: `Bearer ${this.options.ingestKey}`,
+        });
+        status = response.status;
+        reason = response.body ?? '';
+      } catch (error) {
+        status = 0;
+        reason = (error as Error).message;
+      }
+      if (status >= 200 && status < 300) {
+        await this.outbox.remove(report.id);
+        this.options.onEvent?.({ type: 'sent', id: report.id });
+        sent++;
+        this.failures = 0;
+      } else if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
+        await this.outbox.remove(report.id);
+        this.options.onEvent?.({ type: 'dropped', id: report.id, status, reason });
+        dropped++;
+      } else {
+        this.failures++;
+        this.options.onEvent?.({ type: 'retry', id: report.id, inMs: this.nextDelay(), reason: reason || `HTTP ${status}` });
+        return { sent, dropped, pending: reports.length - i };
+      }
+    }
+    return { sent, dropped, pending: 0 };
+  }
+
+  /** Collects and flushes every intervalMs; after failures, retries sooner or later by backoff. */
+  start(): void {
+    if (this.timer) return;
+    const tick = async () => {
+      await this.collect().catch(() => undefined);
+      await this.flush().catch(() => undefined);
+      this.timer = setTimeout(tick, this.failures > 0 ? this.nextDelay() : (this.options.intervalMs ?? 60_000));
+    };
+    this.timer = setTimeout(tick, this.options.intervalMs ?? 60_000);
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Exponential backoff with full jitter (AWS architecture blog's recipe). */
+  nextDelay(): number {
+    const { baseMs, maxMs } = this.options.backoff ?? { baseMs: 1000, maxMs: 300_000 };
+    return Math.random() * Math.min(maxMs, baseMs * 2 ** Math.max(0, this.failures - 1));
+  }
+}
+
+export const createUplink = (options: UplinkOptions) => new Uplink(options);

@@ -1,0 +1,41 @@
+/**
+ * The report a device sends: counts only. No device id, no input, and no raw value: numeric data
+ * travels as counts on bin edges fixed in advance (by the model's baseline, or below for latency and
+ * confidence), never as sketch items, quantiles or min/max, which are values someone entered.
+ */
+export const REPORT_VERSION = 1;
+
+/** Latency bins (ms), upper bounds, Prometheus-style: sub-ms to 10 s. */
+export const LATENCY_EDGES_MS = [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 10000] as const;
+
+/** Confidence bins: 20 equal bins over [0, 1]. */
+export const CONFIDENCE_EDGES = Array.from({ length: 19 }, (_, i) => (i + 1) / 20);
+
+/** Counts of a numeric stream on fixed edges: counts[i] for (edges[i-1], edges[i]], last above the last edge. */
+export interface BinnedCounts {
+  counts: number[];
+  missing: number;
+  nan: number;
+  belowRange: number;
+  aboveRange: number;
+}
+
+export type FeatureAggregate = ({ kind: 'numeric' } & BinnedCounts) | { kind: 'categorical'; counts: Record<string, number>; missing: number };
+
+/** One report: one model version, one time window, one device (which stays anonymous). */
+export interface Report {
+  v: typeof REPORT_VERSION;
+  /** Random per report, so a retried delivery is never counted twice. */
+  id: string;
+  model: string;
+  modelVersion: string;
+  /** SHA-256 (hex) of the baseline whose bin edges the feature counts use, if any. */
+  baseline?: string;
+  window: { start: number; end: number };
+  counters: { runs: number; errors: number; rejected: number; fallbacks: number };
+  backends: Record<string, number>;
+  latencyMs: BinnedCounts;
+  confidence: BinnedCounts;
+  topClasses: Record<string, number>;
+  features: Record<string, FeatureAggregate>;
+}
