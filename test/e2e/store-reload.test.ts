@@ -87,3 +87,22 @@ describe('model store in real Chromium (IndexedDB, persistent profile)', () => {
     fault = 'ok';
   }, 120_000);
 });
+
+describe('model store in Chromium against a fault-injecting HTTP server', () => {
+  it('shows progress through a slow download, fails clearly on 503, and installs nothing broken', async () => {
+    const { startFaultServer } = await import('../fault-server.js');
+    const faults = await startFaultServer(fileURLToPath(new URL('../../models/generated/', import.meta.url)));
+    try {
+      const manifest = `${faults.url}/mnist/manifest.json`;
+      faults.setFault({ mode: 'fail', match: /\.onnx$/ });
+      await expect(call('load', manifest, true, '1.0.0')).rejects.toThrow(/HTTP 503/);
+      faults.setFault({ mode: 'slow', bytesPerTick: 128 * 1024, match: /\.onnx$/ });
+      const slow = await call('load', manifest, true, '1.0.0');
+      expect(slow.progress.length).toBeGreaterThan(10);
+      expect(slow.progress.at(-1)).toMatchObject({ loaded: 2679701, total: 2679701 });
+      faults.setFault({ mode: 'ok' });
+    } finally {
+      await faults.close();
+    }
+  }, 120_000);
+});

@@ -6,7 +6,7 @@ import { FsStore } from '@edgewise/node';
 import { MemoryStore, ModelCache, StoreError, type CacheEvent, type StoreAdapter } from '@edgewise/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeAdapterContract } from '../contract/store-adapter-contract.js';
-import { startFaultServer } from './fault-server.js';
+import { startFaultServer } from '../fault-server.js';
 
 const generated = fileURLToPath(new URL('../../models/generated/', import.meta.url));
 

@@ -13,6 +13,9 @@ export async function startFaultServer(root: string) {
   let fault: Fault = { mode: 'ok' };
   const requests = new Map<string, number>();
   const server: Server = createServer(async (req, res) => {
+    // Pages served cross-origin isolated (COEP require-corp) may only read responses that opt in.
+    res.setHeader('access-control-allow-origin', '*');
+    res.setHeader('cross-origin-resource-policy', 'cross-origin');
     const path = decodeURIComponent(new URL(req.url!, 'http://x').pathname);
     requests.set(path, (requests.get(path) ?? 0) + 1);
     const applies = fault.mode !== 'ok' && (!('match' in fault) || !fault.match || fault.match.test(path));
