@@ -114,6 +114,8 @@ function reduce(stats: ItemStats, spec: FeatureSpec): number {
   }
 }
 
+const isCentroid = (spec: FeatureSpec) => spec.reduce === 'centroid-x' || spec.reduce === 'centroid-y';
+
 /**
  * Values of several features of one input tensor, one array per spec (one value per batch item).
  * Specs that reduce the same tensor share one pass per item.
@@ -126,12 +128,14 @@ export function extractFeatures(tensor: TensorLike, specs: readonly FeatureSpec[
   const data = tensor.data instanceof BigInt64Array ? Float64Array.from(tensor.data, Number) : (tensor.data as ArrayLike<number>);
   const out = specs.map(() => [] as number[]);
   const withMinMax = specs.some((s) => s.reduce === 'min' || s.reduce === 'max');
+  const sharedWidth = specs.find(isCentroid)?.width ?? lastDim;
   for (let b = 0; b < items; b++) {
     const start = b * perItem;
     const cache = new Map<number, ItemStats>();
     specs.forEach((spec, s) => {
       if ((spec.reduce ?? 'value') === 'value') return void out[s]!.push(data[start + (spec.index ?? 0)]!);
-      const width = spec.reduce === 'centroid-x' || spec.reduce === 'centroid-y' ? (spec.width ?? lastDim) : lastDim;
+      // Only centroids depend on the width; every other statistic reuses whichever pass exists.
+      const width = isCentroid(spec) ? (spec.width ?? lastDim) : sharedWidth;
       let stats = cache.get(width);
       if (!stats) cache.set(width, (stats = summarize(data, start, perItem, width, withMinMax)));
       out[s]!.push(reduce(stats, spec));

@@ -65,11 +65,20 @@ export class ModelMonitor {
   counters: Counters = { runs: 0, errors: 0, rejected: 0, fallbacks: 0 };
   private readonly specs: FeatureSpec[];
   private readonly specsByInput = new Map<string, FeatureSpec[]>();
+  /** Baseline range widened by rangeTolerance, per numeric feature: computed once, checked per run. */
+  private readonly allowedRanges = new Map<string, [number, number]>();
 
   constructor(readonly options: MonitorOptions = {}) {
     this.specs = options.features ?? [];
     this.specs.forEach(checkFeatureSpec);
     for (const spec of this.specs) this.specsByInput.set(spec.input, [...(this.specsByInput.get(spec.input) ?? []), spec]);
+    const tolerance = options.rangeTolerance ?? 0.1;
+    for (const spec of this.specs) {
+      const base = options.baseline?.features[spec.name];
+      if (base?.kind !== 'numeric') continue;
+      const slack = (base.max - base.min) * tolerance;
+      this.allowedRanges.set(spec.name, [base.min - slack, base.max + slack]);
+    }
     if (options.onSuspicious !== undefined && options.onSuspicious !== 'count' && options.onSuspicious !== 'reject') {
       throw new RangeError(`monitor.onSuspicious must be 'count' or 'reject'; received ${JSON.stringify(options.onSuspicious)}.`);
     }
@@ -100,25 +109,22 @@ export class ModelMonitor {
   inspect(inputs: Record<string, TensorLike>): Inspection {
     const values = new Map<string, number[]>();
     let suspicious: Inspection['suspicious'];
-    const tolerance = this.options.rangeTolerance ?? 0.1;
     for (const [input, specs] of this.specsByInput) {
       const tensor = inputs[input];
       if (!tensor) continue;
       const extracted = extractFeatures(tensor, specs);
-      specs.forEach((spec, s) => {
+      for (let s = 0; s < specs.length; s++) {
+        const name = specs[s]!.name;
         const vs = extracted[s]!;
-        values.set(spec.name, vs);
-        const base = this.options.baseline?.features[spec.name];
+        values.set(name, vs);
+        if (suspicious) continue;
+        const allowed = this.allowedRanges.get(name);
         for (const v of vs) {
+          if (!Number.isFinite(v)) suspicious = { feature: name, value: v, allowed: 'finite' };
+          else if (allowed && (v < allowed[0] || v > allowed[1])) suspicious = { feature: name, value: v, allowed };
           if (suspicious) break;
-          if (!Number.isFinite(v)) suspicious = { feature: spec.name, value: v, allowed: 'finite' };
-          else if (base?.kind === 'numeric') {
-            const slack = (base.max - base.min) * tolerance;
-            const allowed: [number, number] = [base.min - slack, base.max + slack];
-            if (v < allowed[0] || v > allowed[1]) suspicious = { feature: spec.name, value: v, allowed };
-          }
         }
-      });
+      }
     }
     return suspicious ? { values, suspicious } : { values };
   }
