@@ -1,30 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Manifest, ManifestVersion } from '@edgewise/store';
 
-/** One model version in a manifest. */
-export interface ManifestVersion {
-  engine: 'onnx' | 'tfjs';
-  entry: string;
-  files: Array<{ path: string; size: number; sha256: string }>;
-  inputs?: Array<{ name: string; type: string; dims: Array<number | string> }>;
-  outputs?: Array<{ name: string; type: string; dims: Array<number | string> }>;
-  baseline?: string;
-}
-
-/**
- * The model manifest (see README, "Model manifests"): versions with per-file size and SHA-256, the
- * latest version, revoked versions and a rollout percentage. File paths are relative to the manifest.
- */
-export interface Manifest {
-  format: 'edgewise-manifest';
-  version: 1;
-  name: string;
-  latest: string;
-  revoked: string[];
-  rollout?: { version: string; percent: number };
-  versions: Record<string, ManifestVersion>;
-}
+// The manifest format is owned by @edgewise/store (parseManifest validates what this writes).
+export type { Manifest, ManifestVersion } from '@edgewise/store';
 
 export async function describeFiles(dir: string, paths: string[]): Promise<ManifestVersion['files']> {
   return Promise.all(
