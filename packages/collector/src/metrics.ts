@@ -1,0 +1,42 @@
+import { LATENCY_EDGES_MS } from '@edgewise/wire';
+import type { CollectorConfig } from './config.js';
+import type { Database } from './database.js';
+import { driftFor } from './server.js';
+import type { MergedBody } from './merge.js';
+
+const label = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+
+/** Prometheus text format: report and run counters, latency histograms, drift gauges (k-anonymous). */
+export async function renderMetrics(db: Database, config: CollectorConfig, app: string): Promise<string> {
+  const lines: string[] = [
+    '# HELP edgewise_reports_total Aggregate reports received.',
+    '# TYPE edgewise_reports_total counter',
+  ];
+  const versions = await db.query<{ model: string; version: string; reports: number }>(
+    `SELECT model, model_version AS version, SUM(reports)::int AS reports FROM windows WHERE app=$1 GROUP BY model, model_version`,
+    [app],
+  );
+  const latency: string[] = ['# HELP edgewise_inference_latency_ms Inference latency on devices.', '# TYPE edgewise_inference_latency_ms histogram'];
+  const runs: string[] = ['# HELP edgewise_runs_total Inference runs on devices.', '# TYPE edgewise_runs_total counter'];
+  const drift: string[] = ['# HELP edgewise_feature_drift_js Jensen-Shannon distance of merged device inputs vs the baseline.', '# TYPE edgewise_feature_drift_js gauge'];
+  const psiLines: string[] = ['# HELP edgewise_feature_drift_psi PSI of merged device inputs vs the baseline.', '# TYPE edgewise_feature_drift_psi gauge'];
+  for (const v of versions) {
+    const l = `model="${label(v.model)}",version="${label(v.version)}"`;
+    lines.push(`edgewise_reports_total{${l}} ${v.reports}`);
+    const result = await driftFor(db, config, app, v.model, v.version);
+    if ('withheld' in result) continue;
+    const rows = await db.query<{ body: MergedBody }>(`SELECT body FROM windows WHERE app=$1 AND model=$2 AND model_version=$3`, [app, v.model, v.version]);
+    const merged = rows.map((r) => r.body);
+    const counts = LATENCY_EDGES_MS.map((_, i) => merged.reduce((s, b) => s + (b.latencyMs.counts[i] ?? 0), 0));
+    const total = merged.reduce((s, b) => s + b.latencyMs.counts.reduce((a, c) => a + c, 0), 0);
+    let cumulative = 0;
+    LATENCY_EDGES_MS.forEach((edge, i) => latency.push(`edgewise_inference_latency_ms_bucket{${l},le="${edge}"} ${(cumulative += counts[i]!)}`));
+    latency.push(`edgewise_inference_latency_ms_bucket{${l},le="+Inf"} ${total}`, `edgewise_inference_latency_ms_count{${l}} ${total}`);
+    for (const key of ['runs', 'errors', 'rejected', 'fallbacks'] as const) runs.push(`edgewise_${key === 'runs' ? 'runs' : key}_total{${l}} ${result.counters![key]}`);
+    for (const f of result.features ?? []) {
+      drift.push(`edgewise_feature_drift_js{${l},feature="${label(f.feature)}"} ${f.jensenShannon}`);
+      psiLines.push(`edgewise_feature_drift_psi{${l},feature="${label(f.feature)}"} ${f.psi}`);
+    }
+  }
+  return [...lines, ...runs, ...latency, ...drift, ...psiLines, ''].join('\n');
+}

@@ -1,0 +1,74 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { startCollector, type RunningCollector } from '@edgewise/collector';
+import { tensor } from '@edgewise/core';
+import { createNodeRuntime } from '@edgewise/node';
+import { MemoryOutbox, createUplink } from '@edgewise/uplink';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WEATHER_FEATURE_SPECS, weatherRows } from '../../models/scripts/weather-mlp.js';
+
+const dir = fileURLToPath(new URL('../../models/generated/weather-mlp/', import.meta.url));
+const INGEST = 'test-ingest';
+const READ = 'test-read';
+let collector: RunningCollector;
+
+beforeAll(async () => {
+  collector = await startCollector({
+    port: 0,
+    dataDir: undefined, // in-memory PGlite; DATABASE_URL (set by .ci/run) switches to PostgreSQL
+    apps: [{ app: 'test', ingestKey: INGEST, readKey: READ }],
+    k: 3,
+    bodyLimit: 64 * 1024,
+    ratePerMinute: 100_000,
+  });
+}, 60_000);
+afterAll(() => collector?.close());
+
+const get = async (path: string, key = READ) => {
+  const r = await fetch(`${collector.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
+  return { status: r.status, body: r.headers.get('content-type')?.includes('json') ? await r.json() : await r.text() };
+};
+
+/** One simulated device: its own model, monitor and uplink, fed real weather rows. */
+async function device(rows: number[][]) {
+  const model = await createNodeRuntime().loadModel({ source: `${dir}model.onnx`, engine: 'onnx', monitor: { baseline: `${dir}baseline.json`, features: WEATHER_FEATURE_SPECS } });
+  for (const row of rows) await model.run({ input: tensor('float32', row, [1, 4]) });
+  const uplink = createUplink({ endpoint: `${collector.url}/v1/reports`, ingestKey: INGEST, source: model, model: 'weather', modelVersion: '1.0.0', outbox: new MemoryOutbox() });
+  await uplink.collect();
+  return uplink.flush();
+}
+
+describe('collector over real HTTP and its real database', () => {
+  it('withholds drift below k devices, then reports drift of the merged summer population', async () => {
+    expect(await device(weatherRows((d) => d.startsWith('2014-06')))).toEqual({ sent: 1, dropped: 0, pending: 0 });
+    expect((await get('/v1/drift?model=weather&version=1.0.0')).body).toMatchObject({ withheld: true, reports: 1 });
+    const baseline = await readFile(`${dir}baseline.json`);
+    const put = await fetch(`${collector.url}/v1/baselines/weather/1.0.0`, { method: 'PUT', body: baseline, headers: { authorization: `Bearer ${READ}`, 'content-type': 'application/json' } });
+    expect(put.status).toBe(204);
+    await device(weatherRows((d) => d.startsWith('2014-07')));
+    await device(weatherRows((d) => d.startsWith('2014-08')));
+    const drift = (await get('/v1/drift?model=weather&version=1.0.0')).body;
+    expect(drift.reports).toBe(3);
+    expect(drift.counters.runs).toBe(30 + 31 + 31);
+    const temp = drift.features.find((f: { feature: string }) => f.feature === 'temp_max');
+    expect(temp.drifted).toBe(true);
+    expect(temp.count).toBe(92);
+  });
+
+  it('exposes Prometheus metrics and a dashboard page', async () => {
+    const metrics = await get('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.body).toMatch(/edgewise_reports_total\{model="weather",version="1.0.0"\} 3/);
+    expect(metrics.body).toMatch(/edgewise_inference_latency_ms_bucket\{model="weather",version="1.0.0",le="\+Inf"\} 92/);
+    expect(metrics.body).toMatch(/edgewise_feature_drift_js\{model="weather",version="1.0.0",feature="temp_max"\} 0\.\d+/);
+    const page = await fetch(`${collector.url}/`);
+    expect(await page.text()).toMatch(/<title>Edgewise collector<\/title>/);
+  });
+
+  it('authenticates: ingest keys cannot read, read keys cannot ingest', async () => {
+    expect((await get('/v1/models', INGEST)).status).toBe(401);
+    const r = await fetch(`${collector.url}/v1/reports`, { method: 'POST', body: '{}', headers: { authorization: `Bearer ${READ}`, 'content-type': 'application/json' } });
+    expect(r.status).toBe(401);
+    expect((await r.json()).error).toMatch(/unknown ingest key/);
+  });
+});
