@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let collector: RunningCollector;
 beforeAll(async () => {
-  collector = await startCollector({ port: 0, dataDir: undefined, apps: [{ app: 'fuzz', ingestKey: 'in', readKey: 'out' }], k: 1, bodyLimit: 16 * 1024, ratePerMinute: 1_000_000 });
+  collector = await startCollector({ port: 0, databaseUrl: undefined, dataDir: undefined, apps: [{ app: 'fuzz', ingestKey: 'in', readKey: 'out' }], k: 1, bodyLimit: 16 * 1024, ratePerMinute: 1_000_000 });
 }, 60_000);
 afterAll(() => collector?.close());
 
@@ -71,7 +71,7 @@ describe('collector under 10,000 malformed reports', () => {
     const first = valid();
     const accepted = await fetch(`${collector.url}/v1/reports`, { method: 'POST', body: JSON.stringify(first), headers: { 'content-type': 'application/json', authorization: 'Bearer in' } });
     expect(accepted.status).toBe(202);
-    const before = await collector.db.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM reports');
+    const before = await collector.db.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM reports WHERE app = 'fuzz'");
     const statuses = new Map<string, Set<number>>();
     const N = 10_000;
     const CONCURRENCY = 16;
@@ -93,9 +93,9 @@ describe('collector under 10,000 malformed reports', () => {
     expect(statuses.size).toBeGreaterThanOrEqual(18);
     expect(statuses.get('replayed')).toEqual(new Set([409]));
     expect(statuses.get('oversized')).toEqual(new Set([413]));
-    const after = await collector.db.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM reports');
+    const after = await collector.db.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM reports WHERE app = 'fuzz'");
     expect(after[0]!.n).toBe(before[0]!.n);
-    const [window] = await collector.db.query<{ reports: number }>('SELECT reports FROM windows');
+    const [window] = await collector.db.query<{ reports: number }>("SELECT reports FROM windows WHERE app = 'fuzz'");
     expect(window!.reports).toBe(1);
     expect((await (await fetch(`${collector.url}/healthz`)).json()).ok).toBe(true);
   }, 300_000);

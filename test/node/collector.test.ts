@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { startCollector, type RunningCollector } from '@edgewise/collector';
@@ -10,13 +11,20 @@ import { WEATHER_FEATURE_SPECS, weatherRows } from '../../models/scripts/weather
 const dir = fileURLToPath(new URL('../../models/generated/weather-mlp/', import.meta.url));
 const INGEST = 'test-ingest';
 const READ = 'test-read';
+/** Both storage back ends: embedded PGlite always; PostgreSQL when DATABASE_URL is set (.ci/run starts one). */
+const databases: Array<[string, string | undefined]> = [['PGlite', undefined]];
+if (process.env.DATABASE_URL) databases.push(['PostgreSQL', process.env.DATABASE_URL]);
+
+for (const [databaseName, databaseUrl] of databases) {
+describe(`collector over real HTTP and ${databaseName}`, () => {
 let collector: RunningCollector;
 
 beforeAll(async () => {
   collector = await startCollector({
     port: 0,
-    dataDir: undefined, // in-memory PGlite; DATABASE_URL (set by .ci/run) switches to PostgreSQL
-    apps: [{ app: 'test', ingestKey: INGEST, readKey: READ }],
+    databaseUrl,
+    dataDir: undefined, // PGlite in memory
+    apps: [{ app: `test-${randomUUID()}`, ingestKey: INGEST, readKey: READ }],
     k: 3,
     bodyLimit: 64 * 1024,
     ratePerMinute: 100_000,
@@ -38,7 +46,7 @@ async function device(rows: number[][]) {
   return uplink.flush();
 }
 
-describe('collector over real HTTP and its real database', () => {
+describe('reports, drift, metrics, auth', () => {
   it('withholds drift below k devices, then reports drift of the merged summer population', async () => {
     expect(await device(weatherRows((d) => d.startsWith('2014-06')))).toEqual({ sent: 1, dropped: 0, pending: 0 });
     expect((await get('/v1/drift?model=weather&version=1.0.0')).body).toMatchObject({ withheld: true, reports: 1 });
@@ -72,3 +80,5 @@ describe('collector over real HTTP and its real database', () => {
     expect((await r.json()).error).toMatch(/unknown ingest key/);
   });
 });
+});
+}
