@@ -94,3 +94,24 @@ describe('Node runtime', () => {
     await expect(runtime.loadModel({ source: modelPath('model.onnx'), engine: 'pytorch' })).rejects.toThrow(/Unknown engine "pytorch".*"onnx", "tfjs"/);
   });
 });
+
+describe('onnxruntime-node where installed', () => {
+  it("prefers 'cpu' (onnxruntime-node) when asked, and falls back to WASM with the reason when it is not installed", async () => {
+    const model = await createNodeRuntime({ onnxBackends: ['cpu', 'wasm'] }).loadModel({ source: modelPath('model.onnx'), engine: 'onnx' });
+    let installed = true;
+    try {
+      await import(['onnxruntime', 'node'].join('-'));
+    } catch {
+      installed = false;
+    }
+    if (installed) {
+      expect(model.backend).toBe('cpu');
+    } else {
+      expect(model.backend).toBe('wasm');
+      expect(model.attempts[0]).toMatchObject({ backend: 'cpu', outcome: 'failed' });
+      expect(model.attempts[0]!.reason).toMatch(/onnxruntime module could not be loaded.*onnxruntime-node/);
+    }
+    const { probabilities } = await model.run({ input: tensor('float32', x, [1, 16]) });
+    for (let i = 0; i < 4; i++) expect(probabilities!.data[i]).toBeCloseTo(expected[i]!, 5);
+  });
+});

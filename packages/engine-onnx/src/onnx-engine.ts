@@ -17,8 +17,11 @@ import { fromOrtResults, toOrtFeeds } from './tensor-conversion.js';
 import { deviceLostSignal, ortWebGpuDevice } from './webgpu-device-watch.js';
 
 export interface OnnxEngineOptions {
-  /** Loads the onnxruntime module. Browsers: () => import('onnxruntime-web/all') (the default). */
-  loadOrt?: () => Promise<Ort>;
+  /**
+   * Loads the onnxruntime module for a backend. Browsers: () => import('onnxruntime-web/all') (the
+   * default). Node passes onnxruntime-node for 'cpu' and onnxruntime-web for 'wasm'.
+   */
+  loadOrt?: (backend: BackendName) => Promise<Ort>;
   /** Backends this platform offers, best first. Default: webgpu, webgl, wasm. */
   backends?: BackendName[];
   /** Where ORT finds its .wasm/.mjs files; bundlers must set this (see README). */
@@ -116,20 +119,29 @@ class OnnxSession implements EngineSession {
  */
 export function createOnnxEngine(options: OnnxEngineOptions = {}): Engine {
   const loadOrt = options.loadOrt ?? (() => import('onnxruntime-web/all') as Promise<Ort>);
-  let ortPromise: Promise<Ort> | undefined;
+  const orts = new Map<BackendName, Promise<Ort>>();
   const wedge = new Wedge();
-  const getOrt = () =>
-    (ortPromise ??= loadOrt().then((ort) => {
-      if (options.wasmPaths) ort.env.wasm.wasmPaths = options.wasmPaths;
-      return ort;
-    }));
+  const getOrt = (backend: BackendName) => {
+    let ort = orts.get(backend);
+    if (!ort) {
+      ort = loadOrt(backend).then((m) => {
+        if (options.wasmPaths && m.env?.wasm) m.env.wasm.wasmPaths = options.wasmPaths;
+        return m;
+      });
+      // A failed load (module not installed) is retried on the next attempt, not cached.
+      ort.catch(() => orts.delete(backend));
+      orts.set(backend, ort);
+    }
+    return ort;
+  };
 
   return {
     name: 'onnx',
     backends: options.backends ?? ['webgpu', 'webgl', 'wasm'],
     companionFiles: () => [],
     async simulateDeviceLoss() {
-      if (ortPromise) (await ortWebGpuDevice(await ortPromise))?.destroy();
+      const ort = orts.get('webgpu');
+      if (ort) (await ortWebGpuDevice(await ort))?.destroy();
     },
     async createSession(artifact: ModelArtifact, backend: BackendName, sessionOptions: SessionOptions): Promise<EngineSession> {
       const bytes = artifact.files[artifact.entry]!;
@@ -137,9 +149,14 @@ export function createOnnxEngine(options: OnnxEngineOptions = {}): Engine {
         throw new ModelFormatError(`"${artifact.entry}" is not an ONNX model (${bytes.length} bytes, first byte 0x${(bytes[0] ?? 0).toString(16)}; expected 0x08).`);
       }
       wedge.check(backend);
-      const ort = await getOrt();
+      let ort: Ort;
+      try {
+        ort = await getOrt(backend);
+      } catch (error) {
+        throw new BackendError(backend, `its onnxruntime module could not be loaded: ${describeError(error)}`, { cause: error });
+      }
       // numThreads is process-wide in ORT and only read when the WASM module first initialises.
-      if (sessionOptions.numThreads) ort.env.wasm.numThreads = sessionOptions.numThreads;
+      if (sessionOptions.numThreads && ort.env?.wasm) ort.env.wasm.numThreads = sessionOptions.numThreads;
       let session: OrtSession;
       try {
         session = await ort.InferenceSession.create(bytes, { executionProviders: [backend], graphOptimizationLevel: 'all' });

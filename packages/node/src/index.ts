@@ -1,3 +1,3 @@
-export { createNodeRuntime } from './node-runtime.js';
+export { createNodeRuntime, type NodeRuntimeOptions } from './node-runtime.js';
 export { readNodeBytes } from './read-bytes.js';
 export { FsStore } from './fs-store.js';

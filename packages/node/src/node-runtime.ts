@@ -25,15 +25,32 @@ function tfjsWasmDir(): string {
  * const cached = createNodeRuntime({ cacheDir: './.model-cache' });
  * await cached.loadModel({ manifest: 'https://example.com/models/mnist/manifest.json' });
  */
-export function createNodeRuntime(options: RuntimeOptions & { cacheDir?: string } = {}): Runtime {
-  const { cacheDir, ...rest } = options;
+export interface NodeRuntimeOptions extends RuntimeOptions {
+  /** Directory for the model cache behind `loadModel({ manifest })`. */
+  cacheDir?: string;
+  /**
+   * ONNX backends, best first. 'cpu' is onnxruntime-node (native; install it yourself with its
+   * binaries), 'wasm' is onnxruntime-web's WASM build. Default ['wasm']; use ['cpu', 'wasm'] to prefer
+   * the native runtime where it is installed and fall back (with the reason recorded) where not.
+   */
+  onnxBackends?: Array<'cpu' | 'wasm'>;
+}
+
+/** onnxruntime-node is optional: imported by a computed name so bundlers and tsc do not require it. */
+const ONNXRUNTIME_NODE = 'onnxruntime-node';
+
+export function createNodeRuntime(options: NodeRuntimeOptions = {}): Runtime {
+  const { cacheDir, onnxBackends = ['wasm'], ...rest } = options;
   return createRuntime({
     readBytes: readNodeBytes,
     // `loadModel({ manifest })` caches verified versions on disk when given a directory.
     ...(cacheDir ? { models: new ModelCache(new FsStore(cacheDir)) } : {}),
     engines: [
-      // The package's "node" export condition picks ort.node.min.mjs: WASM only, files from disk.
-      createOnnxEngine({ loadOrt: () => import('onnxruntime-web') as Promise<Ort>, backends: ['wasm'] }),
+      // onnxruntime-web's "node" export condition picks ort.node.min.mjs: WASM only, files from disk.
+      createOnnxEngine({
+        loadOrt: (backend) => (backend === 'cpu' ? import(ONNXRUNTIME_NODE) : import('onnxruntime-web')) as Promise<Ort>,
+        backends: onnxBackends,
+      }),
       createTfjsEngine({ backends: ['wasm', 'cpu'], wasmPaths: tfjsWasmDir() }),
     ],
     ...rest,
