@@ -131,3 +131,26 @@ describe('privacy: only aggregates leave the device', () => {
     expect(noisy.latencyMs.counts.every((c) => Number.isInteger(c) && c >= 0)).toBe(true);
   });
 });
+
+describe('persistent outbox (Node file outbox)', () => {
+  it('keeps unsent reports across a restart of the uplink, and sends them once the collector answers', async () => {
+    const { mkdtemp } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { FileOutbox } = await import('@edgewise/node');
+    const dirOut = await mkdtemp(join(tmpdir(), 'edgewise-outbox-'));
+    const model = await createNodeRuntime().loadModel({ source: `${dir}model.onnx`, engine: 'onnx', monitor: { baseline: `${dir}baseline.json`, features: WEATHER_FEATURE_SPECS } });
+    await model.run({ input: tensor('float32', [0, 10, 5, 3], [1, 4]) });
+    answer = 503;
+    const first = createUplink({ endpoint, ingestKey: 'k', source: model, model: 'weather', modelVersion: '1.0.0', outbox: new FileOutbox(dirOut) });
+    const report = await first.collect();
+    expect(await first.flush()).toMatchObject({ pending: 1 });
+    // "Restart": a new uplink over the same directory finds the report and delivers it.
+    answer = 202;
+    captured = [];
+    const second = createUplink({ endpoint, ingestKey: 'k', source: model, model: 'weather', modelVersion: '1.0.0', outbox: new FileOutbox(dirOut) });
+    expect(await second.flush()).toEqual({ sent: 1, dropped: 0, pending: 0 });
+    expect(captured.map((c) => JSON.parse(c.subarray(c.indexOf('{"v"')).toString()).id)).toEqual([report!.id]);
+    expect(await new FileOutbox(dirOut).list()).toEqual([]);
+  });
+});
