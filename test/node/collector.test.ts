@@ -61,6 +61,7 @@ describe('reports, drift, metrics, auth', () => {
     const temp = drift.features.find((f: { feature: string }) => f.feature === 'temp_max');
     expect(temp.drifted).toBe(true);
     expect(temp.count).toBe(92);
+    expect(drift.histograms.temp_max.reduce((a: number, b: number) => a + b, 0)).toBe(92);
   });
 
   it('exposes Prometheus metrics and a dashboard page', async () => {
@@ -82,3 +83,18 @@ describe('reports, drift, metrics, auth', () => {
 });
 });
 }
+
+describe('released histograms with Laplace noise', () => {
+  it('perturbs released counts when COLLECTOR_EPSILON is set, and leaves drift computed on exact counts', async () => {
+    const { driftFor, openPglite } = await import('@edgewise/collector');
+    const db = await openPglite();
+    const body = { counters: { runs: 100, errors: 0, rejected: 0, fallbacks: 0 }, backends: {}, topClasses: {}, latencyMs: { counts: [100], missing: 0, nan: 0, belowRange: 0, aboveRange: 0 }, confidence: { counts: [100], missing: 0, nan: 0, belowRange: 0, aboveRange: 0 }, features: { f: { kind: 'numeric', counts: [50, 50], missing: 0, nan: 0, belowRange: 0, aboveRange: 0 } } };
+    await db.query(`INSERT INTO windows (app, model, model_version, bucket, reports, body) VALUES ('a','m','1',0,10,$1)`, [JSON.stringify(body)]);
+    const config = { k: 5, epsilon: 0.1 } as never;
+    const released = await Promise.all(Array.from({ length: 5 }, () => driftFor(db, config, 'a', 'm', '1')));
+    const firstBins = released.map((r) => (r as { histograms: Record<string, number[]> }).histograms.f![0]);
+    expect(new Set(firstBins).size).toBeGreaterThan(1);
+    expect(released[0]).toMatchObject({ noise: { mechanism: 'laplace', epsilon: 0.1 }, counters: { runs: 100 } });
+    await db.close();
+  });
+});

@@ -98,5 +98,6 @@ describe('real models through loadModel (Node)', () => {
     const scores = Object.values(ours).find((t) => t.dims.length === 2 && t.dims[1] === 100)!;
     expect(Math.max(...(scores.data as Float32Array))).toBeGreaterThan(0.3);
     await model.dispose();
-  });
+    // Two CPU-backend passes of a 320×320 detector: tens of seconds on a loaded 2-core machine.
+  }, 180_000);
 });

@@ -6,6 +6,7 @@ import type { Database } from './database.js';
 import { bodyOf, mergeBodies, type MergedBody } from './merge.js';
 import { renderMetrics } from './metrics.js';
 import { dashboardHtml } from './dashboard.js';
+import { noisyCount } from './laplace.js';
 import { populationDrift } from './population-drift.js';
 import { RateLimiter } from './rate-limiter.js';
 
@@ -129,6 +130,15 @@ export async function driftFor(db: Database, config: CollectorConfig, app: strin
   const windows = rows
     .filter((r) => r.reports >= config.k)
     .map((r) => ({ bucket: Number(r.bucket), reports: r.reports, features: base ? populationDrift(base.baseline, r.body) : [] }));
+  // Released distributions: per-feature bin counts, with Laplace noise when configured.
+  const histograms = Object.fromEntries(
+    Object.entries(merged.features).map(([name, f]) => [
+      name,
+      f.kind === 'numeric'
+        ? f.counts.map((c) => noisyCount(c, config.epsilon))
+        : Object.fromEntries(Object.entries(f.counts).map(([k, c]) => [k, noisyCount(c, config.epsilon)])),
+    ]),
+  );
   return {
     model,
     version,
@@ -136,6 +146,8 @@ export async function driftFor(db: Database, config: CollectorConfig, app: strin
     counters: merged.counters,
     backends: merged.backends,
     features: base ? populationDrift(base.baseline, merged) : [],
+    histograms,
+    noise: config.epsilon ? { mechanism: 'laplace', epsilon: config.epsilon } : undefined,
     baseline: Boolean(base),
     windows,
   };
