@@ -1,6 +1,6 @@
 import { downloadFile, type DownloadProgress } from './download.js';
 import { StoreError } from './errors.js';
-import { parseManifest, resolveVersion, type Manifest, type ManifestVersion } from './manifest.js';
+import { parseManifest, resolveVersion, type Manifest } from './manifest.js';
 import { sha256Hex } from './sha256.js';
 import type { InstalledVersion, ModelState, StoreAdapter, StoredFile } from './store-adapter.js';
 
@@ -92,14 +92,14 @@ export class ModelCache {
       if (files) {
         await this.activate(state, existing);
         this.emit({ type: 'served-from-cache', id });
-        return this.toCachedModel(existing, files, manifest.versions[version]!, manifestUrl, true);
+        return toCachedModel(existing, files, true);
       }
     }
     const record = await this.install(manifestUrl, manifest, version, options);
     const files = await this.readVerified(record);
     if (!files) throw new StoreError('E_INTEGRITY', `${id} failed verification right after install: the store is not keeping what it is given.`);
     await this.activate(state, record);
-    return this.toCachedModel(record, files, manifest.versions[version]!, manifestUrl, false);
+    return toCachedModel(record, files, false);
   }
 
   /** Installed versions, newest use first. */
@@ -191,7 +191,7 @@ export class ModelCache {
       const files = await this.readVerified(record);
       if (!files) continue;
       this.emit({ type: 'offline', id: record.id, reason });
-      return { id: record.id, version: record.version, engine: record.engine, entry: record.entry, files, fromCache: true, ...baselineOf(record) };
+      return toCachedModel(record, files, true);
     }
     throw new StoreError('E_NOT_CACHED', `${manifestUrl} is unreachable (${reason}) and no valid${requested === 'latest' ? '' : ` ${requested}`} version is cached.`);
   }
@@ -238,7 +238,9 @@ export class ModelCache {
     let offset = 0;
     for (let i = 0; i < file.chunks; i++) {
       const chunk = await this.adapter.getChunk(file.chunkKey, i);
-      if (!chunk || offset + chunk.byteLength > file.size) return chunk ? new Uint8Array(file.size + 1) : undefined;
+      if (!chunk) return undefined;
+      // More bytes than recorded: return them all so the size check names the problem.
+      if (offset + chunk.byteLength > file.size) return new Uint8Array(offset + chunk.byteLength);
       out.set(chunk, offset);
       offset += chunk.byteLength;
     }
@@ -322,10 +324,6 @@ export class ModelCache {
     if (!record) throw new StoreError('E_NOT_CACHED', `${manifestUrl}@${version} is not cached.`);
     return record;
   }
-
-  private toCachedModel(record: InstalledVersion, files: Record<string, Uint8Array>, _spec: ManifestVersion, _url: string, fromCache: boolean): CachedModel {
-    return { id: record.id, version: record.version, engine: record.engine, entry: record.entry, files, fromCache, ...baselineOf(record) };
-  }
 }
 
 /** Cache keys are absolute URLs, so '/m.json' on a page and its absolute form in a worker agree. */
@@ -337,6 +335,8 @@ function absoluteUrl(url: string): string {
   }
 }
 
-function baselineOf(record: InstalledVersion): { baselineUrl?: string } {
-  return typeof record.baseline === 'string' ? { baselineUrl: record.baseline } : {};
+function toCachedModel(record: InstalledVersion, files: Record<string, Uint8Array>, fromCache: boolean): CachedModel {
+  const model: CachedModel = { id: record.id, version: record.version, engine: record.engine, entry: record.entry, files, fromCache };
+  if (typeof record.baseline === 'string') model.baselineUrl = record.baseline;
+  return model;
 }
