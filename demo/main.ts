@@ -1,38 +1,70 @@
-import { tensor, type BackendName } from '@edgewise/core';
+import { tensor } from '@edgewise/core';
+import { createUplink, IndexedDBOutbox } from '@edgewise/uplink';
 import { createWebRuntime } from '@edgewise/web';
 import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url';
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
+import { MNIST_FEATURES } from '../models/scripts/mnist-features.js';
+import { drawingPad, toMnistPixels } from './drawing-pad.js';
+import { renderDrift } from './drift-panel.js';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const MANIFEST = '/generated/mnist/manifest.json';
+const COLLECTOR = `${location.protocol}//${location.hostname}:8787`;
+$<HTMLAnchorElement>('dashboard').href = `${COLLECTOR}/?key=demo-read-key`;
 
 const runtime = createWebRuntime({ ortWasmPaths: { wasm: ortWasm, mjs: ortMjs } });
-const rows = document.querySelector<HTMLTableSectionElement>('#results')!;
-const status = document.querySelector('#status')!;
-const input = Float32Array.from({ length: 16 }, (_, i) => Math.sin(i * 0.7) * 0.9);
+const progress = $<HTMLProgressElement>('progress');
+const started = performance.now();
+let downloaded = false;
+const manifest = await (await fetch(MANIFEST)).json();
+const model = await runtime.loadModel({
+  manifest: MANIFEST,
+  worker: true,
+  backends: ['webgpu', 'wasm'],
+  monitor: { features: MNIST_FEATURES, drift: { minCount: 5 } }, // baseline: the manifest's
+  onProgress: ({ loaded, total }) => {
+    downloaded = true;
+    progress.value = loaded / total;
+  },
+});
+progress.value = 1;
+$('load').textContent = `${downloaded ? 'Downloaded, verified and cached' : 'Loaded from the IndexedDB cache'} in ${(performance.now() - started).toFixed(0)} ms.`;
+$('backend').textContent = model.backend + (model.attempts.some((a) => a.outcome !== 'selected') ? ` (skipped: ${model.attempts.filter((a) => a.outcome !== 'selected').map((a) => a.backend).join(', ')})` : '');
+$('version').textContent = `mnist ${manifest.latest} (int8)`;
+model.on('fallback', (e) => ($('backend').textContent = `${e.to} (fell back from ${e.from})`));
 
-const cases: Array<[engine: 'onnx' | 'tfjs', source: string, backend: BackendName]> = [
-  ['onnx', '/generated/tiny-mlp/model.onnx', 'webgpu'],
-  ['onnx', '/generated/tiny-mlp/model.onnx', 'webgl'],
-  ['onnx', '/generated/tiny-mlp/model.onnx', 'wasm'],
-  ['tfjs', '/generated/tiny-mlp/tfjs/model.json', 'webgpu'],
-  ['tfjs', '/generated/tiny-mlp/tfjs/model.json', 'webgl'],
-  ['tfjs', '/generated/tiny-mlp/tfjs/model.json', 'cpu'],
-];
+const uplink = createUplink({
+  endpoint: `${COLLECTOR}/v1/reports`,
+  ingestKey: 'demo-ingest-key',
+  source: model,
+  model: 'mnist',
+  modelVersion: manifest.latest,
+  outbox: new IndexedDBOutbox(),
+  intervalMs: 30_000,
+  onEvent: (e) => ($('reports').textContent = e.type === 'sent' ? `sent ${e.id.slice(0, 8)}…` : `${e.type}: ${'reason' in e ? e.reason : ''}`),
+});
+uplink.start();
 
-for (const [engine, source, backend] of cases) {
-  const row = rows.insertRow();
-  const cell = (text: string) => (row.insertCell().textContent = text);
-  try {
-    const model = await runtime.loadModel({ source, engine, backends: [backend], worker: true });
-    const name = model.inputs[0]!.name;
-    const started = performance.now();
-    const out = await model.run({ [name]: tensor('float32', input.slice(), [1, 16]) });
-    const ms = performance.now() - started;
-    const probs = Array.from(out[model.outputs[0]!.name]!.data as Float32Array);
-    const top = probs.indexOf(Math.max(...probs));
-    [engine, backend, model.backend, `${ms.toFixed(1)} ms`, `${top} (${probs[top]!.toFixed(3)})`, ''].forEach(cell);
-    await model.dispose();
-  } catch (error) {
-    [engine, backend, '—', '—', '—', String((error as Error).message)].forEach(cell);
-  }
+const canvas = $<HTMLCanvasElement>('pad');
+async function predict() {
+  const t = performance.now();
+  const out = await model.run({ input: tensor('float32', toMnistPixels(canvas), [1, 784]) });
+  $('latency').textContent = `${(performance.now() - t).toFixed(1)} ms`;
+  const probs = Array.from(out.probabilities!.data as Float32Array);
+  const ranked = probs.map((p, d) => [d, p] as const).sort((a, b) => b[1] - a[1]);
+  $('digit').textContent = String(ranked[0]![0]);
+  $('bars').innerHTML = ranked
+    .slice(0, 3)
+    .map(([d, p]) => `<div class="bar">${d} <span class="fill" style="width:${(p * 120).toFixed(0)}px"></span> ${(p * 100).toFixed(1)}%</div>`)
+    .join('');
+  renderDrift($<HTMLTableElement>('drift'), $('drift-note'), await model.drift());
+  document.body.dataset.predictions = String(Number(document.body.dataset.predictions ?? 0) + 1);
 }
-status.textContent = 'Done.';
+const pad = drawingPad(canvas, () => void predict());
+$('clear').addEventListener('click', () => pad.clear());
+$('send').addEventListener('click', async () => {
+  await uplink.collect();
+  const r = await uplink.flush();
+  $('reports').textContent = `sent ${r.sent}, pending ${r.pending}`;
+});
 document.body.dataset.ready = 'true';

@@ -29,6 +29,16 @@ export function buildServer(config: CollectorConfig, db: Database): FastifyInsta
     return found;
   }
 
+  // Browsers post reports cross-origin (the app's origin is not the collector's): allow CORS, and
+  // CORP so cross-origin-isolated pages may read the answers.
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('access-control-allow-origin', '*');
+    void reply.header('access-control-allow-headers', 'authorization, content-type');
+    void reply.header('access-control-allow-methods', 'GET, POST, PUT, OPTIONS');
+    void reply.header('cross-origin-resource-policy', 'cross-origin');
+  });
+  app.options('*', async (_request, reply) => reply.code(204).send());
+
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
     // Fastify's own 4xx (body too large, bad JSON, wrong content type) keep their status with a clear message.
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;

@@ -1,0 +1,60 @@
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemo } from '../../demo/servers.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.js';
+
+let demo: Awaited<ReturnType<typeof startDemo>>;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  demo = await startDemo({ collectorPort: 8787, vitePort: 5199, dataDir: undefined });
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(demo.url);
+  await page.waitForSelector('body[data-ready]', { state: 'attached', timeout: 120_000 });
+}, 180_000);
+afterAll(async () => {
+  await browser?.close();
+  await demo?.close();
+});
+
+/** Draws a stroke through the given points (in 0..280 canvas units). */
+async function stroke(points: Array<[number, number]>) {
+  const box = (await page.locator('#pad').boundingBox())!;
+  await page.mouse.move(box.x + points[0]![0], box.y + points[0]![1]);
+  await page.mouse.down();
+  for (const [x, y] of points.slice(1)) await page.mouse.move(box.x + x, box.y + y, { steps: 4 });
+  await page.mouse.up();
+}
+const predictions = async () => Number(await page.evaluate(() => document.body.dataset.predictions ?? 0));
+
+describe('demo in Chromium', () => {
+  it('downloads the model with progress, predicts drawn digits, and shows drift', async () => {
+    expect(await page.textContent('#load')).toMatch(/Downloaded, verified and cached/);
+    expect(await page.textContent('#backend')).toMatch(/webgpu|wasm/);
+    await stroke([[140, 50], [140, 230]]); // a "1"
+    await page.waitForFunction(() => document.body.dataset.predictions === '1');
+    expect(await page.textContent('#digit')).toMatch(/^\d$/);
+    expect(await page.textContent('#latency')).toMatch(/ms/);
+    // Off-centre, thick scribbles: unlike MNIST, so the drift panel must flag them.
+    for (let i = 0; i < 6; i++) {
+      await page.click('#clear');
+      await stroke([[20, 20], [120, 20], [20, 120], [120, 120]]);
+      await page.waitForFunction((n) => Number(document.body.dataset.predictions) === n, 2 + i);
+    }
+    expect(await page.locator('td.drifted').count()).toBeGreaterThan(0);
+    expect(await page.textContent('#drift-note')).toMatch(/drifted/);
+    const png = await page.screenshot({ path: 'test-results/demo.png' });
+    expect(png.byteLength).toBeGreaterThan(20_000);
+    expect(await predictions()).toBe(7);
+  }, 180_000);
+
+  it('sends aggregates to the collector, whose API then lists the model', async () => {
+    await page.click('#send');
+    await page.waitForFunction(() => /sent [1-9]/.test(document.getElementById('reports')!.textContent ?? ''));
+    const models = await (await fetch(`${demo.collector.url}/v1/models`, { headers: { authorization: 'Bearer demo-read-key' } })).json();
+    expect(models.models).toEqual([{ model: 'mnist', version: '1.1.0', reports: 1 }]);
+  }, 60_000);
+});
