@@ -2,7 +2,6 @@ import { LATENCY_EDGES_MS } from '@edgewise/wire';
 import type { CollectorConfig } from './config.js';
 import type { Database } from './database.js';
 import { driftFor } from './server.js';
-import type { MergedBody } from './merge.js';
 
 const label = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
@@ -25,10 +24,9 @@ export async function renderMetrics(db: Database, config: CollectorConfig, app: 
     lines.push(`edgewise_reports_total{${l}} ${v.reports}`);
     const result = await driftFor(db, config, app, v.model, v.version);
     if ('withheld' in result) continue;
-    const rows = await db.query<{ body: MergedBody }>(`SELECT body FROM windows WHERE app=$1 AND model=$2 AND model_version=$3`, [app, v.model, v.version]);
-    const merged = rows.map((r) => r.body);
-    const counts = LATENCY_EDGES_MS.map((_, i) => merged.reduce((s, b) => s + (b.latencyMs.counts[i] ?? 0), 0));
-    const total = merged.reduce((s, b) => s + b.latencyMs.counts.reduce((a, c) => a + c, 0), 0);
+    // driftFor already merged every window: read the latency bins from it instead of querying again.
+    const counts = result.latencyMs!.counts;
+    const total = counts.reduce((a, c) => a + c, 0);
     let cumulative = 0;
     LATENCY_EDGES_MS.forEach((edge, i) => latency.push(`edgewise_inference_latency_ms_bucket{${l},le="${edge}"} ${(cumulative += counts[i]!)}`));
     latency.push(`edgewise_inference_latency_ms_bucket{${l},le="+Inf"} ${total}`, `edgewise_inference_latency_ms_count{${l}} ${total}`);

@@ -155,6 +155,7 @@ export async function driftFor(db: Database, config: CollectorConfig, app: strin
     reports,
     counters: merged.counters,
     backends: merged.backends,
+    latencyMs: merged.latencyMs,
     features: base ? populationDrift(base.baseline, merged) : [],
     histograms,
     noise: config.epsilon ? { mechanism: 'laplace', epsilon: config.epsilon } : undefined,

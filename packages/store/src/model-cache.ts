@@ -115,8 +115,7 @@ export class ModelCache {
 
   async remove(url: string, version: string): Promise<void> {
     const record = await this.requireRecord(absoluteUrl(url), version);
-    await this.adapter.deleteRecord(record.id);
-    await Promise.all(record.files.map((f) => this.adapter.deleteChunks(f.chunkKey)));
+    await this.deleteVersion(record);
   }
 
   async clear(): Promise<void> {
@@ -147,6 +146,12 @@ export class ModelCache {
     const orphans = (await this.adapter.listChunkKeys()).filter((k) => !live.has(k));
     await Promise.all(orphans.map((k) => this.adapter.deleteChunks(k)));
     return orphans.length;
+  }
+
+  /** Record first: once it is gone the version is not installed, whatever happens to its chunks. */
+  private async deleteVersion(record: InstalledVersion): Promise<void> {
+    await this.adapter.deleteRecord(record.id);
+    await Promise.all(record.files.map((f) => this.adapter.deleteChunks(f.chunkKey)));
   }
 
   private emit(event: CacheEvent) {
@@ -200,8 +205,7 @@ export class ModelCache {
     for (const version of revoked) {
       const record = await this.adapter.getRecord(`${manifestUrl}@${version}`);
       if (!record) continue;
-      await this.adapter.deleteRecord(record.id);
-      await Promise.all(record.files.map((f) => this.adapter.deleteChunks(f.chunkKey)));
+      await this.deleteVersion(record);
       this.emit({ type: 'revoked-removed', id: record.id });
     }
   }
@@ -224,8 +228,7 @@ export class ModelCache {
       if (actual !== file.sha256) {
         const reason = !bytes ? 'missing chunks' : bytes.byteLength !== file.size ? `${bytes.byteLength} of ${file.size} bytes` : `SHA-256 ${actual} ≠ ${file.sha256}`;
         this.emit({ type: 'corrupted', id: record.id, file: file.path, reason });
-        await this.adapter.deleteRecord(record.id);
-        await Promise.all(record.files.map((f) => this.adapter.deleteChunks(f.chunkKey)));
+        await this.deleteVersion(record);
         return undefined;
       }
       files[file.path] = bytes!;
@@ -313,8 +316,7 @@ export class ModelCache {
       .sort((a, b) => a.lastUsedAt - b.lastUsedAt);
     const victim = victims[0];
     if (!victim) return false;
-    await this.adapter.deleteRecord(victim.id);
-    await Promise.all(victim.files.map((f) => this.adapter.deleteChunks(f.chunkKey)));
+    await this.deleteVersion(victim);
     this.emit({ type: 'evicted', id: victim.id, bytes: victim.bytes });
     return true;
   }
