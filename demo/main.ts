@@ -6,6 +6,7 @@ import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
 import { MNIST_FEATURES } from '../models/scripts/mnist-features.js';
 import { drawingPad, toMnistPixels } from './drawing-pad.js';
 import { renderDrift } from './drift-panel.js';
+import { voiceTab } from './vad/voice-tab.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const MANIFEST = '/generated/mnist/manifest.json';
@@ -67,4 +68,33 @@ $('send').addEventListener('click', async () => {
   const r = await uplink.flush();
   $('reports').textContent = `sent ${r.sent}, pending ${r.pending}`;
 });
+
+// The voice tab loads silero VAD on first open and reports its aggregates like the digits tab.
+const voice = voiceTab(runtime, (vad, version) => {
+  const vadUplink = createUplink({
+    endpoint: `${COLLECTOR}/v1/reports`,
+    ingestKey: 'demo-ingest-key',
+    source: vad,
+    model: 'silero-vad',
+    modelVersion: version,
+    outbox: new IndexedDBOutbox('edgewise-outbox-vad'),
+    intervalMs: 30_000,
+  });
+  vadUplink.start();
+  $('vad-send').addEventListener('click', async () => {
+    await vadUplink.collect();
+    const r = await vadUplink.flush();
+    $('vad-reports').textContent = `sent ${r.sent}, pending ${r.pending}`;
+  });
+});
+const TABS = [['tab-digits', 'panel-digits'], ['tab-voice', 'panel-voice']] as const;
+for (const [tab, panel] of TABS) {
+  $(tab).addEventListener('click', () => {
+    for (const [t, p] of TABS) {
+      $(t).setAttribute('aria-selected', String(t === tab));
+      $(p).hidden = p !== panel;
+    }
+    if (tab === 'tab-voice') void voice.open();
+  });
+}
 document.body.dataset.ready = 'true';

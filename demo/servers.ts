@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { DEMO_APP, startCollector, type RunningCollector } from '@edgewise/collector';
+import { DEMO_APP, startCollector, type CollectorConfig, type RunningCollector } from '@edgewise/collector';
 import { createServer, type ViteDevServer } from 'vite';
 
 const mnistDir = fileURLToPath(new URL('../models/generated/mnist/', import.meta.url));
@@ -9,13 +9,14 @@ const mnistDir = fileURLToPath(new URL('../models/generated/mnist/', import.meta
  * The demo's two servers: the Vite app and the collector on its embedded default (PGlite), with the
  * MNIST baselines registered so the dashboard can show drift.
  */
-export async function startDemo(options: { collectorPort?: number; vitePort?: number; dataDir?: string } = {}): Promise<{
+export async function startDemo(options: { collectorPort?: number; vitePort?: number; collector?: Partial<CollectorConfig> } = {}): Promise<{
   vite: ViteDevServer;
   collector: RunningCollector;
   url: string;
   close(): Promise<void>;
 }> {
-  const collector = await startCollector({ port: options.collectorPort ?? 8787, ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}) });
+  // Configured from the environment (COLLECTOR_DATA_DIR, DATABASE_URL…) unless overridden.
+  const collector = await startCollector({ port: options.collectorPort ?? 8787, ...options.collector });
   const manifest = JSON.parse(await readFile(`${mnistDir}manifest.json`, 'utf8'));
   const baseline = await readFile(`${mnistDir}baseline.json`);
   for (const version of Object.keys(manifest.versions)) {

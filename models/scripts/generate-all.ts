@@ -10,6 +10,7 @@ import { tinyMlp } from './tiny-mlp.js';
 import { generateMnist } from './generate-mnist.js';
 import { copyShippedModels } from './shipped-models.js';
 import { weatherBaseline, weatherModel } from './weather-mlp.js';
+import { SPEECH_CLIP_SEGMENTS, encodeWav, synthesizeSpeechClip } from './speech-clip.js';
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'generated');
 
@@ -30,5 +31,9 @@ await writeFiles('weather-mlp', {
   'baseline.json': new TextEncoder().encode(JSON.stringify(weatherBaseline())),
 });
 await generateMnist(outDir);
+await writeFiles('speech', {
+  'clip.wav': encodeWav(synthesizeSpeechClip()),
+  'segments.json': new TextEncoder().encode(JSON.stringify({ sampleRate: 16_000, segments: SPEECH_CLIP_SEGMENTS })),
+});
 await copyShippedModels(outDir);
-console.log(`models: wrote mnist (fp32, int8, tfjs, baseline, manifest), silero-vad, handtrack, tiny-mlp (onnx static/dynamic/argmax, tfjs layers) and weather-mlp (onnx + baseline) to ${outDir}`);
+console.log(`models: wrote mnist (fp32, int8, tfjs, baseline, manifest), silero-vad, handtrack, tiny-mlp (onnx static/dynamic/argmax, tfjs layers) weather-mlp (onnx + baseline) and a synthesised speech clip (speech/clip.wav) to ${outDir}`);

@@ -1,6 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo } from '../../demo/servers.js';
+import { SPEECH_CLIP_SEGMENTS } from '../../models/scripts/speech-clip.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.js';
 
 let demo: Awaited<ReturnType<typeof startDemo>>;
@@ -8,8 +10,14 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  demo = await startDemo({ collectorPort: 8787, vitePort: 5199, dataDir: undefined });
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  // In-memory PGlite: the test must not see reports from earlier runs (or CI's PostgreSQL).
+  demo = await startDemo({ collectorPort: 8787, vitePort: 5199, collector: { dataDir: undefined, databaseUrl: undefined } });
+  // The fake microphone plays the bundled speech clip, so the microphone path has a known answer too.
+  const clip = fileURLToPath(new URL('../../models/generated/speech/clip.wav', import.meta.url));
+  browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${clip}`],
+  });
   page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
   page.on('pageerror', (e) => console.error('page error:', e.message));
   await page.goto(demo.url);
@@ -57,4 +65,33 @@ describe('demo in Chromium', () => {
     const models = await (await fetch(`${demo.collector.url}/v1/models`, { headers: { authorization: 'Bearer demo-read-key' } })).json();
     expect(models.models).toEqual([{ model: 'mnist', version: '1.1.0', reports: 1 }]);
   }, 60_000);
+
+  it('voice tab: silero VAD finds the bundled clip\'s three phrases', async () => {
+    await page.click('#tab-voice');
+    await page.waitForSelector('body[data-vad-ready]', { state: 'attached', timeout: 60_000 });
+    expect(await page.textContent('#vad-status')).toMatch(/ready on wasm/);
+    await page.click('#vad-clip');
+    const result = JSON.parse(await (await page.waitForFunction(() => document.body.dataset.vadClip, null, { timeout: 60_000 })).jsonValue() as string);
+    expect(result.segments).toHaveLength(SPEECH_CLIP_SEGMENTS.length);
+    expect(result.agreement).toBeGreaterThan(0.8);
+    expect(await page.textContent('#vad-agreement')).toMatch(/\d+% overlap/);
+    const png = await page.screenshot({ path: 'test-results/demo-vad.png' });
+    expect(png.byteLength).toBeGreaterThan(20_000);
+  }, 90_000);
+
+  it('voice tab: the microphone path (Chromium\'s fake device playing the clip) detects speech live', async () => {
+    await page.click('#vad-mic');
+    // The clip's first phrase starts 1 s in; wait for a closed segment (the device loops the file).
+    const state = JSON.parse(
+      await (await page.waitForFunction(() => document.body.dataset.vadMic && JSON.parse(document.body.dataset.vadMic).segments.length > 0 && document.body.dataset.vadMic, null, { timeout: 30_000 })).jsonValue() as string,
+    );
+    expect(state.frames).toBeGreaterThan(30);
+    const first = state.segments[0];
+    expect(first.end - first.start).toBeGreaterThan(0.8); // a phrase, not a blip
+    await page.click('#vad-mic');
+    await page.click('#vad-send');
+    await page.waitForFunction(() => /sent [1-9]/.test(document.getElementById('vad-reports')!.textContent ?? ''));
+    const models = await (await fetch(`${demo.collector.url}/v1/models`, { headers: { authorization: 'Bearer demo-read-key' } })).json();
+    expect(models.models.map((m: { model: string }) => m.model).sort()).toEqual(['mnist', 'silero-vad']);
+  }, 90_000);
 });
