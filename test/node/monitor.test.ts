@@ -51,6 +51,18 @@ describe('monitor attached to a model (Node, real seattle-weather inputs)', () =
     expect(Object.values(health.topClasses).reduce((a, b) => a + b, 0)).toBe(rows.length);
   });
 
+  it('monitor: false records nothing (no sketches, no counters) but still validates inputs', async () => {
+    const model = await createNodeRuntime().loadModel({ source: `${dir}model.onnx`, engine: 'onnx', monitor: false });
+    const rows = weatherRows((d) => d.startsWith('2015-01'));
+    await feed(model, rows);
+    const health = await model.health();
+    expect(health.counters.runs).toBe(0);
+    expect(health.latencyMs.count).toBe(0);
+    await expect(model.drift()).rejects.toMatchObject({ code: 'E_NO_BASELINE' });
+    await expect(model.run({ input: tensor('float32', [0, NaN, 10, 3], [1, 4]) })).rejects.toBeInstanceOf(InputError);
+    await model.dispose();
+  });
+
   it('circuit breaker: rejects out-of-range inputs with a typed error and counts them', async () => {
     const model = await load({ onSuspicious: 'reject' });
     const error = await model.run({ input: tensor('float32', [0, 80, 10, 3], [1, 4]) }).catch((e) => e);

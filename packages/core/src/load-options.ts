@@ -44,8 +44,11 @@ export interface LoadModelOptions {
    *
    * @example
    * monitor: { baseline: '/models/mnist/baseline.json', features: [{ name: 'ink', input: 'image', reduce: 'mean' }] }
+   *
+   * `false` turns monitoring off entirely (no sketches, no counters): for hot loops whose health is
+   * watched elsewhere. health() and aggregates() then report an empty monitor, and drift() throws.
    */
-  monitor?: MonitorConfig;
+  monitor?: MonitorConfig | false;
 }
 
 export type MonitorConfig = Omit<MonitorOptions, 'baseline'> & { baseline?: Baseline | string };

@@ -56,10 +56,14 @@ export interface LocalModelOptions {
   session: SessionOptions;
   /** false turns input validation off (for callers that validated already). */
   validation: ValidationOptions | false;
-  /** Sketches inputs/outputs/latency; a monitor with no features still keeps counters and latency. */
-  monitor?: ModelMonitor;
+  /**
+   * Sketches inputs/outputs/latency; a monitor with no features still keeps counters and latency.
+   * false: no monitoring at all.
+   */
+  monitor?: ModelMonitor | false;
 }
 
+const NOT_INSPECTED: Inspection = { values: new Map() };
 const now = () => globalThis.performance?.now() ?? Date.now();
 
 /** A model whose engine session lives in this thread. */
@@ -70,13 +74,16 @@ export class LocalModel implements Model {
   private session: EngineSession | undefined;
   private disposed = false;
   private readonly monitor: ModelMonitor;
+  /** false when loaded with `monitor: false`: runs skip inspection and recording altogether. */
+  private readonly monitoring: boolean;
 
   private constructor(
     private readonly engineImpl: Engine,
     private readonly artifact: ModelArtifact,
     private readonly options: LocalModelOptions,
   ) {
-    this.monitor = options.monitor ?? new ModelMonitor();
+    this.monitor = options.monitor || new ModelMonitor();
+    this.monitoring = options.monitor !== false;
   }
 
   /** Loads the model on the first working backend of `options.backends`. */
@@ -180,7 +187,7 @@ export class LocalModel implements Model {
         throw retryError;
       });
     }
-    this.monitor.record(inspection, outputs, now() - started, this.backend);
+    if (this.monitoring) this.monitor.record(inspection, outputs, now() - started, this.backend);
     return outputs;
   }
 
@@ -192,6 +199,7 @@ export class LocalModel implements Model {
       this.monitor.recordRejected();
       throw error;
     }
+    if (!this.monitoring) return NOT_INSPECTED;
     const inspection = this.monitor.inspect(inputs);
     const bad = inspection.suspicious;
     if (bad && this.monitor.rejects) {

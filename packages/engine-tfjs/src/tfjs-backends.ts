@@ -4,6 +4,11 @@ import * as tf from '@tensorflow/tfjs-core';
 export interface TfjsBackendOptions {
   /** Prefix or per-file map where @tensorflow/tfjs-backend-wasm finds its .wasm files. */
   wasmPaths?: string | Record<string, string>;
+  /**
+   * Threads for the WASM backend (threaded build only: needs cross-origin isolation). Like ORT's, it
+   * is read once, when the backend first initialises in this thread; later values are ignored.
+   */
+  numThreads?: number;
 }
 
 /**
@@ -18,6 +23,7 @@ const importers: Record<BackendName, (o: TfjsBackendOptions) => Promise<unknown>
   wasm: async (o) => {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     if (o.wasmPaths) wasm.setWasmPaths(o.wasmPaths as string);
+    if (o.numThreads) wasm.setThreadsCount(o.numThreads);
     return wasm;
   },
 };

@@ -8,6 +8,7 @@ import {
   type EngineSession,
   type ModelArtifact,
   type NamedTensors,
+  type SessionOptions,
   type TensorSpec,
 } from '@edgewise/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -85,13 +86,13 @@ export function createTfjsEngine(options: TfjsEngineOptions = {}): Engine {
       const backend = tf.findBackend('webgpu') as unknown as { device?: { destroy(): void } } | null;
       backend?.device?.destroy();
     },
-    async createSession(artifact: ModelArtifact, backend: BackendName): Promise<EngineSession> {
+    async createSession(artifact: ModelArtifact, backend: BackendName, sessionOptions: SessionOptions = {}): Promise<EngineSession> {
       const json = parseModelJson(artifact.entry, artifact.files[artifact.entry]!);
       for (const path of weightShardPaths(json)) {
         if (!artifact.files[path]) throw new ModelFormatError(`TF.js model "${artifact.entry}" needs weight file "${path}", which is missing.`);
       }
       try {
-        await activateBackend(backend, options);
+        await activateBackend(backend, { ...options, numThreads: sessionOptions.numThreads });
       } catch (error) {
         throw new BackendError(backend, describeError(error), { cause: error });
       }

@@ -29,7 +29,8 @@ function toWorkerRequest(options: LoadModelOptions): WorkerLoadRequest {
   const cloneable = typeof source === 'string' || source instanceof URL ? absolute(source) : source;
   const request: WorkerLoadRequest = { source: cloneable, engine, backends, numThreads, validation: false, version };
   if (manifest !== undefined) request.manifest = absolute(manifest);
-  if (monitor) request.monitor = typeof monitor.baseline === 'string' ? { ...monitor, baseline: absolute(monitor.baseline) } : monitor;
+  if (monitor === false) request.monitor = false;
+  else if (monitor) request.monitor = typeof monitor.baseline === 'string' ? { ...monitor, baseline: absolute(monitor.baseline) } : monitor;
   // Inputs are validated on this side (before their buffers are transferred away), so not twice.
   return request;
 }

@@ -27,7 +27,7 @@ export interface WorkerLoadRequest {
   numThreads?: number;
   validation?: ValidationOptions | false;
   /** Plain data (baseline object or absolute URL, declarative features), so it clones. */
-  monitor?: MonitorConfig;
+  monitor?: MonitorConfig | false;
 }
 
 /** A model's state as the main thread mirrors it. */

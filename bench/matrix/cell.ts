@@ -1,0 +1,46 @@
+/** One measurement of the benchmark matrix. */
+export interface CellSpec {
+  model: string;
+  backend: 'wasm' | 'webgl' | 'webgpu';
+  /** WASM threads (ORT's and TF.js's are both fixed when the backend first starts in a thread). */
+  threads: number;
+  context: 'main' | 'worker';
+  /**
+   * raw: the engine's own API, as an app without Edgewise would call it.
+   * edgewise: loadModel()/run() with the default monitor (outputs, confidence, latency).
+   * edgewise-features: plus the model's input features sketched.
+   * edgewise-unmonitored: monitor: false (validation and the rest of the SDK path only).
+   */
+  impl: 'raw' | 'edgewise' | 'edgewise-features' | 'edgewise-unmonitored';
+  /**
+   * Also load this implementation in the same page and alternate runs with it (A B, B A, …), so the
+   * ratio of the two medians is not swamped by page-to-page noise. Cold-load figures are the
+   * primary's only: the partner loads into an engine that is already started.
+   */
+  pairWith?: CellSpec['impl'];
+  /** Wall-clock budget for the timed runs (the first run and 3 warm-ups come on top). */
+  budgetMs?: number;
+  maxRuns?: number;
+}
+
+export interface CellResult {
+  spec: CellSpec;
+  ok: boolean;
+  error?: string;
+  /** Backend the runner actually ran on (Edgewise reports it; raw runners ask for exactly one). */
+  ranOn?: string;
+  /** Load in a fresh browser context: engine start-up, model fetch, session creation. */
+  coldLoadMs?: number;
+  /** The first run after the cold load (shader compilation, kernel selection…). */
+  firstRunMs?: number;
+  /** Loading the same model again in the same page: engine started, bytes in the HTTP cache. */
+  warmLoadMs?: number;
+  runs?: number;
+  medianMs?: number;
+  p95Ms?: number;
+  meanMs?: number;
+  /** The partner's figures from the same interleaved runs, when the cell has `pairWith`. */
+  pair?: { impl: CellSpec['impl']; medianMs: number; p95Ms: number; meanMs: number };
+}
+
+export const cellLabel = (s: CellSpec) => `${s.model} ${s.backend}${s.backend === 'wasm' ? `×${s.threads}` : ''} ${s.context} ${s.impl}${s.pairWith ? ` (vs ${s.pairWith})` : ''}`;

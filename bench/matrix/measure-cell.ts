@@ -1,0 +1,73 @@
+import { describeError } from '@edgewise/core';
+import { benchModel } from './bench-models.js';
+import type { CellResult, CellSpec } from './cell.js';
+import { openRunner } from './runners.js';
+
+const now = () => performance.now();
+
+function stats(times: number[]) {
+  const sorted = [...times].sort((a, b) => a - b);
+  return {
+    medianMs: sorted[Math.floor(sorted.length / 2)]!,
+    p95Ms: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))]!,
+    meanMs: sorted.reduce((a, b) => a + b, 0) / sorted.length,
+  };
+}
+
+/**
+ * Measures one cell: cold load, first run, warm-up, timed runs (until the budget or maxRuns, at least
+ * 5), then a warm reload. With `pairWith`, the partner runs alternately with the primary in the same
+ * page. Every run gets fresh input buffers, since worker runs transfer them away.
+ */
+export async function measureCell(spec: CellSpec): Promise<CellResult> {
+  const model = benchModel(spec.model);
+  const budget = spec.budgetMs ?? 1500;
+  const maxRuns = spec.maxRuns ?? 300;
+  try {
+    let t = now();
+    const runner = await openRunner(model, spec);
+    const coldLoadMs = now() - t;
+    t = now();
+    await runner.run(model.inputs());
+    const firstRunMs = now() - t;
+    const partner = spec.pairWith ? await openRunner(model, { ...spec, impl: spec.pairWith }) : undefined;
+    for (let i = 0; i < 3; i++) {
+      await runner.run(model.inputs());
+      await partner?.run(model.inputs());
+    }
+    const times: number[] = [];
+    const partnerTimes: number[] = [];
+    const timed = async (r: typeof runner, into: number[]) => {
+      const inputs = model.inputs();
+      const t0 = now();
+      await r.run(inputs);
+      into.push(now() - t0);
+    };
+    const started = now();
+    while (times.length < maxRuns && (times.length < 5 || now() - started < budget)) {
+      // Alternating the order cancels any advantage of going first (caches, timers).
+      if (partner && times.length % 2 === 1) await timed(partner, partnerTimes);
+      await timed(runner, times);
+      if (partner && times.length % 2 === 1) await timed(partner, partnerTimes);
+    }
+    await runner.dispose();
+    await partner?.dispose();
+    t = now();
+    const again = await openRunner(model, spec);
+    const warmLoadMs = now() - t;
+    await again.dispose();
+    return {
+      spec,
+      ok: true,
+      ranOn: runner.ranOn,
+      coldLoadMs,
+      firstRunMs,
+      warmLoadMs,
+      runs: times.length,
+      ...stats(times),
+      ...(partner ? { pair: { impl: spec.pairWith!, ...stats(partnerTimes) } } : {}),
+    };
+  } catch (error) {
+    return { spec, ok: false, error: describeError(error) };
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The baseline: each engine's own API, used the way a careful app without Edgewise would use it
+ * (bytes fetched once, one session, outputs read back to the CPU, tensors disposed).
+ */
+import type { Tensor } from '@edgewise/core';
+import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url';
+import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
+import tfjsWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import tfjsWasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import tfjsWasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import type { BenchModel } from './bench-models.js';
+import type { CellSpec } from './cell.js';
+
+export interface Runner {
+  ranOn: string;
+  run(inputs: Tensor[]): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+async function openOrt(model: BenchModel, backend: CellSpec['backend'], threads: number): Promise<Runner> {
+  const ort = await import('onnxruntime-web/all');
+  ort.env.wasm.wasmPaths = { wasm: ortWasm, mjs: ortMjs };
+  ort.env.wasm.numThreads = threads;
+  const bytes = new Uint8Array(await (await fetch(model.url)).arrayBuffer());
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: [backend], graphOptimizationLevel: 'all' });
+  return {
+    ranOn: backend,
+    async run(inputs) {
+      const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
+      session.inputNames.forEach((name, i) => (feeds[name] = new ort.Tensor(inputs[i]!.type, inputs[i]!.data as Float32Array, inputs[i]!.dims as number[])));
+      const results = await session.run(feeds);
+      for (const t of Object.values(results)) {
+        if (t.location !== 'cpu') await t.getData(true);
+        t.dispose();
+      }
+    },
+    dispose: () => session.release(),
+  };
+}
+
+let tfjsStarted: Promise<typeof import('@tensorflow/tfjs-core')> | undefined;
+async function startTfjs(backend: CellSpec['backend'], threads: number) {
+  const tf = await import('@tensorflow/tfjs-core');
+  if (backend === 'wasm') {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    wasm.setWasmPaths({ 'tfjs-backend-wasm.wasm': tfjsWasm, 'tfjs-backend-wasm-simd.wasm': tfjsWasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': tfjsWasmThreadedSimd });
+    wasm.setThreadsCount(threads);
+  } else if (backend === 'webgl') await import('@tensorflow/tfjs-backend-webgl');
+  else await import('@tensorflow/tfjs-backend-webgpu');
+  if (!(await tf.setBackend(backend))) throw new Error(`TF.js could not start its ${backend} backend here.`);
+  await tf.ready();
+  return tf;
+}
+
+async function openTfjs(model: BenchModel, backend: CellSpec['backend'], threads: number): Promise<Runner> {
+  const tf = await (tfjsStarted ??= startTfjs(backend, threads));
+  if (tf.getBackend() !== backend) throw new Error(`this page's TF.js runs ${tf.getBackend()}; one backend per page`);
+  const net =
+    model.kind === 'graph' ? await (await import('@tensorflow/tfjs-converter')).loadGraphModel(model.url) : await (await import('@tensorflow/tfjs-layers')).loadLayersModel(model.url);
+  return {
+    ranOn: backend,
+    async run(inputs) {
+      const feeds = inputs.map((t) => tf.tensor(t.data as Float32Array, [...t.dims], t.type === 'int32' ? 'int32' : 'float32'));
+      const out = 'executeAsync' in net ? await net.executeAsync(feeds.length === 1 ? feeds[0]! : feeds) : net.predict(feeds.length === 1 ? feeds[0]! : feeds);
+      const outputs = (Array.isArray(out) ? out : [out]) as Array<{ data(): Promise<unknown>; dispose(): void }>;
+      for (const t of outputs) await t.data();
+      for (const t of [...feeds, ...outputs]) t.dispose();
+    },
+    async dispose() {
+      net.dispose();
+    },
+  };
+}
+
+export function openRaw(model: BenchModel, backend: CellSpec['backend'], threads: number): Promise<Runner> {
+  return model.engine === 'onnx' ? openOrt(model, backend, threads) : openTfjs(model, backend, threads);
+}
