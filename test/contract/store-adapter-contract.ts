@@ -46,5 +46,19 @@ export function storeAdapterContract(name: string, make: () => Promise<StoreAdap
       expect(await store.listRecords()).toEqual([]);
       expect(await store.getState('u')).toBeUndefined();
     });
+
+    it('replaces a record, a state and a chunk written again under the same key', async () => {
+      const store = await make();
+      await store.putRecord(record('r@1.0.0', 1));
+      await store.putRecord(record('r@1.0.0', 9)); // a touch (lastUsedAt) rewrites the record
+      expect((await store.getRecord('r@1.0.0'))!.lastUsedAt).toBe(9);
+      expect(await store.listRecords()).toHaveLength(1);
+      await store.putState({ model: 'r', active: '1.0.0', revoked: [] });
+      await store.putState({ model: 'r', active: '1.1.0', previous: '1.0.0', revoked: [] });
+      expect((await store.getState('r'))!.active).toBe('1.1.0');
+      await store.putChunk('k', 0, Uint8Array.from([1]));
+      await store.putChunk('k', 0, Uint8Array.from([2, 3]));
+      expect(Array.from((await store.getChunk('k', 0))!)).toEqual([2, 3]);
+    });
   });
 }

@@ -1,9 +1,13 @@
 import type { NamedTensors, TensorSpec } from './tensor.js';
 
-/** Lowercase registry keys of compute backends, in the vocabulary of both ORT and TF.js. */
-export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+/**
+ * Lowercase registry keys of compute backends, in the vocabulary of both ORT and TF.js. The last
+ * three are onnxruntime-react-native's mobile execution providers (Core ML on iOS, NNAPI on
+ * Android, XNNPACK on both).
+ */
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu' | 'coreml' | 'nnapi' | 'xnnpack';
 
-export const BACKEND_NAMES: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+export const BACKEND_NAMES: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu', 'coreml', 'nnapi', 'xnnpack'];
 
 /**
  * A model as bytes: the entry file name plus every file it needs (one .onnx file; or a TF.js

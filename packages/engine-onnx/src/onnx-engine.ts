@@ -26,6 +26,13 @@ export interface OnnxEngineOptions {
   backends?: BackendName[];
   /** Where ORT finds its .wasm/.mjs files; bundlers must set this (see README). */
   wasmPaths?: string | Record<string, string>;
+  /**
+   * Extra InferenceSession options per backend, for runtimes that take them per session (e.g.
+   * onnxruntime-react-native's intraOpNumThreads) rather than in `env`.
+   */
+  sessionOptions?: (backend: BackendName, options: SessionOptions) => Record<string, unknown>;
+  /** Registry name; default 'onnx'. */
+  name?: string;
 }
 
 /**
@@ -136,7 +143,7 @@ export function createOnnxEngine(options: OnnxEngineOptions = {}): Engine {
   };
 
   return {
-    name: 'onnx',
+    name: options.name ?? 'onnx',
     backends: options.backends ?? ['webgpu', 'webgl', 'wasm'],
     companionFiles: () => [],
     async simulateDeviceLoss() {
@@ -159,7 +166,7 @@ export function createOnnxEngine(options: OnnxEngineOptions = {}): Engine {
       if (sessionOptions.numThreads && ort.env?.wasm) ort.env.wasm.numThreads = sessionOptions.numThreads;
       let session: OrtSession;
       try {
-        session = await ort.InferenceSession.create(bytes, { executionProviders: [backend], graphOptimizationLevel: 'all' });
+        session = await ort.InferenceSession.create(bytes, { executionProviders: [backend], graphOptimizationLevel: 'all', ...options.sessionOptions?.(backend, sessionOptions) });
       } catch (error) {
         const message = describeError(error);
         if (/protobuf|parse|invalid model|failed to load model/i.test(message) && backend === 'wasm') {

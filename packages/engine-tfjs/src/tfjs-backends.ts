@@ -16,7 +16,7 @@ export interface TfjsBackendOptions {
  * which must not happen when this package is merely imported (and would bloat bundles that never
  * use them).
  */
-const importers: Record<BackendName, (o: TfjsBackendOptions) => Promise<unknown>> = {
+const importers: Partial<Record<BackendName, (o: TfjsBackendOptions) => Promise<unknown>>> = {
   cpu: () => import('@tensorflow/tfjs-backend-cpu'),
   webgl: () => import('@tensorflow/tfjs-backend-webgl'),
   webgpu: () => import('@tensorflow/tfjs-backend-webgpu'),
@@ -38,7 +38,9 @@ export async function activateBackend(backend: BackendName, options: TfjsBackend
   let init = initialised.get(backend);
   if (!init) {
     init = (async () => {
-      await importers[backend](options);
+      const importer = importers[backend];
+      if (!importer) throw new Error(`TF.js has no "${backend}" backend (it offers ${Object.keys(importers).join(', ')}).`);
+      await importer(options);
       if (!tf.findBackendFactory(backend)) throw new Error(`TF.js did not register "${backend}" here (unsupported by this environment).`);
     })();
     initialised.set(backend, init);

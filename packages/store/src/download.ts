@@ -10,6 +10,24 @@ export interface DownloadProgress {
 }
 
 /**
+ * React Native's fetch (XMLHttpRequest underneath) has no body stream: read the whole body, with
+ * one progress step at the end.
+ */
+async function readWhole(response: Response, url: string, expectedSize: number, onBytes: (n: number) => void, signal?: AbortSignal): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await response.arrayBuffer());
+  } catch (cause) {
+    if (signal?.aborted) throw new StoreError('E_ABORTED', `Download of ${url} was aborted.`, { cause });
+    throw new StoreError('E_DOWNLOAD', `Download of ${url} failed mid-way: ${(cause as Error).message}`, { cause });
+  }
+  if (bytes.byteLength > expectedSize) throw new StoreError('E_INTEGRITY', `${url} is larger than the manifest's ${expectedSize} bytes.`);
+  if (bytes.byteLength < expectedSize) throw new StoreError('E_INTEGRITY', `${url} ended after ${bytes.byteLength} of the manifest's ${expectedSize} bytes (truncated).`);
+  onBytes(bytes.byteLength);
+  return bytes;
+}
+
+/**
  * Streams one file, reporting progress per network chunk and handing each piece to `sink` (which
  * stores it), so a large model is never held twice. Returns the whole file's bytes for hashing.
  */
@@ -27,7 +45,8 @@ export async function downloadFile(
     if (signal?.aborted) throw new StoreError('E_ABORTED', `Download of ${url} was aborted.`, { cause });
     throw new StoreError('E_DOWNLOAD', `Could not fetch ${url}: ${(cause as Error).message}`, { cause });
   }
-  if (!response.ok || !response.body) throw new StoreError('E_DOWNLOAD', `Could not fetch ${url}: HTTP ${response.status} ${response.statusText}`);
+  if (!response.ok) throw new StoreError('E_DOWNLOAD', `Could not fetch ${url}: HTTP ${response.status} ${response.statusText}`);
+  if (!response.body) return readWhole(response, url, expectedSize, onBytes, signal);
   const out = new Uint8Array(expectedSize);
   let offset = 0;
   const reader = response.body.getReader();

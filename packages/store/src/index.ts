@@ -6,3 +6,6 @@ export { IndexedDBStore } from './indexeddb-store.js';
 export { ModelCache, type CacheEvent, type CachedModel, type LoadFromManifestOptions, type ModelCacheOptions } from './model-cache.js';
 export type { DownloadProgress } from './download.js';
 export { sha256Hex } from './sha256.js';
+export type { FileSystem } from './file-system.js';
+export { FileSystemStore } from './file-system-store.js';
+export { encodeFileName, decodeFileName } from './file-names.js';

@@ -2,3 +2,4 @@ export { Uplink, createUplink, type AggregateSource, type UplinkEvent, type Upli
 export { MemoryOutbox, IndexedDBOutbox, type Outbox } from './outbox.js';
 export { fetchTransport, type Transport } from './transport.js';
 export { protectCounts, type PrivacyOptions } from './privacy.js';
+export { KeyValueOutbox, type KeyValueStorage } from './key-value-outbox.js';

@@ -1,3 +1,4 @@
+import { reportId } from './report-id.js';
 import { REPORT_VERSION, type Report } from '@edgewise/wire';
 import { MemoryOutbox, type Outbox } from './outbox.js';
 import { protectCounts, type PrivacyOptions } from './privacy.js';
@@ -63,7 +64,7 @@ export class Uplink {
     const start = this.windowStart;
     this.windowStart = end;
     if (body.counters.runs === 0 && body.counters.rejected === 0 && body.counters.errors === 0) return undefined;
-    let report: Report = { v: REPORT_VERSION, id: crypto.randomUUID(), model: this.options.model, modelVersion: this.options.modelVersion, window: { start, end }, ...body };
+    let report: Report = { v: REPORT_VERSION, id: reportId(), model: this.options.model, modelVersion: this.options.modelVersion, window: { start, end }, ...body };
     if (this.options.baseline) report.baseline = this.options.baseline;
     if (this.options.privacy) report = protectCounts(report, this.options.privacy);
     await this.outbox.add(report);
