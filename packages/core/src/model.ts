@@ -215,7 +215,10 @@ export class LocalModel implements Model {
     const failure: BackendAttempt = { backend: failed.backend, outcome: 'failed', phase: 'run', reason };
     this.history.push(failure);
     const remaining = this.options.backends.slice(this.options.backends.indexOf(failed.backend) + 1);
-    if (remaining.length === 0) throw new BackendError(failed.backend, reason, { cause: error });
+    if (remaining.length === 0) {
+      // Engines already raise BackendErrors naming the backend; wrapping again would say it twice.
+      throw error instanceof BackendError && error.backend === failed.backend ? error : new BackendError(failed.backend, reason, { cause: error });
+    }
     // The failed session may hold a lost device; release it before claiming new resources.
     this.session = undefined;
     await failed.dispose().catch(() => undefined);
