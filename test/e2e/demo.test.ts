@@ -10,8 +10,9 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  // In-memory PGlite: the test must not see reports from earlier runs (or CI's PostgreSQL).
-  demo = await startDemo({ collectorPort: 8787, vitePort: 5199, collector: { dataDir: undefined, databaseUrl: undefined } });
+  // In-memory PGlite: the test must not see reports from earlier runs (or CI's PostgreSQL). A
+  // non-default port checks that the page is told where the collector is.
+  demo = await startDemo({ collectorPort: 8791, vitePort: 5199, collector: { dataDir: undefined, databaseUrl: undefined } });
   // The fake microphone plays the bundled speech clip, so the microphone path has a known answer too.
   const clip = fileURLToPath(new URL('../../models/generated/speech/clip.wav', import.meta.url));
   browser = await chromium.launch({
