@@ -12,4 +12,5 @@ DATA=$(mktemp -d /tmp/edgewise-pg.XXXXXX)
 chown postgres "$DATA"
 su postgres -c "$PGBIN/initdb -D $DATA -A trust -U postgres" >/dev/null
 su postgres -c "$PGBIN/pg_ctl -D $DATA -l $DATA/server.log -o '-p $PORT -k /tmp -c listen_addresses=127.0.0.1' -w start" >/dev/null
+echo "$DATA" > /tmp/edgewise-pg.current  # for .ci/stop-postgres.sh
 echo "postgres://postgres@127.0.0.1:$PORT/postgres"

@@ -54,7 +54,8 @@ export function voiceTab(runtime: Runtime, onModel: (model: Model, version: stri
         chain = chain.then(async () => {
           const t = performance.now();
           const p = await vad.push(frame);
-          latency = 0.9 * latency + 0.1 * (performance.now() - t) || performance.now() - t;
+          const took = performance.now() - t;
+          latency = latency === 0 ? took : 0.9 * latency + 0.1 * took; // smoothed for display
           probabilities.push(p);
           segmenter.push(p);
           if (probabilities.length % 4 === 0) redraw();
