@@ -14,7 +14,7 @@ import {
 } from '@edgewise/core';
 import type { Ort } from './ort-types.js';
 import { fromOrtResults, toOrtFeeds } from './tensor-conversion.js';
-import { deviceLostSignal, ortWebGpuDevice } from './webgpu-device-watch.js';
+import { ortWebGpuDevice, watchDevice, type DeviceWatch } from './webgpu-device-watch.js';
 
 export interface OnnxEngineOptions {
   /**
@@ -91,7 +91,7 @@ class OnnxSession implements EngineSession {
     private readonly ort: Ort,
     private readonly session: OrtSession,
     readonly backend: BackendName,
-    private readonly device: ReturnType<typeof deviceLostSignal>,
+    private readonly device: DeviceWatch,
     private readonly wedge: Wedge,
   ) {
     this.inputs = specsOf(session, 'inputMetadata', session.inputNames);
@@ -101,7 +101,7 @@ class OnnxSession implements EngineSession {
   async run(inputs: NamedTensors): Promise<NamedTensors> {
     this.wedge.check(this.backend);
     try {
-      const results = await Promise.race([this.session.run(toOrtFeeds(this.ort, inputs)), this.device.lost]);
+      const results = await this.device.guard(this.session.run(toOrtFeeds(this.ort, inputs)));
       return await fromOrtResults(results);
     } catch (error) {
       const lost = this.device.reason();
@@ -174,7 +174,7 @@ export function createOnnxEngine(options: OnnxEngineOptions = {}): Engine {
         }
         throw new BackendError(backend, message, { cause: error });
       }
-      const device = deviceLostSignal(backend === 'webgpu' ? await ortWebGpuDevice(ort) : undefined);
+      const device = watchDevice(backend === 'webgpu' ? await ortWebGpuDevice(ort) : undefined);
       return new OnnxSession(ort, session, backend, device, wedge);
     },
   };
