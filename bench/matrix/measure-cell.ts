@@ -22,7 +22,7 @@ function stats(times: number[]) {
 export async function measureCell(spec: CellSpec): Promise<CellResult> {
   const model = benchModel(spec.model);
   const budget = spec.budgetMs ?? 1500;
-  const maxRuns = spec.maxRuns ?? 300;
+  const maxRuns = spec.maxRuns ?? 2000;
   try {
     let t = now();
     const runner = await openRunner(model, spec);

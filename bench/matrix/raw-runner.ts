@@ -11,9 +11,12 @@ import tfjsWasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backen
 import type { BenchModel } from './bench-models.js';
 import type { CellSpec } from './cell.js';
 
+/** Output data as the app receives it: typed arrays on the CPU. */
+export type OutputData = ArrayBufferView[];
+
 export interface Runner {
   ranOn: string;
-  run(inputs: Tensor[]): Promise<void>;
+  run(inputs: Tensor[]): Promise<unknown>;
   dispose(): Promise<void>;
 }
 
@@ -29,10 +32,12 @@ async function openOrt(model: BenchModel, backend: CellSpec['backend'], threads:
       const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
       session.inputNames.forEach((name, i) => (feeds[name] = new ort.Tensor(inputs[i]!.type, inputs[i]!.data as Float32Array, inputs[i]!.dims as number[])));
       const results = await session.run(feeds);
+      const out: OutputData = [];
       for (const t of Object.values(results)) {
-        if (t.location !== 'cpu') await t.getData(true);
+        out.push((t.location === 'cpu' ? t.data : await t.getData(true)) as ArrayBufferView);
         t.dispose();
       }
+      return out;
     },
     dispose: () => session.release(),
   };
@@ -63,8 +68,10 @@ async function openTfjs(model: BenchModel, backend: CellSpec['backend'], threads
       const feeds = inputs.map((t) => tf.tensor(t.data as Float32Array, [...t.dims], t.type === 'int32' ? 'int32' : 'float32'));
       const out = 'executeAsync' in net ? await net.executeAsync(feeds.length === 1 ? feeds[0]! : feeds) : net.predict(feeds.length === 1 ? feeds[0]! : feeds);
       const outputs = (Array.isArray(out) ? out : [out]) as Array<{ data(): Promise<unknown>; dispose(): void }>;
-      for (const t of outputs) await t.data();
+      const data: OutputData = [];
+      for (const t of outputs) data.push((await t.data()) as ArrayBufferView);
       for (const t of [...feeds, ...outputs]) t.dispose();
+      return data;
     },
     async dispose() {
       net.dispose();

@@ -101,7 +101,7 @@ export class WorkerModel implements Model {
 
   private async runInWorker(inputs: NamedTensors): Promise<NamedTensors> {
     const result = await this.host.call((api) => api.run(this.id, Comlink.transfer(inputs, transferablesOf(inputs))));
-    this.state = this.withEarlierAttempts(result.state);
+    if (result.state) this.state = this.withEarlierAttempts(result.state);
     return result.outputs;
   }
 

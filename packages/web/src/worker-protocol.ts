@@ -5,7 +5,7 @@ import type { Aggregates, BackendAttempt, BackendName, DriftReport, ModelArtifac
  * the client checks `protocolVersion()` first, so a stale cached worker script fails loudly instead
  * of misbehaving.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Engine settings the worker needs; plain strings so they survive structured clone. */
 export interface WorkerEngineConfig {
@@ -48,7 +48,11 @@ export type WorkerModelEvent =
 
 export interface WorkerRunResult {
   outputs: NamedTensors;
-  state: WorkerModelState;
+  /**
+   * Only when it changed since the worker last sent it (a run-time fallback): cloning the specs and
+   * attempts on every run cost more than the bookkeeping.
+   */
+  state?: WorkerModelState;
 }
 
 /** What the worker exposes through comlink. */

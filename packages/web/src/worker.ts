@@ -15,6 +15,8 @@ const runtimeFor = (config: WorkerEngineConfig = {}) =>
   createRuntime({ engines: createBrowserEngines(config), models: new ModelCache(new IndexedDBStore(config.storeName)) });
 let runtime: Runtime = runtimeFor();
 const models = new Map<number, LocalModel>();
+/** Per model: how many attempts the main thread has seen (sent with load, or with a run). */
+const sentAttempts = new Map<number, number>();
 let crashOnNextRun = false;
 /** Inputs of runs that have not succeeded (yet): kept so a wedged run's inputs can be handed back. */
 const inFlightInputs = new Map<number, NamedTensors>();
@@ -50,6 +52,7 @@ const api: WorkerApi = {
     })) as LocalModel;
     model.on('fallback', (e) => void onEvent({ type: 'fallback', ...e }));
     models.set(id, model);
+    sentAttempts.set(id, model.attempts.length);
     return stateOf(model);
   },
   async run(id, inputs: NamedTensors) {
@@ -64,7 +67,10 @@ const api: WorkerApi = {
     inFlightInputs.set(id, inputs);
     const outputs = await model.run(inputs);
     inFlightInputs.delete(id);
-    return Comlink.transfer({ outputs, state: stateOf(model) }, transferablesOf(outputs));
+    // Attempts only grow, and only on a fallback: their count tells whether the state changed.
+    const changed = sentAttempts.get(id) !== model.attempts.length;
+    sentAttempts.set(id, model.attempts.length);
+    return Comlink.transfer(changed ? { outputs, state: stateOf(model) } : { outputs }, transferablesOf(outputs));
   },
   reclaimInputs(id) {
     const inputs = inFlightInputs.get(id);
@@ -81,6 +87,7 @@ const api: WorkerApi = {
   async dispose(id) {
     await models.get(id)?.dispose();
     models.delete(id);
+    sentAttempts.delete(id);
   },
   crashOnNextRun() {
     crashOnNextRun = true;
