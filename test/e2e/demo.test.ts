@@ -42,7 +42,8 @@ const predictions = async () => Number(await page.evaluate(() => document.body.d
 describe('demo in Chromium', () => {
   it('downloads the model with progress, predicts drawn digits, and shows drift', async () => {
     expect(await page.textContent('#load')).toMatch(/Downloaded, verified and cached/);
-    expect(await page.textContent('#backend')).toMatch(/webgpu|wasm/);
+    // select: 'fastest' measured both; the text names the winner and both times.
+    expect(await page.textContent('#backend')).toMatch(/^(webgpu|wasm) \(measured fastest: webgpu [\d.]+ ms, wasm [\d.]+ ms per run\)/);
     await stroke([[140, 50], [140, 230]]); // a "1"
     await page.waitForFunction(() => document.body.dataset.predictions === '1');
     expect(await page.textContent('#digit')).toMatch(/^\d$/);

@@ -99,9 +99,14 @@ export class BackendError extends EdgewiseError {
 /** Why one backend was not used; recorded on the model and sent as an event. */
 export interface BackendAttempt {
   backend: string;
-  /** 'skipped' = never tried (engine lacks it), 'failed' = tried and threw, 'selected' = in use. */
-  outcome: 'skipped' | 'failed' | 'selected';
+  /**
+   * 'skipped' = never tried (engine lacks it), 'failed' = tried and threw, 'selected' = in use,
+   * 'slower' = worked, but `select: 'fastest'` measured another backend faster.
+   */
+  outcome: 'skipped' | 'failed' | 'selected' | 'slower';
   reason?: string;
+  /** With `select: 'fastest'`: this backend's median time per probe run, in ms. */
+  probeMs?: number;
   /** 'load' for load-time selection, 'run' for a run-time fallback. */
   phase: 'load' | 'run';
 }

@@ -7,6 +7,7 @@ export { validateInputs, type ValidationOptions } from './validate-inputs.js';
 export { SerialQueue } from './serial-queue.js';
 export { Emitter, type ModelEventMap, type ModelEventName, type ModelEventListener } from './events.js';
 export { openOnFirstWorkingBackend } from './backend-selection.js';
+export { openFastestBackend, zeroProbe } from './fastest-backend.js';
 export { LocalModel, type Model, type LocalModelOptions, type Aggregates } from './model.js';
 export { checkLoadOptions, type LoadModelOptions } from './load-options.js';
 export { createRuntime, type Runtime, type RuntimeOptions, type ModelHost, type ManifestLoader } from './runtime.js';

@@ -3,6 +3,7 @@ import type { Baseline, MonitorOptions } from '@edgewise/drift';
 import type { BackendAttempt } from './errors.js';
 import type { ModelSource } from './model-source.js';
 import type { ValidationOptions } from './validate-inputs.js';
+import type { NamedTensors } from './tensor.js';
 
 /**
  * What `loadModel` takes.
@@ -26,6 +27,20 @@ export interface LoadModelOptions {
   engine?: string;
   /** Backends to try, best first. Defaults to every backend the engine has here. */
   backends?: BackendName[];
+  /**
+   * How to choose among `backends`. 'first' (default): the first that loads. 'fastest': load on
+   * every backend that works, time a few runs of `probe` on each, keep the fastest and release the
+   * rest; later run-time fallbacks go to the next fastest. A GPU is not always faster: small models
+   * pay more in dispatch than they gain, and software GPUs (SwiftShader) are far slower than WASM.
+   */
+  select?: 'first' | 'fastest';
+  /**
+   * With `select: 'fastest'`: the inputs to time (realistic shapes and values). Default: zeros,
+   * shaped from the model's declared inputs with symbolic dims set to 1.
+   */
+  probe?: NamedTensors;
+  /** With `select: 'fastest'`: timed runs per backend, after one warm-up run. Default 5. */
+  probeRuns?: number;
   /** Run the engine in a dedicated worker (browsers: Web Worker). Default false. */
   worker?: boolean;
   /** WASM threads. */
@@ -75,6 +90,13 @@ export function checkLoadOptions(options: unknown): asserts options is LoadModel
         throw new RangeError(`loadModel(): unknown backend ${JSON.stringify(b)} in "backends"; allowed: ${BACKEND_NAMES.join(', ')}.`);
       }
     }
+  }
+  if (o.select !== undefined && o.select !== 'first' && o.select !== 'fastest') {
+    throw new RangeError(`loadModel(): "select" must be 'first' or 'fastest'; received ${JSON.stringify(o.select)}.`);
+  }
+  if (o.probe !== undefined && (typeof o.probe !== 'object' || o.probe === null)) throw new TypeError('loadModel(): "probe" must be named tensors, as run() takes.');
+  if (o.probeRuns !== undefined && !(Number.isInteger(o.probeRuns) && (o.probeRuns as number) >= 1)) {
+    throw new RangeError(`loadModel(): "probeRuns" must be an integer ≥ 1; received ${String(o.probeRuns)}.`);
   }
   if (o.worker !== undefined && typeof o.worker !== 'boolean') throw new TypeError(`loadModel(): "worker" must be a boolean; received ${typeof o.worker}.`);
   if (o.numThreads !== undefined && !(Number.isInteger(o.numThreads) && (o.numThreads as number) >= 1)) {

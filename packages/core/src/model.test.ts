@@ -8,7 +8,7 @@ import { tensor, type NamedTensors } from './tensor.js';
  * A scripted engine for the pure fallback logic: it doubles its input, and fails where told.
  * (Real engines and real backend failures are covered by the browser tests.)
  */
-function scriptedEngine(script: { failCreate?: BackendName[]; failRunOnce?: BackendName[]; slowMs?: number }): Engine & { log: string[] } {
+function scriptedEngine(script: { failCreate?: BackendName[]; failRunOnce?: BackendName[]; failRun?: BackendName[]; slowMs?: number; msBy?: Partial<Record<BackendName, number>> }): Engine & { log: string[] } {
   const log: string[] = [];
   const failRun = new Set(script.failRunOnce);
   return {
@@ -25,8 +25,9 @@ function scriptedEngine(script: { failCreate?: BackendName[]; failRunOnce?: Back
         outputs: [{ name: 'y', type: 'float32', dims: [1] }],
         async run(inputs: NamedTensors) {
           log.push(`run:${backend}`);
-          if (script.slowMs) await new Promise((r) => setTimeout(r, script.slowMs));
-          if (failRun.delete(backend)) throw new BackendError(backend, 'kernel missing');
+          const ms = script.msBy?.[backend] ?? script.slowMs;
+          if (ms) await new Promise((r) => setTimeout(r, ms));
+          if (failRun.delete(backend) || script.failRun?.includes(backend)) throw new BackendError(backend, 'kernel missing');
           return { y: tensor('float32', [(inputs.x!.data[0] as number) * 2], [1]) };
         },
         async dispose() {
@@ -40,6 +41,8 @@ function scriptedEngine(script: { failCreate?: BackendName[]; failRunOnce?: Back
 const open = (engine: Engine, backends: BackendName[] = ['webgpu', 'webgl', 'wasm']) =>
   LocalModel.open(engine, { entry: 'm', files: { m: new Uint8Array(1) } }, { backends, session: {}, validation: {} });
 const x = (v: number) => ({ x: tensor('float32', [v], [1]) });
+const openFastest = (engine: Engine, backends: BackendName[] = ['webgpu', 'webgl', 'wasm']) =>
+  LocalModel.open(engine, { entry: 'm', files: { m: new Uint8Array(1) } }, { backends, session: {}, validation: {}, fastest: { runs: 3 } });
 
 describe('LocalModel backend selection and fallback', () => {
   it('records why earlier backends were passed over', async () => {
@@ -86,5 +89,39 @@ describe('LocalModel backend selection and fallback', () => {
     const model = await open(scriptedEngine({}), ['wasm']);
     await model.dispose();
     await expect(model.run(x(1))).rejects.toMatchObject({ code: 'E_DISPOSED' });
+  });
+});
+
+describe("select: 'fastest'", () => {
+  it('times every working backend, keeps the fastest, releases the others and records each median', async () => {
+    const engine = scriptedEngine({ msBy: { webgpu: 30, webgl: 15, wasm: 2 } });
+    const model = await openFastest(engine);
+    expect(model.backend).toBe('wasm');
+    expect(model.attempts.map((a) => [a.backend, a.outcome])).toEqual([
+      ['webgpu', 'slower'],
+      ['webgl', 'slower'],
+      ['wasm', 'selected'],
+    ]);
+    const ms = Object.fromEntries(model.attempts.map((a) => [a.backend, a.probeMs!]));
+    expect(ms.wasm).toBeLessThan(ms.webgl!);
+    expect(ms.webgl).toBeLessThan(ms.webgpu!);
+    expect(model.attempts[0]!.reason).toMatch(/ms per run vs .* ms on wasm/);
+    expect(engine.log.filter((l) => l.startsWith('dispose')).sort()).toEqual(['dispose:webgl', 'dispose:webgpu']);
+    expect(engine.log.filter((l) => l === 'run:wasm')).toHaveLength(4); // 1 warm-up + 3 timed
+    expect(model.preferences).toEqual(['wasm', 'webgl', 'webgpu']);
+  });
+
+  it('treats a backend whose probe run fails as failed, and falls back to the next fastest at run time', async () => {
+    const engine = scriptedEngine({ msBy: { webgpu: 1, webgl: 12, wasm: 6 }, failRun: ['webgpu'], failCreate: [] });
+    const model = await openFastest(engine);
+    expect(model.attempts.map((a) => `${a.backend}:${a.outcome}`)).toEqual(['webgpu:failed', 'webgl:slower', 'wasm:selected']);
+    expect(model.attempts[0]!.reason).toMatch(/^probe run failed: .*kernel missing/);
+    expect(model.preferences).toEqual(['wasm', 'webgl', 'webgpu']);
+  });
+
+  it('fails with every cause when no backend survives its probe', async () => {
+    const error = await openFastest(scriptedEngine({ failCreate: ['webgpu'], failRun: ['webgl', 'wasm'] })).catch((e) => e);
+    expect(error).toBeInstanceOf(AllBackendsFailedError);
+    expect(error.message).toMatch(/webgpu: failed[\s\S]*webgl: failed \(probe run failed[\s\S]*wasm: failed \(probe run failed/);
   });
 });

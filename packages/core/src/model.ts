@@ -1,4 +1,5 @@
 import { openOnFirstWorkingBackend } from './backend-selection.js';
+import { openFastestBackend } from './fastest-backend.js';
 import type { BackendName, Engine, EngineSession, ModelArtifact, SessionOptions } from './engine.js';
 import { ModelMonitor, type DriftReport, type Inspection, type MonitorReport } from '@edgewise/drift';
 
@@ -61,6 +62,8 @@ export interface LocalModelOptions {
    * false: no monitoring at all.
    */
   monitor?: ModelMonitor | false;
+  /** `select: 'fastest'`: time a probe on every working backend and keep the fastest. */
+  fastest?: { probe?: NamedTensors; runs: number };
 }
 
 const NOT_INSPECTED: Inspection = { values: new Map() };
@@ -74,6 +77,8 @@ export class LocalModel implements Model {
   private session: EngineSession | undefined;
   private disposed = false;
   private readonly monitor: ModelMonitor;
+  /** Run-time fallback order: `backends`, or fastest first after `select: 'fastest'`. */
+  private order: readonly BackendName[];
   /** false when loaded with `monitor: false`: runs skip inspection and recording altogether. */
   private readonly monitoring: boolean;
 
@@ -83,6 +88,7 @@ export class LocalModel implements Model {
     private readonly options: LocalModelOptions,
   ) {
     this.monitor = options.monitor || new ModelMonitor();
+    this.order = options.backends;
     this.monitoring = options.monitor !== false;
   }
 
@@ -94,6 +100,13 @@ export class LocalModel implements Model {
     onAttempt?: (attempt: BackendAttempt) => void,
   ): Promise<LocalModel> {
     const model = new LocalModel(engine, artifact, options);
+    if (options.fastest) {
+      const { session, attempts, order } = await openFastestBackend(engine, artifact, options.backends, options.session, options.fastest.probe, options.fastest.runs, onAttempt);
+      model.session = session;
+      model.history.push(...attempts);
+      model.order = order;
+      return model;
+    }
     const { session, attempts } = await openOnFirstWorkingBackend(engine, artifact, options.backends, options.session, 'load', onAttempt);
     model.session = session;
     model.history.push(...attempts);
@@ -109,9 +122,9 @@ export class LocalModel implements Model {
   get attempts(): readonly BackendAttempt[] {
     return this.history;
   }
-  /** The backend preference list this model was loaded with. */
+  /** The backend preference list in force: as given, or fastest first after `select: 'fastest'`. */
   get preferences(): readonly BackendName[] {
-    return this.options.backends;
+    return this.order;
   }
   get inputs(): readonly TensorSpec[] {
     return this.current().inputs;
@@ -214,7 +227,7 @@ export class LocalModel implements Model {
     const reason = describeError(error);
     const failure: BackendAttempt = { backend: failed.backend, outcome: 'failed', phase: 'run', reason };
     this.history.push(failure);
-    const remaining = this.options.backends.slice(this.options.backends.indexOf(failed.backend) + 1);
+    const remaining = this.order.slice(this.order.indexOf(failed.backend) + 1);
     if (remaining.length === 0) {
       // Engines already raise BackendErrors naming the backend; wrapping again would say it twice.
       throw error instanceof BackendError && error.backend === failed.backend ? error : new BackendError(failed.backend, reason, { cause: error });

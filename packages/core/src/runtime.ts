@@ -104,6 +104,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
           session: { numThreads: loadOptions.numThreads },
           validation: loadOptions.validation ?? {},
           monitor,
+          ...(loadOptions.select === 'fastest' ? { fastest: { probe: loadOptions.probe, runs: loadOptions.probeRuns ?? 5 } } : {}),
         },
         loadOptions.onBackendAttempt,
       );

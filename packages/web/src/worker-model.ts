@@ -23,11 +23,11 @@ import type { WorkerLoadRequest, WorkerModelEvent, WorkerModelState } from './wo
 
 /** Relative URLs must be resolved here: inside the worker they would resolve against the worker script. */
 function toWorkerRequest(options: LoadModelOptions): WorkerLoadRequest {
-  const { source, engine, backends, numThreads, monitor, manifest, version } = options;
+  const { source, engine, backends, numThreads, monitor, manifest, version, select, probe, probeRuns } = options;
   const base = typeof location === 'undefined' ? undefined : location.href;
   const absolute = (url: string | URL) => new URL(String(url), base).href;
   const cloneable = typeof source === 'string' || source instanceof URL ? absolute(source) : source;
-  const request: WorkerLoadRequest = { source: cloneable, engine, backends, numThreads, validation: false, version };
+  const request: WorkerLoadRequest = { source: cloneable, engine, backends, numThreads, validation: false, version, select, probe, probeRuns };
   if (manifest !== undefined) request.manifest = absolute(manifest);
   if (monitor === false) request.monitor = false;
   else if (monitor) request.monitor = typeof monitor.baseline === 'string' ? { ...monitor, baseline: absolute(monitor.baseline) } : monitor;

@@ -28,6 +28,9 @@ export interface WorkerLoadRequest {
   validation?: ValidationOptions | false;
   /** Plain data (baseline object or absolute URL, declarative features), so it clones. */
   monitor?: MonitorConfig | false;
+  select?: 'first' | 'fastest';
+  probe?: NamedTensors;
+  probeRuns?: number;
 }
 
 /** A model's state as the main thread mirrors it. */
