@@ -40,9 +40,29 @@ const row = (r: CellResult) =>
     ? `<tr><td>${cellLabel(r.spec)}</td><td>${r.coldLoadMs!.toFixed(0)}</td><td>${r.firstRunMs!.toFixed(1)}</td><td>${r.warmLoadMs!.toFixed(0)}</td><td>${r.medianMs!.toFixed(3)}</td><td>${r.p95Ms!.toFixed(3)}</td><td>${r.runs}</td></tr>`
     : `<tr><td>${cellLabel(r.spec)}</td><td colspan="6" class="error">${r.error}</td></tr>`;
 
+/** Malformed ?cells= is answered on the page and to the driver at once, not by a timeout. */
+function parseCells(text: string): CellSpec[] {
+  let specs: unknown;
+  try {
+    specs = JSON.parse(text);
+  } catch (error) {
+    throw new SyntaxError(`?cells= is not JSON: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(specs) || specs.some((s) => typeof s !== 'object' || s === null || typeof s.model !== 'string' || typeof s.backend !== 'string')) {
+    throw new TypeError('?cells= must be a JSON array of {model, backend, threads, context, impl}.');
+  }
+  return specs as CellSpec[];
+}
+
 const cells = params.get('cells');
-if (cells) {
-  const specs = JSON.parse(cells) as CellSpec[];
+let specs: CellSpec[] | undefined;
+try {
+  specs = cells ? parseCells(cells) : undefined;
+} catch (error) {
+  $('status').textContent = (error as Error).message;
+  (window as unknown as { benchResult: unknown }).benchResult = { error: (error as Error).message, results: [] };
+}
+if (specs) {
   const env = await describeEnvironment();
   $('env').textContent = `${env.userAgent} · ${env.cores} cores · cross-origin isolated: ${env.crossOriginIsolated} · WebGPU: ${env.webgpu ?? 'none'} · WebGL: ${env.webgl ?? 'none'}`;
   $('results').innerHTML = '<tr><th>cell</th><th>cold load ms</th><th>first run ms</th><th>warm load ms</th><th>median ms</th><th>p95 ms</th><th>runs</th></tr>';

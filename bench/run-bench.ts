@@ -27,7 +27,18 @@ interface Options {
   out: string;
 }
 
+const VALUE_FLAGS = ['--models', '--backends', '--contexts', '--budget-ms', '--out'];
+const SWITCHES = ['--quick', '--no-sketch'];
+
 function parseArgs(argv: string[]): Options {
+  // A misspelt flag would otherwise run the full ten-minute matrix without saying so.
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (SWITCHES.includes(arg)) continue;
+    if (!VALUE_FLAGS.includes(arg)) throw new RangeError(`npm run bench: unknown argument "${arg}"; flags: ${[...VALUE_FLAGS, ...SWITCHES].join(', ')}`);
+    if (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--')) throw new RangeError(`npm run bench: ${arg} needs a value`);
+    i++;
+  }
   const quick = argv.includes('--quick');
   const value = (flag: string) => {
     const i = argv.indexOf(flag);
@@ -77,7 +88,9 @@ async function runCells(browser: Browser, url: string, cells: CellSpec[], timeou
   try {
     await page.goto(`${url}/bench/index.html?cells=${encodeURIComponent(JSON.stringify(cells))}`);
     const handle = await page.waitForFunction(() => (window as unknown as { benchResult?: unknown }).benchResult, null, { timeout: timeoutMs, polling: 250 });
-    return (await handle.jsonValue()) as { env: BenchEnvironment; results: CellResult[] };
+    const result = (await handle.jsonValue()) as { env: BenchEnvironment; results: CellResult[]; error?: string };
+    if (result.error) throw new Error(result.error);
+    return result;
   } catch (error) {
     const reason = `${(error as Error).message.split('\n')[0]}${errors.length ? `; page errors: ${errors.join(' | ')}` : ''}`;
     return { results: cells.map((spec) => ({ spec, ok: false, error: reason })) };

@@ -7,11 +7,16 @@ export async function timeRuns(runs: number, warmup: number, fn: () => Promise<u
     await fn();
     times.push(performance.now() - t);
   }
-  times.sort((a, b) => a - b);
+  return summarize(times);
+}
+
+/** Median, p95 and mean of a list of times (ms). */
+export function summarize(times: readonly number[]): { median: number; p95: number; mean: number } {
+  const sorted = [...times].sort((a, b) => a - b);
   return {
-    median: times[Math.floor(times.length / 2)]!,
-    p95: times[Math.floor(times.length * 0.95)]!,
-    mean: times.reduce((a, b) => a + b, 0) / times.length,
+    median: sorted[Math.floor(sorted.length / 2)]!,
+    p95: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))]!,
+    mean: sorted.reduce((a, b) => a + b, 0) / sorted.length,
   };
 }
 

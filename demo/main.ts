@@ -11,8 +11,9 @@ import { voiceTab } from './vad/voice-tab.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const MANIFEST = '/generated/mnist/manifest.json';
-// The collector's port comes from demo/servers.ts (COLLECTOR_PORT), through Vite's VITE_ env.
-const COLLECTOR = `${location.protocol}//${location.hostname}:${import.meta.env.VITE_EDGEWISE_COLLECTOR_PORT ?? 8787}`;
+// The collector's port is defined by demo/servers.ts (COLLECTOR_PORT); 8787 when served otherwise.
+declare const __COLLECTOR_PORT__: string | undefined;
+const COLLECTOR = `${location.protocol}//${location.hostname}:${typeof __COLLECTOR_PORT__ === 'string' ? __COLLECTOR_PORT__ : 8787}`;
 $<HTMLAnchorElement>('dashboard').href = `${COLLECTOR}/?key=demo-read-key`;
 
 const runtime = createWebRuntime({ ortWasmPaths: { wasm: ortWasm, mjs: ortMjs } });

@@ -23,9 +23,12 @@ export async function startDemo(options: { collectorPort?: number; vitePort?: nu
     const r = await fetch(`${collector.url}/v1/baselines/mnist/${version}`, { method: 'PUT', body: baseline, headers: { authorization: `Bearer ${DEMO_APP.readKey}`, 'content-type': 'application/json' } });
     if (r.status !== 204) throw new Error(`registering the mnist ${version} baseline failed: HTTP ${r.status}`);
   }
-  // Tells the page where the collector listens (read as import.meta.env.VITE_EDGEWISE_COLLECTOR_PORT).
-  process.env.VITE_EDGEWISE_COLLECTOR_PORT = new URL(collector.url).port;
-  const vite = await createServer({ configFile: fileURLToPath(new URL('../vite.config.ts', import.meta.url)), server: { port: options.vitePort ?? 5173 } });
+  const vite = await createServer({
+    configFile: fileURLToPath(new URL('../vite.config.ts', import.meta.url)),
+    server: { port: options.vitePort ?? 5173 },
+    // Tells the page where the collector listens, without touching this process's environment.
+    define: { __COLLECTOR_PORT__: JSON.stringify(new URL(collector.url).port) },
+  });
   await vite.listen();
   return {
     vite,

@@ -2,16 +2,13 @@ import { describeError } from '@edgewise/core';
 import { benchModel } from './bench-models.js';
 import type { CellResult, CellSpec } from './cell.js';
 import { openRunner } from './runners.js';
+import { summarize } from '../stats.js';
 
 const now = () => performance.now();
 
 function stats(times: number[]) {
-  const sorted = [...times].sort((a, b) => a - b);
-  return {
-    medianMs: sorted[Math.floor(sorted.length / 2)]!,
-    p95Ms: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))]!,
-    meanMs: sorted.reduce((a, b) => a + b, 0) / sorted.length,
-  };
+  const { median, p95, mean } = summarize(times);
+  return { medianMs: median, p95Ms: p95, meanMs: mean };
 }
 
 /**

@@ -3,13 +3,9 @@
  * (bytes fetched once, one session, outputs read back to the CPU, tensors disposed).
  */
 import type { Tensor } from '@edgewise/core';
-import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url';
-import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
-import tfjsWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import tfjsWasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import tfjsWasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { BenchModel } from './bench-models.js';
 import type { CellSpec } from './cell.js';
+import { ORT_WASM_PATHS, TFJS_WASM_PATHS } from './wasm-paths.js';
 
 /** Output data as the app receives it: typed arrays on the CPU. */
 export type OutputData = ArrayBufferView[];
@@ -22,7 +18,7 @@ export interface Runner {
 
 async function openOrt(model: BenchModel, backend: CellSpec['backend'], threads: number): Promise<Runner> {
   const ort = await import('onnxruntime-web/all');
-  ort.env.wasm.wasmPaths = { wasm: ortWasm, mjs: ortMjs };
+  ort.env.wasm.wasmPaths = ORT_WASM_PATHS;
   ort.env.wasm.numThreads = threads;
   const bytes = new Uint8Array(await (await fetch(model.url)).arrayBuffer());
   const session = await ort.InferenceSession.create(bytes, { executionProviders: [backend], graphOptimizationLevel: 'all' });
@@ -48,7 +44,7 @@ async function startTfjs(backend: CellSpec['backend'], threads: number) {
   const tf = await import('@tensorflow/tfjs-core');
   if (backend === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    wasm.setWasmPaths({ 'tfjs-backend-wasm.wasm': tfjsWasm, 'tfjs-backend-wasm-simd.wasm': tfjsWasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': tfjsWasmThreadedSimd });
+    wasm.setWasmPaths(TFJS_WASM_PATHS);
     wasm.setThreadsCount(threads);
   } else if (backend === 'webgl') await import('@tensorflow/tfjs-backend-webgl');
   else await import('@tensorflow/tfjs-backend-webgpu');

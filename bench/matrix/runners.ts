@@ -1,23 +1,16 @@
 import { transferablesOf, type Model, type Tensor } from '@edgewise/core';
 import { createWebRuntime } from '@edgewise/web';
-import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url';
-import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
-import tfjsWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import tfjsWasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import tfjsWasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import * as Comlink from 'comlink';
 import type { BenchModel } from './bench-models.js';
 import type { CellSpec } from './cell.js';
 import type { RawWorkerApi } from './raw-worker.js';
 import { openRaw, type Runner } from './raw-runner.js';
+import { ORT_WASM_PATHS, TFJS_WASM_PATHS } from './wasm-paths.js';
 
 /** One Edgewise runtime per page, wired as a Vite app should (ORT/TF.js files from `?url` imports). */
 let runtime: ReturnType<typeof createWebRuntime> | undefined;
 const edgewise = () =>
-  (runtime ??= createWebRuntime({
-    ortWasmPaths: { wasm: ortWasm, mjs: ortMjs },
-    tfjsWasmPaths: { 'tfjs-backend-wasm.wasm': tfjsWasm, 'tfjs-backend-wasm-simd.wasm': tfjsWasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': tfjsWasmThreadedSimd },
-  }));
+  (runtime ??= createWebRuntime({ ortWasmPaths: ORT_WASM_PATHS, tfjsWasmPaths: TFJS_WASM_PATHS }));
 
 async function openEdgewise(model: BenchModel, spec: CellSpec): Promise<Runner> {
   const monitor = spec.impl === 'edgewise-unmonitored' ? false : spec.impl === 'edgewise-features' ? { features: model.features } : undefined;

@@ -32,7 +32,16 @@ export function voiceTab(runtime: Runtime, onModel: (model: Model, version: stri
       status.textContent = `silero VAD ${manifest.latest} ready on ${model.backend} in ${(performance.now() - started).toFixed(0)} ms.`;
       onModel(model, manifest.latest);
       return model;
-    })());
+    })().catch((error: Error) => {
+      loading = undefined; // let the next click try again (offline now, online later)
+      throw error;
+    }));
+
+  /** Button handlers: a failure (no network, no model, mic refused) is said in the status line. */
+  const reporting = (handler: () => Promise<void>) => () =>
+    handler().catch((error: Error) => {
+      status.textContent = `Failed: ${error.message}`;
+    });
 
   /** Runs frames through the VAD one at a time (state order matters) and redraws as it goes. */
   function session(model: Model, windowSeconds: number, truth?: ReadonlyArray<readonly [number, number]>) {
@@ -70,7 +79,7 @@ export function voiceTab(runtime: Runtime, onModel: (model: Model, version: stri
     };
   }
 
-  $('vad-clip').addEventListener('click', async () => {
+  $('vad-clip').addEventListener('click', reporting(async () => {
     const model = await load();
     const [samples, answer] = await Promise.all([decodeClip(CLIP), fetch(CLIP_ANSWER).then((r) => r.json())]);
     const run = session(model, samples.length / VAD_SAMPLE_RATE, answer.segments);
@@ -79,9 +88,9 @@ export function voiceTab(runtime: Runtime, onModel: (model: Model, version: stri
     const agreement = segmentOverlap(run.segmenter.segments, answer.segments);
     $('vad-agreement').textContent = `${Math.round(agreement * 100)}% overlap with the clip's known speech`;
     document.body.dataset.vadClip = JSON.stringify({ segments: run.segmenter.segments, agreement });
-  });
+  }));
 
-  $('vad-mic').addEventListener('click', async () => {
+  $('vad-mic').addEventListener('click', reporting(async () => {
     const button = $<HTMLButtonElement>('vad-mic');
     if (mic) {
       await mic.stop();
@@ -103,12 +112,12 @@ export function voiceTab(runtime: Runtime, onModel: (model: Model, version: stri
     }
     status.textContent = `Listening to ${mic.label}. Audio stays in this tab; only aggregates are reported.`;
     button.textContent = 'Stop microphone';
-  });
+  }));
 
   return {
-    async open() {
+    open: reporting(async () => {
       await load();
       document.body.dataset.vadReady = 'true';
-    },
+    }),
   };
 }

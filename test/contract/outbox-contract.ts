@@ -17,6 +17,8 @@ export interface OutboxContractCase {
   make: () => Promise<Outbox>;
   /** Another outbox over the same storage (an app restart), when the outbox persists. */
   reopen?: (outbox: Outbox) => Promise<Outbox>;
+  /** Writes a damaged entry beside the outbox's reports (a torn write, a foreign key), when storage can hold one. */
+  damage?: (outbox: Outbox) => Promise<void>;
 }
 
 /** One suite every Outbox must pass: memory, file (Node/Electron), key-value (React Native's AsyncStorage). */
@@ -47,6 +49,17 @@ export function outboxContract(name: string, c: OutboxContractCase) {
       (r as { model: string }).model = 'changed';
       expect((await box.list())[0]!.model).toBe('m');
     });
+
+    if (c.damage) {
+      it('drops a damaged entry and keeps every good report', async () => {
+        const box = await c.make();
+        await box.add(report('g1', 1));
+        await c.damage!(box);
+        await box.add(report('g2', 2));
+        expect((await box.list()).map((r) => r.id)).toEqual(['g1', 'g2']);
+        expect((await box.list()).map((r) => r.id)).toEqual(['g1', 'g2']);
+      });
+    }
 
     if (c.reopen) {
       it('keeps reports across a restart', async () => {

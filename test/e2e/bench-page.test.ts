@@ -56,6 +56,12 @@ describe('benchmark page', () => {
     const svg = renderChart(results, 'test');
     expect(svg.match(/<rect [^>]*fill="#/g)!.length).toBeGreaterThanOrEqual(3 + 2); // 3 bars + background + legend
     expect(svg).toContain('raw: ');
+
+    // Malformed cells are answered at once, with what is wrong.
+    await page.goto(`${served.url}/bench/index.html?cells=${encodeURIComponent('[{"model": 1}')}`);
+    const bad = (await (await page.waitForFunction(() => (window as unknown as { benchResult?: unknown }).benchResult, null, { timeout: 30_000 })).jsonValue()) as { error: string };
+    expect(bad.error).toMatch(/\?cells= is not JSON/);
+    expect(await page.textContent('#status')).toBe(bad.error);
     await page.close();
   }, 180_000);
 });

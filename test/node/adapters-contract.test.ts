@@ -3,7 +3,7 @@
  * onnxruntime-web, the React Native ONNX adapter, TF.js), stores and outboxes. IndexedDB runs the
  * store contract in Chromium (test/browser/indexeddb-store.test.ts).
  */
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +70,7 @@ outboxContract('memory', { make: async () => new MemoryOutbox() });
 outboxContract('file (Node, Electron main)', {
   make: async () => new FileOutbox(await tempDir()),
   reopen: async (box) => new FileOutbox((box as FileOutbox).dir),
+  damage: async (box) => writeFile(join((box as FileOutbox).dir, 'torn.json'), '{"v":1,"id":"torn'),
 });
 const storages = new WeakMap<KeyValueOutbox, ReturnType<typeof asyncStorage>>();
 outboxContract('key-value (React Native AsyncStorage API)', {
@@ -80,4 +81,5 @@ outboxContract('key-value (React Native AsyncStorage API)', {
     return box;
   },
   reopen: async (box) => new KeyValueOutbox(storages.get(box as KeyValueOutbox)!),
+  damage: async (box) => void storages.get(box as KeyValueOutbox)!.map.set('edgewise-outbox:torn', '{"v":1,"id":"torn'),
 });

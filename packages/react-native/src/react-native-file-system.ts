@@ -1,5 +1,4 @@
-import type { FileSystem } from '@edgewise/store';
-import { base64ToBytes, bytesToBase64 } from './base64.js';
+import { base64ToBytes, bytesToBase64, type FileSystem } from '@edgewise/store';
 
 /** The slice of react-native-fs the store uses (its documented API; `import RNFS from 'react-native-fs'`). */
 export interface ReactNativeFs {

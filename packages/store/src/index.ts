@@ -9,3 +9,4 @@ export { sha256Hex } from './sha256.js';
 export type { FileSystem } from './file-system.js';
 export { FileSystemStore } from './file-system-store.js';
 export { encodeFileName, decodeFileName } from './file-names.js';
+export { base64ToBytes, bytesToBase64 } from './base64.js';

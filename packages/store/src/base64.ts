@@ -1,6 +1,6 @@
 /**
- * Base64 for bytes, without atob/btoa/Buffer (absent or string-only on some React Native engines).
- * react-native-fs moves binary data as base64 strings.
+ * Base64 for bytes, without atob/btoa/Buffer (absent or string-only on some React Native engines):
+ * react-native-fs moves binary data as base64 strings, and store file names are base64url.
  */
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const LOOKUP = new Int16Array(128).fill(-1);
