@@ -26,6 +26,13 @@ export interface SessionOptions {
 
 /**
  * A loaded model bound to one backend. Engines implement this; callers use `Model` instead.
+ *
+ * What `run` throws decides what the model does next, so engines classify their runtime's failures:
+ * `InputError` for the caller's data (the model stays on this backend), `BackendError` with a
+ * `failure` ('device-lost', 'kernel-unsupported', 'out-of-memory', 'backend-unavailable') for the
+ * backend (the model moves to the next one), `EngineWedgedError` when nothing more can run in this
+ * thread. Anything else is decided by evidence: the same inputs are tried on the next backend, and
+ * the model moves only if they run there.
  */
 export interface EngineSession {
   readonly backend: BackendName;
@@ -54,9 +61,4 @@ export interface Engine {
   companionFiles(entry: string, entryBytes: Uint8Array): string[];
   /** Creates a session on exactly this backend, or throws why it cannot. */
   createSession(artifact: ModelArtifact, backend: BackendName, options: SessionOptions): Promise<EngineSession>;
-  /**
-   * Fault injection: destroys this engine's GPU device(s) for real, as a driver reset would, so apps
-   * can rehearse device loss. Optional; engines without a GPU device omit it.
-   */
-  simulateDeviceLoss?(): Promise<void>;
 }

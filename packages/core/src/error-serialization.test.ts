@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deserializeError, serializeError } from './error-serialization.js';
-import { AllBackendsFailedError, BackendError, EngineWedgedError, InputError, WorkerCrashedError } from './errors.js';
+import * as errors from './errors.js';
+import { AllBackendsFailedError, BackendError, EngineWedgedError, InputError, WorkerCrashedError, type EdgewiseError, type EdgewiseErrorCode } from './errors.js';
 
 /** structuredClone is what postMessage does; round-tripping through it proves nothing is lost. */
 const roundTrip = (e: unknown) => deserializeError(structuredClone(serializeError(e)));
@@ -24,9 +25,45 @@ describe('error serialization across the worker boundary', () => {
     expect(all).toBeInstanceOf(AllBackendsFailedError);
     expect((all as AllBackendsFailedError).attempts[0]!.reason).toBe('no ArgMax');
   });
-  it('restores every Edgewise class it knows', () => {
+  /** One instance of every error class core exports, with fields set to non-default values. */
+  const everyClass: EdgewiseError[] = [
+    new errors.InputError('image', 'dtype int32', 'dtype float32', { cause: new Error('inner') }),
+    new errors.SuspiciousInputError('ink', 9.5, '[0, 1]'),
+    new errors.NoBaselineError(),
+    new errors.ModelFormatError('not ONNX'),
+    new errors.ModelSourceError('HTTP 404 for /m.onnx'),
+    new errors.BackendError('webgpu', 'device lost', { failure: 'device-lost' }),
+    new errors.AllBackendsFailedError([{ backend: 'webgl', outcome: 'failed', phase: 'run', reason: 'no ArgMax' }]),
+    new errors.UnknownEngineError('onnx', ['tfjs']),
+    new errors.EngineWedgedError('webgpu', 'wedged'),
+    new errors.WorkerCrashedError('no answer in 60 s', { hung: true }),
+    new errors.DisposedError('Model'),
+  ];
+
+  it('covers every error class core exports', () => {
+    const exported = Object.values(errors).filter((v) => typeof v === 'function' && v.prototype instanceof errors.EdgewiseError);
+    expect(new Set(everyClass.map((e) => e.constructor))).toEqual(new Set(exported));
+    const codes = new Set(everyClass.map((e) => e.code));
+    expect(codes.size).toBe(everyClass.length); // one class per code
+  });
+
+  for (const original of everyClass) {
+    it(`restores ${original.name} with its class, code, recovery, message and fields`, () => {
+      const copy = roundTrip(original) as EdgewiseError;
+      expect(copy).toBeInstanceOf(original.constructor);
+      expect(copy.name).toBe(original.name);
+      expect(copy.code).toBe(original.code satisfies EdgewiseErrorCode);
+      expect(copy.recovery).toBe(original.recovery);
+      expect(copy.message).toBe(original.message);
+      expect({ ...copy }).toEqual({ ...original });
+      if (original.cause) expect((copy.cause as Error).message).toBe((original.cause as Error).message);
+    });
+  }
+
+  it('keeps a backend failure and a hang flag, which decide what the model does next', () => {
+    expect((roundTrip(new BackendError('webgl', 'oom', { failure: 'out-of-memory' })) as BackendError).failure).toBe('out-of-memory');
+    expect((roundTrip(new WorkerCrashedError('hung', { hung: true })) as WorkerCrashedError).hung).toBe(true);
     expect(roundTrip(new EngineWedgedError('webgpu', 'wedged'))).toBeInstanceOf(EngineWedgedError);
-    expect(roundTrip(new WorkerCrashedError('gone'))).toBeInstanceOf(WorkerCrashedError);
   });
   it('turns thrown non-errors into Errors with their text', () => {
     expect(roundTrip('plain string').message).toBe('plain string');

@@ -16,9 +16,39 @@ export type EdgewiseErrorCode =
   | 'E_DISPOSED'
   | 'E_NO_BASELINE';
 
+/**
+ * What the caller (or the SDK) can do about an error, decided where it is raised:
+ * - 'none': nothing will change by retrying (bad input, a malformed model, a disposed model);
+ * - 'next-backend': this backend cannot run the model; another one may;
+ * - 'new-thread': nothing more can run in this thread (a wedged engine, a dead worker); a fresh one may;
+ * - 'retry-later': a later attempt may succeed (no backend works right now, the network is down).
+ */
+export type Recovery = 'none' | 'next-backend' | 'new-thread' | 'retry-later';
+
+/**
+ * Why a backend failed, as the engine classified its runtime's failure. 'unknown' means the engine
+ * could not tell; Edgewise then decides by evidence (does the same input fail on the next backend?)
+ * instead of assuming the backend is at fault.
+ */
+export type BackendFailure = 'backend-unavailable' | 'kernel-unsupported' | 'device-lost' | 'out-of-memory' | 'unknown';
+
 export interface EdgewiseErrorOptions {
   cause?: unknown;
 }
+
+const RECOVERY_BY_CODE: Record<EdgewiseErrorCode, Recovery> = {
+  E_INPUT: 'none',
+  E_SUSPICIOUS_INPUT: 'none',
+  E_MODEL_FORMAT: 'none',
+  E_MODEL_SOURCE: 'retry-later',
+  E_BACKEND: 'next-backend',
+  E_ALL_BACKENDS_FAILED: 'retry-later',
+  E_UNKNOWN_ENGINE: 'none',
+  E_WORKER_CRASHED: 'new-thread',
+  E_ENGINE_WEDGED: 'new-thread',
+  E_DISPOSED: 'none',
+  E_NO_BASELINE: 'none',
+};
 
 /**
  * Base class of every Edgewise error.
@@ -32,6 +62,11 @@ export class EdgewiseError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.name = new.target.name;
+  }
+
+  /** What can be done about it (see Recovery); fixed per code. */
+  get recovery(): Recovery {
+    return RECOVERY_BY_CODE[this.code];
   }
 }
 
@@ -87,12 +122,17 @@ export class ModelSourceError extends EdgewiseError {
   }
 }
 
-/** One backend failed to create a session or to run it. */
+/**
+ * One backend failed to create a session or to run it. `failure` is the engine's classification;
+ * engines set it where they can tell (a lost device, a missing kernel, memory), else 'unknown'.
+ */
 export class BackendError extends EdgewiseError {
   readonly backend: string;
-  constructor(backend: string, message: string, options: EdgewiseErrorOptions = {}) {
+  readonly failure: BackendFailure;
+  constructor(backend: string, message: string, options: EdgewiseErrorOptions & { failure?: BackendFailure } = {}) {
     super('E_BACKEND', `Backend "${backend}" failed: ${message}`, options);
     this.backend = backend;
+    this.failure = options.failure ?? 'unknown';
   }
 }
 
@@ -141,10 +181,15 @@ export class EngineWedgedError extends EdgewiseError {
   }
 }
 
-/** The worker that hosted the model died; the call that was pending fails with this. */
+/**
+ * The worker that hosted the model died, or stopped answering (`hung`); the calls that were
+ * pending fail with this. The worker is replaced and the model reloaded by itself.
+ */
 export class WorkerCrashedError extends EdgewiseError {
-  constructor(message: string, options: EdgewiseErrorOptions = {}) {
+  readonly hung: boolean;
+  constructor(message: string, options: EdgewiseErrorOptions & { hung?: boolean } = {}) {
     super('E_WORKER_CRASHED', message, options);
+    this.hung = options.hung ?? false;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { BackendAttempt } from './errors.js';
+import type { LifecycleStatus } from './lifecycle.js';
 
 /** Events a model emits. */
 export interface ModelEventMap {
@@ -6,6 +7,8 @@ export interface ModelEventMap {
   'backend-skipped': BackendAttempt;
   /** A run failed on `from` and the model moved to `to` (then retried the run once). */
   fallback: { from: string; to: string; reason: string };
+  /** The model's lifecycle status changed (e.g. ready → falling-back → ready, or → failed with `error`). */
+  state: { from: LifecycleStatus; to: LifecycleStatus; error?: unknown };
 }
 
 export type ModelEventName = keyof ModelEventMap;

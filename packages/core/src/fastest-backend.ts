@@ -53,31 +53,36 @@ export async function openFastestBackend(
 ): Promise<FastestSession> {
   const attempts: BackendAttempt[] = [];
   const timed: Array<{ backend: BackendName; ms: number; session: EngineSession }> = [];
-  for (const backend of preferences) {
-    let opened: SelectedSession;
-    try {
-      opened = await openOnFirstWorkingBackend(engine, artifact, [backend], options, 'load');
-    } catch (error) {
-      if (!(error instanceof AllBackendsFailedError)) throw error;
-      attempts.push(...error.attempts);
-      continue;
+  let best: (typeof timed)[number] | undefined;
+  try {
+    for (const backend of preferences) {
+      let opened: SelectedSession;
+      try {
+        opened = await openOnFirstWorkingBackend(engine, artifact, [backend], options, 'load');
+      } catch (error) {
+        if (!(error instanceof AllBackendsFailedError)) throw error;
+        attempts.push(...error.attempts);
+        continue;
+      }
+      try {
+        timed.push({ backend, ms: await medianRunMs(opened.session, probe ?? zeroProbe(opened.session.inputs), runs), session: opened.session });
+      } catch (error) {
+        await opened.session.dispose().catch(() => undefined);
+        // A wedged engine (lost WebGPU device in ORT) takes the whole thread down: stop probing.
+        if (error instanceof EngineWedgedError) throw error;
+        attempts.push({ backend, outcome: 'failed', phase: 'load', reason: `probe run failed: ${describeError(error)}` });
+      }
     }
-    try {
-      timed.push({ backend, ms: await medianRunMs(opened.session, probe ?? zeroProbe(opened.session.inputs), runs), session: opened.session });
-    } catch (error) {
-      await opened.session.dispose().catch(() => undefined);
-      // A wedged engine (lost WebGPU device in ORT) takes the whole thread down: stop probing.
-      if (error instanceof EngineWedgedError) throw error;
-      attempts.push({ backend, outcome: 'failed', phase: 'load', reason: `probe run failed: ${describeError(error)}` });
-    }
+    best = [...timed].sort((a, b) => a.ms - b.ms)[0];
+  } finally {
+    // Every session opened for timing but not kept is released, also when probing threw.
+    for (const t of timed) if (t !== best) await t.session.dispose().catch(() => undefined);
   }
-  if (timed.length === 0) {
+  if (!best) {
     attempts.forEach(onAttempt);
     throw new AllBackendsFailedError(attempts);
   }
   const ranked = [...timed].sort((a, b) => a.ms - b.ms);
-  const best = ranked[0]!;
-  for (const other of ranked.slice(1)) await other.session.dispose().catch(() => undefined);
   const byBackend = new Map(timed.map((t) => [t.backend, t]));
   const ordered: BackendAttempt[] = preferences.flatMap((backend) => {
     const t = byBackend.get(backend);

@@ -4,6 +4,7 @@ import type { BackendAttempt } from './errors.js';
 import type { ModelSource } from './model-source.js';
 import type { ValidationOptions } from './validate-inputs.js';
 import type { NamedTensors } from './tensor.js';
+import type { RecoveryOptions } from './model.js';
 
 /**
  * What `loadModel` takes.
@@ -64,6 +65,16 @@ export interface LoadModelOptions {
    * watched elsewhere. health() and aggregates() then report an empty monitor, and drift() throws.
    */
   monitor?: MonitorConfig | false;
+  /**
+   * How the model recovers from faults. `runTimeoutMs` (default 60 000): a run that has not
+   * finished by then counts as a hung engine (in a worker: the worker is replaced); a session's
+   * first run gets `firstRunTimeoutMs` (default 5 × runTimeoutMs). While failed
+   * (no backend would open), a run tries to reopen `retryBaseMs` (default 1 000) after the failure,
+   * then doubling up to `retryMaxMs` (default 60 000); earlier runs reject at once with the error.
+   */
+  recovery?: Partial<RecoveryOptions>;
+  /** @internal Monitor state carried into a fresh worker when the model is relocated. */
+  resume?: { snapshot?: Uint8Array; counters?: Partial<Record<'runs' | 'errors' | 'rejected' | 'fallbacks', number>> };
 }
 
 export type MonitorConfig = Omit<MonitorOptions, 'baseline'> & { baseline?: Baseline | string };
@@ -101,5 +112,16 @@ export function checkLoadOptions(options: unknown): asserts options is LoadModel
   if (o.worker !== undefined && typeof o.worker !== 'boolean') throw new TypeError(`loadModel(): "worker" must be a boolean; received ${typeof o.worker}.`);
   if (o.numThreads !== undefined && !(Number.isInteger(o.numThreads) && (o.numThreads as number) >= 1)) {
     throw new RangeError(`loadModel(): "numThreads" must be an integer ≥ 1; received ${String(o.numThreads)}.`);
+  }
+  if (o.recovery !== undefined) checkRecovery(o.recovery);
+}
+
+function checkRecovery(recovery: unknown): void {
+  if (typeof recovery !== 'object' || recovery === null) throw new TypeError('loadModel(): "recovery" must be an object {runTimeoutMs, retryBaseMs, retryMaxMs}.');
+  for (const [key, value] of Object.entries(recovery)) {
+    if (!['runTimeoutMs', 'firstRunTimeoutMs', 'retryBaseMs', 'retryMaxMs'].includes(key)) {
+      throw new RangeError(`loadModel(): unknown "recovery.${key}"; allowed: runTimeoutMs, firstRunTimeoutMs, retryBaseMs, retryMaxMs.`);
+    }
+    if (typeof value !== 'number' || !(value > 0)) throw new RangeError(`loadModel(): "recovery.${key}" must be a positive number of ms (runTimeoutMs may be Infinity); received ${String(value)}.`);
   }
 }

@@ -27,7 +27,7 @@ function scriptedEngine(script: { failCreate?: BackendName[]; failRunOnce?: Back
           log.push(`run:${backend}`);
           const ms = script.msBy?.[backend] ?? script.slowMs;
           if (ms) await new Promise((r) => setTimeout(r, ms));
-          if (failRun.delete(backend) || script.failRun?.includes(backend)) throw new BackendError(backend, 'kernel missing');
+          if (failRun.delete(backend) || script.failRun?.includes(backend)) throw new BackendError(backend, 'kernel missing', { failure: 'kernel-unsupported' });
           return { y: tensor('float32', [(inputs.x!.data[0] as number) * 2], [1]) };
         },
         async dispose() {

@@ -1,36 +1,33 @@
+import { ModelMonitor, type Counters, type DriftReport, type Inspection, type MonitorReport } from '@edgewise/drift';
 import { openOnFirstWorkingBackend } from './backend-selection.js';
-import { openFastestBackend } from './fastest-backend.js';
 import type { BackendName, Engine, EngineSession, ModelArtifact, SessionOptions } from './engine.js';
-import { ModelMonitor, type DriftReport, type Inspection, type MonitorReport } from '@edgewise/drift';
-
-/** What ModelMonitor.aggregates() returns: the report body, and features left out for lack of bins. */
-export type Aggregates = ReturnType<ModelMonitor['aggregates']>;
-import {
-  AllBackendsFailedError,
-  BackendError,
-  DisposedError,
-  EngineWedgedError,
-  InputError,
-  NoBaselineError,
-  SuspiciousInputError,  describeError,
-  type BackendAttempt,
-} from './errors.js';
+import { AllBackendsFailedError, DisposedError, EngineWedgedError, NoBaselineError, SuspiciousInputError, describeError, type BackendAttempt } from './errors.js';
 import { Emitter, type ModelEventListener, type ModelEventName } from './events.js';
+import { classifyFailure } from './failure.js';
+import { openFastestBackend } from './fastest-backend.js';
+import { initialState, type LifecyclePolicy, type LifecycleStatus } from './lifecycle.js';
+import { LifecycleDriver, type LifecycleIo } from './lifecycle-driver.js';
+import { RunDeadline } from './run-deadline.js';
 import { SerialQueue } from './serial-queue.js';
 import type { NamedTensors, TensorSpec } from './tensor.js';
 import { validateInputs, type ValidationOptions } from './validate-inputs.js';
+
+/** What ModelMonitor.aggregates() returns: the report body, and features left out for lack of bins. */
+export type Aggregates = ReturnType<ModelMonitor['aggregates']>;
 
 /**
  * A loaded model. The same interface whether it runs in this thread or in a Web Worker.
  *
  * @example
  * const { probabilities } = await model.run({ image: tensor('float32', pixels, [1, 784]) });
- * console.log(model.backend, model.attempts);
+ * console.log(model.backend, model.state, model.attempts);
  */
 export interface Model {
   readonly engine: string;
-  /** Backend in use now; changes after a run-time fallback. */
+  /** Backend in use now (or last used, while failed); changes after a run-time fallback. */
   readonly backend: BackendName;
+  /** Where the model is in its lifecycle: 'ready' in normal operation (see README, "What happens when …"). */
+  readonly state: LifecycleStatus;
   /** Why each backend before the current one was skipped or abandoned, load and run time. */
   readonly attempts: readonly BackendAttempt[];
   readonly inputs: readonly TensorSpec[];
@@ -49,8 +46,22 @@ export interface Model {
   snapshot(options?: { reset?: boolean }): Promise<Uint8Array>;
   /** Counts on fixed bins only: what an uplink may send (see @edgewise/wire). */
   aggregates(options?: { reset?: boolean }): Promise<Aggregates>;
+  /** Lets runs already queued finish, then releases the session; later runs reject with E_DISPOSED. */
   dispose(): Promise<void>;
 }
+
+/** How the model recovers: deadlines and the reopen backoff (see LoadModelOptions.recovery). */
+export interface RecoveryOptions {
+  /** A run that has not finished after this many ms is treated as a hung engine. Default 60 000. */
+  runTimeoutMs: number;
+  /** The same for a session's first run (shader compilation, weight upload). Default 5 × runTimeoutMs. */
+  firstRunTimeoutMs?: number;
+  /** While failed, the first reopen is tried this long after the failure, then twice as long each time, up to retryMaxMs. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
+export const DEFAULT_RECOVERY: RecoveryOptions = { runTimeoutMs: 60_000, retryBaseMs: 1_000, retryMaxMs: 60_000 };
 
 export interface LocalModelOptions {
   backends: readonly BackendName[];
@@ -64,52 +75,68 @@ export interface LocalModelOptions {
   monitor?: ModelMonitor | false;
   /** `select: 'fastest'`: time a probe on every working backend and keep the fastest. */
   fastest?: { probe?: NamedTensors; runs: number };
+  recovery?: Partial<RecoveryOptions>;
+  /** Monitor state carried over from an earlier home of this model (a worker that was replaced). */
+  resume?: { snapshot?: Uint8Array; counters?: Partial<Counters> };
 }
 
 const NOT_INSPECTED: Inspection = { values: new Map() };
 const now = () => globalThis.performance?.now() ?? Date.now();
+
+/** Releases a session without letting a stuck one (a hung run holds it) stall the model. */
+async function release(session: EngineSession | undefined): Promise<void> {
+  if (!session) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([session.dispose().catch(() => undefined), new Promise((r) => (timer = setTimeout(r, 2000)))]);
+  clearTimeout(timer);
+}
 
 /** A model whose engine session lives in this thread. */
 export class LocalModel implements Model {
   private readonly queue = new SerialQueue();
   private readonly emitter = new Emitter();
   private readonly history: BackendAttempt[] = [];
-  private session: EngineSession | undefined;
-  private disposed = false;
   private readonly monitor: ModelMonitor;
-  /** Run-time fallback order: `backends`, or fastest first after `select: 'fastest'`. */
-  private order: readonly BackendName[];
   /** false when loaded with `monitor: false`: runs skip inspection and recording altogether. */
   private readonly monitoring: boolean;
+  private readonly driver: LifecycleDriver;
+  private readonly deadline: RunDeadline;
+  private session: EngineSession | undefined;
+  /** While verifying: the session on the next backend that the failed inputs are tried on. */
+  private candidate: EngineSession | undefined;
+  private specs: { inputs: readonly TensorSpec[]; outputs: readonly TensorSpec[] };
+  /** Sessions that have completed a run: later runs get the normal deadline. */
+  private readonly warm = new WeakSet<EngineSession>();
+  /** Set while a failure's effects are still being carried out; the next run waits for it. */
+  private recovering: Promise<void> | undefined;
+  private disposal: Promise<void> | undefined;
 
   private constructor(
     private readonly engineImpl: Engine,
     private readonly artifact: ModelArtifact,
     private readonly options: LocalModelOptions,
+    session: EngineSession,
+    order: readonly BackendName[],
   ) {
     this.monitor = options.monitor || new ModelMonitor();
-    this.order = options.backends;
     this.monitoring = options.monitor !== false;
+    if (options.resume?.snapshot) this.monitor.restore(options.resume.snapshot);
+    for (const [key, n] of Object.entries(options.resume?.counters ?? {})) this.monitor.counters[key as keyof Counters] += n ?? 0;
+    this.session = session;
+    this.specs = { inputs: session.inputs, outputs: session.outputs };
+    const recovery = { ...DEFAULT_RECOVERY, ...options.recovery };
+    const policy: LifecyclePolicy = { scope: 'session', retryBaseMs: recovery.retryBaseMs, retryMaxMs: recovery.retryMaxMs };
+    this.driver = new LifecycleDriver(initialState(session.backend, order), policy, (from, to, state) => this.emitter.emit('state', { from, to, error: state.error }));
+    this.deadline = new RunDeadline(recovery.runTimeoutMs, recovery.firstRunTimeoutMs ?? recovery.runTimeoutMs * 5, (ms) => new EngineWedgedError(this.backend, `The ${engineImpl.name} run on "${this.backend}" did not finish within ${ms} ms; the engine is stuck in this thread.`));
   }
 
-  /** Loads the model on the first working backend of `options.backends`. */
-  static async open(
-    engine: Engine,
-    artifact: ModelArtifact,
-    options: LocalModelOptions,
-    onAttempt?: (attempt: BackendAttempt) => void,
-  ): Promise<LocalModel> {
-    const model = new LocalModel(engine, artifact, options);
-    if (options.fastest) {
-      const { session, attempts, order } = await openFastestBackend(engine, artifact, options.backends, options.session, options.fastest.probe, options.fastest.runs, onAttempt);
-      model.session = session;
-      model.history.push(...attempts);
-      model.order = order;
-      return model;
-    }
-    const { session, attempts } = await openOnFirstWorkingBackend(engine, artifact, options.backends, options.session, 'load', onAttempt);
-    model.session = session;
-    model.history.push(...attempts);
+  /** Loads the model on the first working backend of `options.backends` (or the fastest). */
+  static async open(engine: Engine, artifact: ModelArtifact, options: LocalModelOptions, onAttempt?: (attempt: BackendAttempt) => void): Promise<LocalModel> {
+    const opened = options.fastest
+      ? await openFastestBackend(engine, artifact, options.backends, options.session, options.fastest.probe, options.fastest.runs, onAttempt)
+      : { ...(await openOnFirstWorkingBackend(engine, artifact, options.backends, options.session, 'load', onAttempt)), order: options.backends };
+    const model = new LocalModel(engine, artifact, options, opened.session, opened.order);
+    model.history.push(...opened.attempts);
     return model;
   }
 
@@ -117,20 +144,23 @@ export class LocalModel implements Model {
     return this.engineImpl.name;
   }
   get backend(): BackendName {
-    return this.current().backend;
+    return this.driver.state.backend;
+  }
+  get state(): LifecycleStatus {
+    return this.driver.state.status;
   }
   get attempts(): readonly BackendAttempt[] {
     return this.history;
   }
   /** The backend preference list in force: as given, or fastest first after `select: 'fastest'`. */
   get preferences(): readonly BackendName[] {
-    return this.order;
+    return this.driver.state.order;
   }
   get inputs(): readonly TensorSpec[] {
-    return this.current().inputs;
+    return this.specs.inputs;
   }
   get outputs(): readonly TensorSpec[] {
-    return this.current().outputs;
+    return this.specs.outputs;
   }
 
   on<K extends ModelEventName>(event: K, listener: ModelEventListener<K>): () => void {
@@ -138,22 +168,19 @@ export class LocalModel implements Model {
   }
 
   run(inputs: NamedTensors): Promise<NamedTensors> {
+    if (this.disposal) return Promise.reject(new DisposedError('Model'));
     return this.queue.push(() => this.runNow(inputs));
   }
 
-  async dispose(): Promise<void> {
-    if (this.disposed) return;
-    this.disposed = true;
-    // Queued behind pending runs so none of them sees a half-disposed session.
-    await this.queue.push(async () => {
-      await this.session?.dispose();
-      this.session = undefined;
+  dispose(): Promise<void> {
+    // Queued behind every run already asked for, so they finish on a whole session.
+    this.disposal ??= this.queue.push(async () => {
+      if (this.recovering) await this.recovering;
+      await this.driver.drive({ type: 'dispose' }, this.io({}, NOT_INSPECTED));
+      await release(this.candidate);
+      this.deadline.stop();
     });
-  }
-
-  private current(): EngineSession {
-    if (this.disposed || !this.session) throw new DisposedError('Model');
-    return this.session;
+    return this.disposal;
   }
 
   async drift(): Promise<DriftReport> {
@@ -184,30 +211,35 @@ export class LocalModel implements Model {
   }
 
   private async runNow(inputs: NamedTensors): Promise<NamedTensors> {
-    const session = this.current();
-    const inspection = this.admit(inputs, session);
+    if (this.recovering) await this.recovering;
+    const inspection = this.admit(inputs);
+    const session = this.session;
+    if (this.driver.state.status !== 'ready' || !session) return this.recover({ type: 'run-while-failed', now: now() }, inputs, inspection);
     const started = now();
     let outputs: NamedTensors;
     try {
-      outputs = await session.run(inputs);
+      outputs = await this.deadline.guard(session.run(inputs), !this.warm.has(session));
     } catch (error) {
-      if (error instanceof InputError || error instanceof EngineWedgedError) {
-        this.monitor.recordError();
-        throw error;
-      }
-      outputs = await this.fallBackAndRetry(session, inputs, error).catch((retryError) => {
-        this.monitor.recordError();
-        throw retryError;
-      });
+      return this.recover({ type: 'run-failed', failure: classifyFailure(error, session.backend), now: now() }, inputs, inspection);
     }
-    if (this.monitoring) this.monitor.record(inspection, outputs, now() - started, this.backend);
+    this.warm.add(session);
+    if (this.monitoring) this.monitor.record(inspection, outputs, now() - started, session.backend);
     return outputs;
   }
 
+  private recover(event: Parameters<LifecycleDriver['drive']>[0], inputs: NamedTensors, inspection: Inspection): Promise<NamedTensors> {
+    const { outcome, done } = this.driver.recover(event, this.io(inputs, inspection));
+    const recovering = done.finally(() => {
+      if (this.recovering === recovering) this.recovering = undefined;
+    });
+    this.recovering = recovering;
+    return outcome;
+  }
+
   /** Validation and the monitor's circuit breaker: both reject before any engine work is done. */
-  private admit(inputs: NamedTensors, session: EngineSession): Inspection {
+  private admit(inputs: NamedTensors): Inspection {
     try {
-      if (this.options.validation !== false) validateInputs(inputs, session.inputs, this.options.validation);
+      if (this.options.validation !== false) validateInputs(inputs, this.specs.inputs, this.options.validation);
     } catch (error) {
       this.monitor.recordRejected();
       throw error;
@@ -222,32 +254,69 @@ export class LocalModel implements Model {
     return inspection;
   }
 
-  /** A run failed on the current backend: move to the next working one and retry once. */
-  private async fallBackAndRetry(failed: EngineSession, inputs: NamedTensors, error: unknown): Promise<NamedTensors> {
-    const reason = describeError(error);
-    const failure: BackendAttempt = { backend: failed.backend, outcome: 'failed', phase: 'run', reason };
-    this.history.push(failure);
-    const remaining = this.order.slice(this.order.indexOf(failed.backend) + 1);
-    if (remaining.length === 0) {
-      // Engines already raise BackendErrors naming the backend; wrapping again would say it twice.
-      throw error instanceof BackendError && error.backend === failed.backend ? error : new BackendError(failed.backend, reason, { cause: error });
-    }
-    // The failed session may hold a lost device; release it before claiming new resources.
-    this.session = undefined;
-    await failed.dispose().catch(() => undefined);
-    let next;
+  /** The lifecycle's effects, carried out with this thread's engine sessions. */
+  private io(inputs: NamedTensors, inspection: Inspection): LifecycleIo {
+    return {
+      release: async () => {
+        const session = this.session;
+        this.session = undefined;
+        await release(session);
+      },
+      releaseCandidate: async () => {
+        const candidate = this.candidate;
+        this.candidate = undefined;
+        await release(candidate);
+      },
+      open: (candidates, role) => this.openAgain(candidates, role),
+      renewThread: async () => {
+        throw new Error('A model in this thread cannot renew its thread.');
+      },
+      attempt: async (on) => {
+        const session = on === 'candidate' ? this.candidate! : this.session!;
+        const started = now();
+        try {
+          const outputs = await this.deadline.guard(session.run(inputs), !this.warm.has(session));
+          this.warm.add(session);
+          if (this.monitoring) this.monitor.record(inspection, outputs, now() - started, session.backend);
+          return { outputs };
+        } catch (error) {
+          return { failure: classifyFailure(error, session.backend) };
+        }
+      },
+      adoptCandidate: ({ from, reason }) => {
+        this.history.push({ backend: from, outcome: 'failed', phase: 'run', reason });
+        this.history.push({ backend: this.candidate!.backend, outcome: 'selected', phase: 'run' });
+        this.session = this.candidate;
+        this.candidate = undefined;
+      },
+      count: (counter) => {
+        if (!this.monitoring) return;
+        if (counter === 'errors') this.monitor.recordError();
+        else if (counter === 'rejected') this.monitor.recordRejected();
+        else this.monitor.recordFallback();
+      },
+      emitFallback: ({ from, to, reason }) => this.emitter.emit('fallback', { from, to, reason }),
+    };
+  }
+
+  private async openAgain(candidates: readonly BackendName[], role: 'replacement' | 'candidate' | 'reopen') {
+    // Leaving a backend after a run failed on it is itself an attempt worth recording.
+    const failure = role === 'replacement' ? this.driver.state.failure : undefined;
+    const left: BackendAttempt[] = failure ? [{ backend: failure.backend, outcome: 'failed', phase: 'run', reason: describeError(failure.error) }] : [];
     try {
-      next = await openOnFirstWorkingBackend(this.engineImpl, this.artifact, remaining, this.options.session, 'run');
-    } catch (reopenError) {
-      if (reopenError instanceof EngineWedgedError) throw reopenError;
-      const attempts = reopenError instanceof AllBackendsFailedError ? reopenError.attempts : [];
-      this.history.push(...attempts);
-      throw new AllBackendsFailedError([failure, ...attempts], { cause: error });
+      const { session, attempts } = await openOnFirstWorkingBackend(this.engineImpl, this.artifact, candidates, this.options.session, 'run');
+      if (role === 'candidate') {
+        this.candidate = session;
+      } else {
+        this.history.push(...left, ...attempts);
+        this.session = session;
+        this.specs = { inputs: session.inputs, outputs: session.outputs };
+      }
+      return { backend: session.backend };
+    } catch (error) {
+      if (!(error instanceof AllBackendsFailedError)) return { error };
+      if (role !== 'candidate') this.history.push(...left, ...error.attempts);
+      return { error: new AllBackendsFailedError([...left, ...error.attempts], { cause: failure?.error ?? error }) };
     }
-    this.session = next.session;
-    this.history.push(...next.attempts);
-    this.monitor.recordFallback();
-    this.emitter.emit('fallback', { from: failed.backend, to: next.session.backend, reason });
-    return next.session.run(inputs);
   }
 }

@@ -8,11 +8,6 @@ import { createMonitor } from './monitor-config.js';
 /** Something that loads models somewhere else (a Web Worker, a worker thread). */
 export interface ModelHost {
   loadModel(options: LoadModelOptions): Promise<Model>;
-  /**
-   * Fault injection: destroys the GPU devices of this thread's engines (worker hosts: theirs too), so
-   * the next GPU run fails as after a driver reset and exercises run-time fallback.
-   */
-  simulateDeviceLoss(): Promise<void>;
 }
 
 /** Resolves a manifest to verified model files (a ModelCache from @edgewise/store fits). */
@@ -44,11 +39,6 @@ export interface Runtime {
   registerEngine(engine: Engine): void;
   readonly engines: readonly string[];
   loadModel(options: LoadModelOptions): Promise<Model>;
-  /**
-   * Fault injection: destroys the GPU devices of this thread's engines (worker hosts: theirs too), so
-   * the next GPU run fails as after a driver reset and exercises run-time fallback.
-   */
-  simulateDeviceLoss(): Promise<void>;
 }
 
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
@@ -66,10 +56,6 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     registerEngine,
     get engines() {
       return [...engines.keys()];
-    },
-    async simulateDeviceLoss() {
-      await Promise.all([...engines.values()].map((e) => e.simulateDeviceLoss?.()));
-      await options.workerHost?.simulateDeviceLoss();
     },
     async loadModel(loadOptions: LoadModelOptions): Promise<Model> {
       checkLoadOptions(loadOptions);
@@ -105,6 +91,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
           validation: loadOptions.validation ?? {},
           monitor,
           ...(loadOptions.select === 'fastest' ? { fastest: { probe: loadOptions.probe, runs: loadOptions.probeRuns ?? 5 } } : {}),
+          recovery: loadOptions.recovery,
+          resume: loadOptions.resume,
         },
         loadOptions.onBackendAttempt,
       );

@@ -105,6 +105,14 @@ export class ModelMonitor {
     this.counters = { runs: 0, errors: 0, rejected: 0, fallbacks: 0 };
   }
 
+  /**
+   * Adds a snapshot's aggregates (from `snapshot()`, of a monitor with the same features) to this
+   * one: how a model's monitor survives being moved to a fresh worker.
+   */
+  restore(bytes: Uint8Array): void {
+    mergeSnapshots(this, readSnapshot(bytes));
+  }
+
   /** Reads feature values from inputs and checks them against the baseline range. Records nothing. */
   inspect(inputs: Record<string, TensorLike>): Inspection {
     const values = new Map<string, number[]>();

@@ -1,6 +1,7 @@
 import {
   BackendError,
   EngineWedgedError,
+  InputError,
   ModelFormatError,
   describeError,
   type BackendName,
@@ -13,6 +14,7 @@ import {
   type TensorSpec,
 } from '@edgewise/core';
 import type { Ort } from './ort-types.js';
+import { classifyOrtError, ortInputName } from './ort-failures.js';
 import { fromOrtResults, toOrtFeeds } from './tensor-conversion.js';
 import { ortWebGpuDevice, watchDevice, type DeviceWatch } from './webgpu-device-watch.js';
 
@@ -44,15 +46,26 @@ class Wedge {
   set(reason: string) {
     this.reason ??= reason;
   }
+  error(backend: string): EngineWedgedError | undefined {
+    if (!this.reason) return undefined;
+    return new EngineWedgedError(
+      backend,
+      `onnxruntime-web can no longer run in this thread: ${this.reason}. Its hung run holds the WASM module; load the model with worker: true so Edgewise can restart the worker on the next backend.`,
+    );
+  }
   check(backend: string) {
-    if (this.reason) {
-      throw new EngineWedgedError(
-        backend,
-        `onnxruntime-web can no longer run in this thread: ${this.reason}. Its hung run holds the WASM module; load the model with worker: true so Edgewise can restart the worker on the next backend.`,
-      );
-    }
+    const error = this.error(backend);
+    if (error) throw error;
   }
 }
+
+/** One per onnxruntime module: the wedge is the module's (every engine and session in the thread shares it). */
+const wedges = new WeakMap<object, Wedge>();
+const wedgeOf = (ort: Ort): Wedge => {
+  let wedge = wedges.get(ort);
+  if (!wedge) wedges.set(ort, (wedge = new Wedge()));
+  return wedge;
+};
 
 type OrtSession = Awaited<ReturnType<Ort['InferenceSession']['create']>>;
 
@@ -104,13 +117,24 @@ class OnnxSession implements EngineSession {
       const results = await this.device.guard(this.session.run(toOrtFeeds(this.ort, inputs)));
       return await fromOrtResults(results);
     } catch (error) {
-      const lost = this.device.reason();
-      if (lost) {
-        this.wedge.set(lost);
-        this.wedge.check(this.backend);
-      }
-      throw new BackendError(this.backend, describeError(error), { cause: error });
+      throw this.classify(error);
     }
+  }
+
+  /** ORT's error as the typed failure the model acts on. */
+  private classify(error: unknown): Error {
+    const lost = this.device.reason();
+    if (lost) {
+      // A lost WebGPU device leaves ORT's JSEP run hanging: this thread's ORT can run nothing more.
+      this.wedge.set(lost);
+      return this.wedge.error(this.backend)!;
+    }
+    const failure = classifyOrtError(error, 'run', this.backend);
+    const message = describeError(error);
+    if (failure === 'input') return new InputError(ortInputName(message), `feeds onnxruntime rejected (${message})`, `inputs matching the model's declared inputs`, { cause: error });
+    if (failure === 'engine-busy') return new EngineWedgedError(this.backend, `onnxruntime-web is still busy with an earlier run in this thread: ${message}`, { cause: error });
+    if (failure === 'model-format') return new ModelFormatError(message, { cause: error });
+    return new BackendError(this.backend, message, { cause: error, failure });
   }
 
   async dispose(): Promise<void> {
@@ -127,7 +151,6 @@ class OnnxSession implements EngineSession {
 export function createOnnxEngine(options: OnnxEngineOptions = {}): Engine {
   const loadOrt = options.loadOrt ?? (() => import('onnxruntime-web/all') as Promise<Ort>);
   const orts = new Map<BackendName, Promise<Ort>>();
-  const wedge = new Wedge();
   const getOrt = (backend: BackendName) => {
     let ort = orts.get(backend);
     if (!ort) {
@@ -146,22 +169,19 @@ export function createOnnxEngine(options: OnnxEngineOptions = {}): Engine {
     name: options.name ?? 'onnx',
     backends: options.backends ?? ['webgpu', 'webgl', 'wasm'],
     companionFiles: () => [],
-    async simulateDeviceLoss() {
-      const ort = orts.get('webgpu');
-      if (ort) (await ortWebGpuDevice(await ort))?.destroy();
-    },
     async createSession(artifact: ModelArtifact, backend: BackendName, sessionOptions: SessionOptions): Promise<EngineSession> {
       const bytes = artifact.files[artifact.entry]!;
       if (!looksLikeOnnx(bytes)) {
         throw new ModelFormatError(`"${artifact.entry}" is not an ONNX model (${bytes.length} bytes, first byte 0x${(bytes[0] ?? 0).toString(16)}; expected 0x08).`);
       }
-      wedge.check(backend);
       let ort: Ort;
       try {
         ort = await getOrt(backend);
       } catch (error) {
-        throw new BackendError(backend, `its onnxruntime module could not be loaded: ${describeError(error)}`, { cause: error });
+        throw new BackendError(backend, `its onnxruntime module could not be loaded: ${describeError(error)}`, { cause: error, failure: 'backend-unavailable' });
       }
+      const wedge = wedgeOf(ort);
+      wedge.check(backend);
       // numThreads is process-wide in ORT and only read when the WASM module first initialises.
       if (sessionOptions.numThreads && ort.env?.wasm) ort.env.wasm.numThreads = sessionOptions.numThreads;
       let session: OrtSession;
@@ -169,10 +189,10 @@ export function createOnnxEngine(options: OnnxEngineOptions = {}): Engine {
         session = await ort.InferenceSession.create(bytes, { executionProviders: [backend], graphOptimizationLevel: 'all', ...options.sessionOptions?.(backend, sessionOptions) });
       } catch (error) {
         const message = describeError(error);
-        if (/protobuf|parse|invalid model|failed to load model/i.test(message) && backend === 'wasm') {
-          throw new ModelFormatError(`"${artifact.entry}" could not be parsed as ONNX: ${message}`, { cause: error });
-        }
-        throw new BackendError(backend, message, { cause: error });
+        const failure = classifyOrtError(error, 'create', backend);
+        if (failure === 'model-format') throw new ModelFormatError(`"${artifact.entry}" could not be parsed as ONNX: ${message}`, { cause: error });
+        if (failure === 'engine-busy') throw new EngineWedgedError(backend, `onnxruntime-web is still busy with an earlier run in this thread: ${message}`, { cause: error });
+        throw new BackendError(backend, message, { cause: error, failure: failure === 'input' ? 'backend-unavailable' : failure });
       }
       const device = watchDevice(backend === 'webgpu' ? await ortWebGpuDevice(ort) : undefined);
       return new OnnxSession(ort, session, backend, device, wedge);

@@ -1,5 +1,6 @@
 import {
   BackendError,
+  InputError,
   ModelFormatError,
   describeError,
   type BackendName,
@@ -13,6 +14,7 @@ import {
 } from '@edgewise/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { activateBackend, type TfjsBackendOptions } from './tfjs-backends.js';
+import { classifyTfjsError, tfjsDeviceLost } from './tfjs-failures.js';
 import { isGraphModel, parseModelJson, weightShardPaths } from './tfjs-model-json.js';
 import { loadTfjsModel, type TfjsModel } from './tfjs-model-loader.js';
 
@@ -40,12 +42,14 @@ class TfjsSession implements EngineSession {
 
   async run(inputs: NamedTensors): Promise<NamedTensors> {
     await activateBackend(this.backend, this.backendOptions);
-    const feeds = this.inputs.map((spec) => {
-      const t = inputs[spec.name]!;
-      return tf.tensor(t.data as Float32Array, [...t.dims], t.type === 'int32' || t.type === 'bool' ? t.type : 'float32');
-    });
+    const feeds: tf.Tensor[] = [];
     let results: tf.Tensor[] = [];
     try {
+      for (const spec of this.inputs) {
+        const t = inputs[spec.name];
+        if (!t) throw new InputError(spec.name, 'nothing', `a ${spec.type} tensor (inputs are ${this.inputs.map((i) => `"${i.name}"`).join(', ')})`);
+        feeds.push(tf.tensor(t.data as Float32Array, [...t.dims], t.type === 'int32' || t.type === 'bool' ? t.type : 'float32'));
+      }
       results = await this.model.predict(feeds);
       const out: NamedTensors = {};
       await Promise.all(
@@ -57,7 +61,7 @@ class TfjsSession implements EngineSession {
       );
       return out;
     } catch (error) {
-      throw new BackendError(this.backend, describeError(error), { cause: error });
+      throw await this.classify(error);
     } finally {
       tf.dispose(feeds);
       tf.dispose(results);
@@ -66,6 +70,16 @@ class TfjsSession implements EngineSession {
 
   async dispose(): Promise<void> {
     this.model.dispose();
+  }
+
+  private async classify(error: unknown): Promise<Error> {
+    if (error instanceof InputError) return error;
+    // A destroyed WebGPU device resolves its `lost` promise a task later than the failing call.
+    if (this.backend === 'webgpu') await new Promise((r) => setTimeout(r, 0));
+    const failure = classifyTfjsError(error, this.backend);
+    const message = describeError(error);
+    if (failure === 'input') return new InputError(this.inputs.length === 1 ? this.inputs[0]!.name : '', `a tensor TF.js rejected (${message})`, 'inputs matching the model signature', { cause: error });
+    return new BackendError(this.backend, message, { cause: error, failure });
   }
 }
 
@@ -82,10 +96,6 @@ export function createTfjsEngine(options: TfjsEngineOptions = {}): Engine {
     companionFiles(entry, bytes) {
       return weightShardPaths(parseModelJson(entry, bytes));
     },
-    async simulateDeviceLoss() {
-      const backend = tf.findBackend('webgpu') as unknown as { device?: { destroy(): void } } | null;
-      backend?.device?.destroy();
-    },
     async createSession(artifact: ModelArtifact, backend: BackendName, sessionOptions: SessionOptions = {}): Promise<EngineSession> {
       const json = parseModelJson(artifact.entry, artifact.files[artifact.entry]!);
       for (const path of weightShardPaths(json)) {
@@ -94,12 +104,16 @@ export function createTfjsEngine(options: TfjsEngineOptions = {}): Engine {
       try {
         await activateBackend(backend, { ...options, numThreads: sessionOptions.numThreads });
       } catch (error) {
-        throw new BackendError(backend, describeError(error), { cause: error });
+        throw new BackendError(backend, describeError(error), { cause: error, failure: 'backend-unavailable' });
       }
+      tfjsDeviceLost(backend); // starts watching this backend's GPU device, if it has one
       let model: TfjsModel;
       try {
         model = await loadTfjsModel(json, artifact.files);
       } catch (error) {
+        // Uploading weights can fail for the backend's own reasons (memory, a lost GPU); those move on.
+        const failure = classifyTfjsError(error, backend);
+        if (failure !== 'unknown' && failure !== 'input') throw new BackendError(backend, describeError(error), { cause: error, failure });
         throw new ModelFormatError(`TF.js could not load "${artifact.entry}" as a ${isGraphModel(json) ? 'graph' : 'layers'} model: ${describeError(error)}`, {
           cause: error,
         });

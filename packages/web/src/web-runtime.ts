@@ -1,18 +1,23 @@
-import { createRuntime, type Runtime } from '@edgewise/core';
+import { createRuntime, type Engine, type Runtime } from '@edgewise/core';
 import { IndexedDBStore, ModelCache } from '@edgewise/store';
 import { createBrowserEngines } from './browser-engines.js';
 import { WorkerHost, type WorkerHostOptions } from './worker-host.js';
 import type { WorkerEngineConfig } from './worker-protocol.js';
 
-export interface WebRuntimeOptions extends WorkerEngineConfig {
+export interface WebRuntimeOptions extends WorkerEngineConfig, Pick<WorkerHostOptions, 'heartbeatMs' | 'missedHeartbeats'> {
   /** Overrides how the worker is created (bundlers that cannot follow `new URL('./worker.ts', import.meta.url)`). */
   createWorker?: WorkerHostOptions['createWorker'];
+  /**
+   * Engines for models in this thread. Default: createBrowserEngines(config). (Models with
+   * `worker: true` use the worker's engines: see serveModels() for a worker entry of your own.)
+   */
+  engines?: Engine[];
 }
 
 export interface WebRuntime extends Runtime {
   /** The model cache behind `loadModel({ manifest })` on this thread (list, pin, remove, rollback). */
   readonly models: ModelCache;
-  /** The worker host behind `worker: true` models (restart count, fault injection, dispose). */
+  /** The worker host behind `worker: true` models (dispose). */
   readonly workers: WorkerHost;
 }
 
@@ -27,9 +32,9 @@ export interface WebRuntime extends Runtime {
  */
 export function createWebRuntime(options: WebRuntimeOptions = {}): WebRuntime {
   const config: WorkerEngineConfig = { ortWasmPaths: options.ortWasmPaths, tfjsWasmPaths: options.tfjsWasmPaths, storeName: options.storeName };
-  const workers = new WorkerHost({ engineConfig: config, createWorker: options.createWorker });
+  const workers = new WorkerHost({ engineConfig: config, createWorker: options.createWorker, heartbeatMs: options.heartbeatMs, missedHeartbeats: options.missedHeartbeats });
   // The same IndexedDB database serves this thread and the worker (IndexedDB works in both).
   const models = new ModelCache(new IndexedDBStore(options.storeName));
-  const runtime = createRuntime({ engines: createBrowserEngines(config), workerHost: workers, models });
+  const runtime = createRuntime({ engines: options.engines ?? createBrowserEngines(config), workerHost: workers, models });
   return Object.assign(runtime, { workers, models });
 }

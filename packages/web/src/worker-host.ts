@@ -1,108 +1,135 @@
-import { DisposedError, WorkerCrashedError, type LoadModelOptions, type Model, type ModelHost } from '@edgewise/core';
+import { DisposedError, WorkerCrashedError, transferablesOf, type LoadModelOptions, type Model, type ModelHost, type NamedTensors } from '@edgewise/core';
 import * as Comlink from 'comlink';
 import { installErrorTransfer } from './error-transfer.js';
 import { WorkerModel } from './worker-model.js';
-import { PROTOCOL_VERSION, type WorkerApi, type WorkerEngineConfig } from './worker-protocol.js';
+import { PROTOCOL_VERSION, type RunPortReply, type RunPortRequest, type WorkerApi, type WorkerEngineConfig } from './worker-protocol.js';
+import { WorkerThread } from './worker-thread.js';
 
 export interface WorkerHostOptions {
   /** Creates the worker; override when your bundler needs a different worker URL. */
   createWorker?: () => Worker;
   engineConfig?: WorkerEngineConfig;
+  /**
+   * Liveness of an idle worker: it is pinged every `heartbeatMs` (default 1000) and counts as dead
+   * after `missedHeartbeats` (default 5) unanswered pings while no call is pending. A worker busy
+   * with a call cannot answer; that call's deadline (the model's `recovery.runTimeoutMs` plus a
+   * grace) bounds it instead.
+   */
+  heartbeatMs?: number;
+  missedHeartbeats?: number;
 }
 
 const defaultCreateWorker = () => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'edgewise' });
+const now = () => performance.now();
+/** Loads may download a model first; progress is not a heartbeat, so they get a long deadline of their own. */
+export const LOAD_DEADLINE_MS = 10 * 60_000;
 
 /**
- * Owns the Edgewise worker: starts it on first use, restarts it after a crash, and fails every call
- * that was in flight when it died with WorkerCrashedError (comlink alone would leave them pending
- * forever).
+ * Owns the Edgewise worker: starts it on first use, watches it (error events, a heartbeat, call
+ * deadlines, and `terminate()` called by other code), and when it dies fails every pending call
+ * with WorkerCrashedError; the next call starts a fresh worker, and models reload into it.
  */
 export class WorkerHost implements ModelHost {
-  /** Bumped on every restart; models compare it to know they must reload. */
-  generation = 0;
-  private worker: Worker | undefined;
-  private api: Comlink.Remote<WorkerApi> | undefined;
-  private ready: Promise<void> | undefined;
-  private readonly pending = new Set<(error: Error) => void>();
+  private thread: WorkerThread | undefined;
   private nextModelId = 1;
   private disposed = false;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly heartbeatMs: number;
+  private readonly missedHeartbeats: number;
 
   constructor(private readonly options: WorkerHostOptions = {}) {
     installErrorTransfer();
+    this.heartbeatMs = options.heartbeatMs ?? 1000;
+    this.missedHeartbeats = options.missedHeartbeats ?? 5;
   }
 
   loadModel(options: LoadModelOptions): Promise<Model> {
     return WorkerModel.load(this, this.nextModelId++, options);
   }
 
-  /** Runs `fn` against the worker; rejects with WorkerCrashedError if the worker dies meanwhile. */
-  async call<T>(fn: (api: Comlink.Remote<WorkerApi>) => Promise<T>): Promise<T> {
-    const api = await this.start();
-    return new Promise<T>((resolve, reject) => {
-      this.pending.add(reject);
-      fn(api).then(resolve, reject).finally(() => this.pending.delete(reject));
-    });
+  /** The live worker, started if there is none. */
+  current(): WorkerThread {
+    if (this.disposed) throw new DisposedError('The Edgewise worker host');
+    if (!this.thread?.alive) this.thread = this.start();
+    return this.thread;
   }
 
-  /** Fault injection: the worker's next run crashes it (see WorkerApi.crashOnNextRun). */
-  async crashOnNextRun(): Promise<void> {
-    await this.call((api) => api.crashOnNextRun());
+  /** Runs `fn` against `thread`'s comlink API; rejects with WorkerCrashedError if the thread dies meanwhile. */
+  async call<T>(thread: WorkerThread, fn: (api: Comlink.Remote<WorkerApi>) => Promise<T>, deadlineMs = LOAD_DEADLINE_MS): Promise<T> {
+    await thread.ready;
+    return thread.track(fn(thread.api), now() + deadlineMs);
   }
 
-  /** Fault injection: destroys the worker's WebGPU devices, if it is running. */
-  async simulateDeviceLoss(): Promise<void> {
-    if (this.worker) await this.call((api) => api.simulateDeviceLoss());
+  /** Sends one run over the run port (buffers transferred); resolves with the worker's reply. */
+  run(thread: WorkerThread, id: number, inputs: NamedTensors, deadlineMs: number): Promise<Extract<RunPortReply, { type: 'result' | 'error' }>> {
+    const seq = thread.nextSeq();
+    const reply = thread.expect(seq, now() + deadlineMs);
+    thread.port.postMessage({ type: 'run', seq, id, inputs } satisfies RunPortRequest, transferablesOf(inputs));
+    return reply;
+  }
+
+  /**
+   * Replaces the worker (started afresh on the next call), e.g. when an engine in it is wedged.
+   * Calls still pending in the old one fail with WorkerCrashedError.
+   */
+  restart(reason: string): void {
+    if (this.thread) this.lose(this.thread, `it was stopped (${reason})`, false);
   }
 
   /** Terminates the worker; models loaded through this host stop working. */
   dispose(): void {
     this.disposed = true;
-    this.worker?.terminate();
-    this.failPending(new DisposedError('The Edgewise worker host'));
-    this.worker = this.api = this.ready = undefined;
+    this.thread?.kill(new DisposedError('The Edgewise worker host'));
+    this.thread = undefined;
+    clearInterval(this.timer);
+    this.timer = undefined;
   }
 
-  private start(): Promise<Comlink.Remote<WorkerApi>> {
-    if (this.disposed) return Promise.reject(new DisposedError('The Edgewise worker host'));
-    if (!this.worker) {
-      const worker = (this.options.createWorker ?? defaultCreateWorker)();
-      const api = Comlink.wrap<WorkerApi>(worker);
-      worker.addEventListener('error', (event) => this.onCrash(worker, event.message || 'uncaught error in worker'));
-      worker.addEventListener('messageerror', () => this.onCrash(worker, 'a message could not be deserialised'));
-      this.worker = worker;
-      this.api = api;
-      this.ready = (async () => {
-        const version = await api.protocolVersion();
-        if (version !== PROTOCOL_VERSION) {
-          throw new WorkerCrashedError(`Edgewise worker speaks protocol ${version}, this page ${PROTOCOL_VERSION}: a stale cached worker script?`);
-        }
-        await api.configure(this.options.engineConfig ?? {});
-      })();
+  private start(): WorkerThread {
+    const worker = (this.options.createWorker ?? defaultCreateWorker)();
+    const channel = new MessageChannel();
+    const thread = new WorkerThread(worker, Comlink.wrap<WorkerApi>(worker), channel.port1);
+    // Other code holding the Worker (yours, a library's, a test's) may terminate it: no event says so.
+    const terminate = worker.terminate.bind(worker);
+    thread.terminate = terminate;
+    worker.terminate = () => this.lose(thread, 'it was terminated by other code on the page', false);
+    worker.addEventListener('error', (event) => {
+      event.preventDefault?.();
+      this.lose(thread, `it crashed: ${event.message || 'uncaught error in worker'}`, false);
+    });
+    worker.addEventListener('messageerror', () => this.lose(thread, 'a message could not be deserialised', false));
+    thread.ready = (async () => {
+      const version = await thread.track(thread.api.protocolVersion(), Infinity);
+      if (version !== PROTOCOL_VERSION) {
+        const error = new WorkerCrashedError(`Edgewise worker speaks protocol ${version}, this page ${PROTOCOL_VERSION}: a stale cached worker script?`);
+        thread.kill(error);
+        throw error;
+      }
+      await thread.track(thread.api.configure(this.options.engineConfig ?? {}), Infinity);
+      await thread.track(thread.api.connect(Comlink.transfer(channel.port2, [channel.port2])), Infinity);
+    })();
+    thread.ready.then(() => (thread.started = true), () => undefined);
+    this.timer ??= setInterval(() => this.tick(), this.heartbeatMs);
+    return thread;
+  }
+
+  /** Deadlines and heartbeat, once per heartbeatMs while a worker runs. */
+  private tick(): void {
+    const thread = this.thread;
+    if (!thread?.alive || !thread.started) return;
+    const late = thread.overdue(now());
+    if (late) return this.lose(thread, `it did not answer a call within ${Math.round(late)} ms`, true);
+    if (thread.missedBeats(this.missedHeartbeats)) {
+      return this.lose(thread, `it stopped answering (no heartbeat for ${this.missedHeartbeats * this.heartbeatMs} ms)`, false);
     }
-    const api = this.api!;
-    return this.ready!.then(() => api);
+    thread.ping();
   }
 
-  /**
-   * Replaces the worker with a fresh one (started on the next call), e.g. when an engine in it is
-   * wedged. Calls still pending in the old one fail with WorkerCrashedError.
-   */
-  restart(reason: string): void {
-    if (!this.worker) return;
-    this.worker.terminate();
-    this.worker = this.api = this.ready = undefined;
-    this.generation++;
-    this.failPending(
-      new WorkerCrashedError(`The Edgewise worker was stopped (${reason}) while this call was pending. It restarts and the model reloads on the next call.`),
+  private lose(thread: WorkerThread, reason: string, hung: boolean): void {
+    if (!thread.alive) return;
+    thread.kill(
+      new WorkerCrashedError(`The Edgewise worker ${reason} while this call was pending. A fresh worker starts and the model reloads by itself.`, { hung }),
     );
-  }
-
-  private onCrash(worker: Worker, reason: string): void {
-    if (worker === this.worker) this.restart(`it crashed: ${reason}`);
-  }
-
-  private failPending(error: Error): void {
-    for (const reject of this.pending) reject(error);
-    this.pending.clear();
+    if (this.thread === thread) this.thread = undefined;
   }
 }

@@ -1,83 +1,110 @@
 import {
+  AllBackendsFailedError,
+  DEFAULT_RECOVERY,
   DisposedError,
-  EngineWedgedError,
   Emitter,
+  LifecycleDriver,
   SerialQueue,
-  transferablesOf,
+  classifyFailure,
+  deserializeError,
+  describeError,
+  initialState,
   validateInputs,
-  type BackendAttempt,
   type Aggregates,
+  type BackendAttempt,
   type BackendName,
   type DriftReport,
-  type MonitorReport,
+  type LifecycleEvent,
+  type LifecycleIo,
+  type LifecycleStatus,
   type LoadModelOptions,
   type Model,
   type ModelEventListener,
   type ModelEventName,
+  type MonitorReport,
   type NamedTensors,
   type TensorSpec,
 } from '@edgewise/core';
 import * as Comlink from 'comlink';
 import type { WorkerHost } from './worker-host.js';
-import type { WorkerLoadRequest, WorkerModelEvent, WorkerModelState } from './worker-protocol.js';
+import type { RunPortReply, WorkerLoadRequest, WorkerModelEvent, WorkerModelState } from './worker-protocol.js';
+import { toWorkerRequest } from './worker-request.js';
+import type { WorkerThread } from './worker-thread.js';
 
-/** Relative URLs must be resolved here: inside the worker they would resolve against the worker script. */
-function toWorkerRequest(options: LoadModelOptions): WorkerLoadRequest {
-  const { source, engine, backends, numThreads, monitor, manifest, version, select, probe, probeRuns } = options;
-  const base = typeof location === 'undefined' ? undefined : location.href;
-  const absolute = (url: string | URL) => new URL(String(url), base).href;
-  const cloneable = typeof source === 'string' || source instanceof URL ? absolute(source) : source;
-  const request: WorkerLoadRequest = { source: cloneable, engine, backends, numThreads, validation: false, version, select, probe, probeRuns };
-  if (manifest !== undefined) request.manifest = absolute(manifest);
-  if (monitor === false) request.monitor = false;
-  else if (monitor) request.monitor = typeof monitor.baseline === 'string' ? { ...monitor, baseline: absolute(monitor.baseline) } : monitor;
-  // Inputs are validated on this side (before their buffers are transferred away), so not twice.
-  return request;
-}
+type Counters = MonitorReport['counters'];
+const now = () => performance.now();
+const THREAD_FAULT_KINDS = new Set(['engine-wedged', 'worker-died', 'hung']);
+/** Calls other than runs and loads (health, snapshot, …) answer within this, or the worker counts as hung. */
+const QUICK_CALL_MS = 30_000;
 
 /**
- * The main-thread face of a model that runs in the Edgewise worker. Inputs are validated here, then
- * their buffers are transferred (not copied); outputs come back the same way.
+ * The main-thread face of a model that runs in the Edgewise worker. The worker's own LocalModel does
+ * validation, fallback and monitoring; this proxy adds only what the thread boundary needs: inputs
+ * are validated here, then their buffers are transferred (not copied); and when the worker dies,
+ * hangs or its engine is wedged, the model is relocated into a fresh worker by the same lifecycle
+ * (scope 'thread') the in-thread model uses.
  */
 export class WorkerModel implements Model {
   private readonly queue = new SerialQueue();
   private readonly emitter = new Emitter();
-  private generation: number;
-  /** Attempts from workers this model outlived (after a wedged-engine restart). */
-  private earlierAttempts: BackendAttempt[] = [];
-  private disposed = false;
+  private readonly history: BackendAttempt[] = [];
+  /** What happened at the thread boundary (deaths, relocations): no worker is left to count it. */
+  private readonly boundary: Counters = { runs: 0, errors: 0, rejected: 0, fallbacks: 0 };
+  private readonly runDeadlineMs: number;
+  private readonly firstRunDeadlineMs: number;
+  /** Whether the model has run since it was (re)loaded: a first run may take much longer. */
+  private warm = false;
+  private driver!: LifecycleDriver;
+  private mirror!: WorkerModelState;
+  /** How many of the current worker model's attempts are already in `history`. */
+  private attemptsSeen = 0;
+  /** The worker this model is loaded in; when it dies, the model moves. */
+  private home: WorkerThread | undefined;
+  private recovering: Promise<void> | undefined;
+  private disposal: Promise<void> | undefined;
 
   private constructor(
     private readonly host: WorkerHost,
     private readonly id: number,
-    private request: WorkerLoadRequest,
+    private readonly request: WorkerLoadRequest,
     private readonly options: LoadModelOptions,
-    private state: WorkerModelState,
   ) {
-    this.generation = host.generation;
+    const ms = options.recovery?.runTimeoutMs ?? DEFAULT_RECOVERY.runTimeoutMs;
+    const first = Math.max(ms, options.recovery?.firstRunTimeoutMs ?? ms * 5);
+    // The worker's own deadline fires first while the worker lives; this one catches a dead or blocked worker.
+    const grace = (t: number) => (t === Infinity ? Infinity : t + Math.max(2000, t / 4));
+    this.runDeadlineMs = grace(ms);
+    this.firstRunDeadlineMs = grace(first);
   }
 
   static async load(host: WorkerHost, id: number, options: LoadModelOptions): Promise<WorkerModel> {
-    const request = toWorkerRequest(options);
-    const model = new WorkerModel(host, id, request, options, undefined as never);
-    model.state = await model.loadInWorker();
+    const model = new WorkerModel(host, id, toWorkerRequest(options), options);
+    const state = await model.loadInto(host.current(), model.request, 'load');
+    const recovery = { ...DEFAULT_RECOVERY, ...options.recovery };
+    model.driver = new LifecycleDriver(initialState(state.backend, state.preferences), { scope: 'thread', retryBaseMs: recovery.retryBaseMs, retryMaxMs: recovery.retryMaxMs }, (from, to, s) =>
+      model.emitter.emit('state', { from, to, error: s.error }),
+    );
     return model;
   }
 
   get engine(): string {
-    return this.state.engine;
+    return this.mirror.engine;
   }
   get backend(): BackendName {
-    return this.state.backend;
+    return this.mirror.backend;
+  }
+  get state(): LifecycleStatus {
+    const own = this.driver.state.status;
+    return own === 'ready' ? this.mirror.status : own;
   }
   get attempts(): readonly BackendAttempt[] {
-    return this.state.attempts;
+    return this.history;
   }
   get inputs(): readonly TensorSpec[] {
-    return this.state.inputs;
+    return this.mirror.inputs;
   }
   get outputs(): readonly TensorSpec[] {
-    return this.state.outputs;
+    return this.mirror.outputs;
   }
 
   on<K extends ModelEventName>(event: K, listener: ModelEventListener<K>): () => void {
@@ -86,102 +113,174 @@ export class WorkerModel implements Model {
 
   /** Note: the input buffers are transferred to the worker and are detached here afterwards. */
   run(inputs: NamedTensors): Promise<NamedTensors> {
-    return this.queue.push(async () => {
-      if (this.disposed) throw new DisposedError('Model');
-      if (this.options.validation !== false) validateInputs(inputs, this.state.inputs, this.options.validation);
-      await this.ensureLoaded();
+    if (this.disposal) return Promise.reject(new DisposedError('Model'));
+    return this.queue.push(() => this.runNow(inputs));
+  }
+
+  private async runNow(inputs: NamedTensors): Promise<NamedTensors> {
+    if (this.recovering) await this.recovering;
+    if (this.options.validation !== false) {
       try {
-        return await this.runInWorker(inputs);
+        validateInputs(inputs, this.mirror.inputs, this.options.validation);
       } catch (error) {
-        if (!(error instanceof EngineWedgedError)) throw error;
-        return this.recoverInFreshWorker(error);
+        this.boundary.rejected++;
+        throw error;
       }
+    }
+    if (!this.home?.alive && this.driver.state.status === 'ready') await this.driver.drive({ type: 'thread-lost', reason: 'its worker was replaced' }, this.io(inputs));
+    if (this.driver.state.status !== 'ready') return this.recover({ type: 'run-while-failed', now: now() }, inputs);
+    let reply: Extract<RunPortReply, { type: 'result' | 'error' }>;
+    try {
+      reply = await this.host.run(this.home!, this.id, inputs, this.deadlineMs());
+    } catch (error) {
+      return this.recover({ type: 'run-failed', failure: classifyFailure(error, this.backend), now: now() }, inputs, true);
+    }
+    this.absorb(reply);
+    if (reply.type === 'result') return reply.outputs;
+    const error = deserializeError(reply.error);
+    const failure = classifyFailure(error, this.backend);
+    // Everything but a thread fault was the worker's lifecycle's to handle, and it has.
+    if (!THREAD_FAULT_KINDS.has(failure.kind)) throw error;
+    return this.recover({ type: 'run-failed', failure, now: now() }, inputs, true);
+  }
+
+  /** `sent`: the inputs went to the worker already (their buffers are detached here). */
+  private recover(event: LifecycleEvent, inputs: NamedTensors, sent = false): Promise<NamedTensors> {
+    const { outcome, done } = this.driver.recover(event, this.io(inputs, sent));
+    const recovering = done.finally(() => {
+      if (this.recovering === recovering) this.recovering = undefined;
     });
-  }
-
-  private async runInWorker(inputs: NamedTensors): Promise<NamedTensors> {
-    const result = await this.host.call((api) => api.run(this.id, Comlink.transfer(inputs, transferablesOf(inputs))));
-    if (result.state) this.state = this.withEarlierAttempts(result.state);
-    return result.outputs;
-  }
-
-  /** After a fresh-worker recovery, that worker's load is part of a run-time fallback. */
-  private withEarlierAttempts(state: WorkerModelState): WorkerModelState {
-    if (this.earlierAttempts.length === 0) return state;
-    const later = state.attempts.map((a) => (a.phase === 'load' ? { ...a, phase: 'run' as const } : a));
-    return { ...state, attempts: [...this.earlierAttempts, ...later] };
-  }
-
-  /**
-   * The engine in the worker is wedged (ORT after a lost WebGPU device): take the inputs back,
-   * replace the worker, reload on the next backend of the list and retry once, as LocalModel does
-   * within one thread.
-   */
-  private async recoverInFreshWorker(error: EngineWedgedError): Promise<NamedTensors> {
-    const failed = this.state.backend;
-    const inputs = await this.host.call((api) => api.reclaimInputs(this.id));
-    const remaining = this.state.preferences.slice(this.state.preferences.indexOf(failed) + 1);
-    if (!inputs || remaining.length === 0) throw error;
-    this.earlierAttempts = [...this.state.attempts, { backend: failed, outcome: 'failed', phase: 'run', reason: error.message }];
-    this.host.restart(`its ${this.state.engine} engine is wedged`);
-    this.generation = this.host.generation;
-    this.request = { ...this.request, backends: remaining };
-    this.state = this.withEarlierAttempts(await this.loadInWorker());
-    this.emitter.emit('fallback', { from: failed, to: this.state.backend, reason: error.message });
-    return this.runInWorker(inputs);
+    this.recovering = recovering;
+    return outcome;
   }
 
   drift(): Promise<DriftReport> {
-    return this.queue.push(async () => {
-      await this.ensureLoaded();
-      return this.host.call((api) => api.drift(this.id));
-    });
+    return this.inWorker((thread) => this.host.call(thread, (api) => api.drift(this.id), QUICK_CALL_MS));
   }
 
-  health(): Promise<MonitorReport> {
-    return this.queue.push(async () => {
-      await this.ensureLoaded();
-      return this.host.call((api) => api.health(this.id));
-    });
+  async health(): Promise<MonitorReport> {
+    const report = await this.inWorker((thread) => this.host.call(thread, (api) => api.health(this.id), QUICK_CALL_MS));
+    return { ...report, counters: this.withBoundary(report.counters, false) };
   }
 
-  /** Note: sketches live in the worker; a worker crash loses those not yet snapshotted. */
+  /** Note: sketches live in the worker; a worker that dies takes those not yet snapshotted with it. */
   snapshot(options: { reset?: boolean } = {}): Promise<Uint8Array> {
+    return this.inWorker((thread) => this.host.call(thread, (api) => api.snapshot(this.id, options.reset ?? false), QUICK_CALL_MS));
+  }
+
+  async aggregates(options: { reset?: boolean } = {}): Promise<Aggregates> {
+    const result = await this.inWorker((thread) => this.host.call(thread, (api) => api.aggregates(this.id, options.reset ?? false), QUICK_CALL_MS));
+    return { ...result, body: { ...result.body, counters: this.withBoundary(result.body.counters, options.reset ?? false) } };
+  }
+
+  dispose(): Promise<void> {
+    this.disposal ??= this.queue.push(async () => {
+      if (this.recovering) await this.recovering;
+      await this.driver.drive({ type: 'dispose' }, this.io({}));
+    });
+    return this.disposal;
+  }
+
+  /** Queued like runs; brings the model back into a live worker first if its worker died. */
+  private inWorker<T>(fn: (thread: WorkerThread) => Promise<T>): Promise<T> {
     return this.queue.push(async () => {
-      await this.ensureLoaded();
-      return this.host.call((api) => api.snapshot(this.id, options.reset ?? false));
+      if (this.disposal) throw new DisposedError('Model');
+      if (this.recovering) await this.recovering;
+      if (!this.home?.alive && this.driver.state.status === 'ready') await this.driver.drive({ type: 'thread-lost', reason: 'its worker was replaced' }, this.io({}));
+      if (this.driver.state.status === 'failed') throw this.driver.state.error;
+      return fn(this.home!);
     });
   }
 
-  aggregates(options: { reset?: boolean } = {}): Promise<Aggregates> {
-    return this.queue.push(async () => {
-      await this.ensureLoaded();
-      return this.host.call((api) => api.aggregates(this.id, options.reset ?? false));
-    });
+  private withBoundary(counters: Counters, reset: boolean): Counters {
+    const sum = { ...counters };
+    for (const key of Object.keys(this.boundary) as Array<keyof Counters>) {
+      sum[key] += this.boundary[key];
+      if (reset) this.boundary[key] = 0;
+    }
+    return sum;
   }
 
-  async dispose(): Promise<void> {
-    if (this.disposed) return;
-    this.disposed = true;
-    await this.queue.push(async () => {
-      if (this.generation === this.host.generation) await this.host.call((api) => api.dispose(this.id)).catch(() => undefined);
-    });
+  /** Mirrors what the worker reports with a run: its state (when changed) and fallbacks, in order. */
+  private deadlineMs(): number {
+    return this.warm ? this.runDeadlineMs : this.firstRunDeadlineMs;
   }
 
-  /** After a worker restart, loads this model into the new worker before using it. */
-  private async ensureLoaded(): Promise<void> {
-    if (this.disposed) throw new DisposedError('Model');
-    if (this.generation === this.host.generation) return;
-    this.generation = this.host.generation;
-    this.state = this.withEarlierAttempts(await this.loadInWorker());
+  private absorb(reply: Extract<RunPortReply, { type: 'result' | 'error' }>): void {
+    if (reply.type === 'result') this.warm = true;
+    if (reply.state) this.mirrorState(reply.state, false);
+    for (const e of reply.fallbacks ?? []) this.emitter.emit('fallback', e);
   }
 
-  private loadInWorker(): Promise<WorkerModelState> {
+  private mirrorState(state: WorkerModelState, relocated: boolean): void {
+    if (relocated) this.attemptsSeen = 0;
+    // After a relocation, the new worker's load is part of a run-time fallback.
+    const fresh = state.attempts.slice(this.attemptsSeen).map((a) => (relocated && this.history.length > 0 ? { ...a, phase: 'run' as const } : a));
+    this.history.push(...fresh);
+    this.attemptsSeen = state.attempts.length;
+    this.mirror = state;
+  }
+
+  private async loadInto(thread: WorkerThread, request: WorkerLoadRequest, why: 'load' | 'relocate'): Promise<WorkerModelState> {
     const onEvent = Comlink.proxy((event: WorkerModelEvent) => {
-      if (event.type === 'backend-attempt') this.options.onBackendAttempt?.(event.attempt);
-      else if (event.type === 'progress') this.options.onProgress?.({ loaded: event.loaded, total: event.total, file: event.file });
-      else this.emitter.emit('fallback', { from: event.from, to: event.to, reason: event.reason });
+      if (event.type === 'backend-attempt') {
+        if (why === 'load') this.options.onBackendAttempt?.(event.attempt);
+      } else this.options.onProgress?.({ loaded: event.loaded, total: event.total, file: event.file });
     });
-    return this.host.call((api) => api.load(this.id, this.request, onEvent));
+    const state = await this.host.call(thread, (api) => api.load(this.id, request, onEvent));
+    this.home = thread;
+    this.warm = false;
+    this.mirrorState(state, why === 'relocate');
+    return state;
+  }
+
+  /** The lifecycle's effects, carried out across the thread boundary. */
+  private io(inputs: NamedTensors, sent = false): LifecycleIo {
+    let reclaimed: NamedTensors | undefined;
+    let snapshot: Uint8Array | undefined;
+    return {
+      release: async () => {
+        const home = this.home;
+        if (home?.alive) await this.host.call(home, (api) => api.dispose(this.id), QUICK_CALL_MS).catch(() => undefined);
+      },
+      releaseCandidate: async () => {},
+      open: async (candidates) => {
+        const failure = this.driver.state.failure;
+        if (failure) this.history.push({ backend: failure.backend, outcome: 'failed', phase: 'run', reason: describeError(failure.error) });
+        const request: WorkerLoadRequest = { ...this.request, backends: [...candidates], select: 'first', probe: undefined, resume: snapshot ? { snapshot } : undefined };
+        try {
+          return { backend: (await this.loadInto(this.host.current(), request, 'relocate')).backend };
+        } catch (error) {
+          if (error instanceof AllBackendsFailedError) this.history.push(...error.attempts.map((a) => ({ ...a, phase: 'run' as const })));
+          return { error };
+        }
+      },
+      renewThread: async (reason) => {
+        // The wedged worker still answers: take back the inputs of the run, and the monitor's state.
+        const home = this.home;
+        if (home?.alive) {
+          reclaimed = await this.host.call(home, (api) => api.reclaimInputs(this.id), QUICK_CALL_MS).catch(() => undefined);
+          snapshot = await this.host.call(home, (api) => api.snapshot(this.id, false), QUICK_CALL_MS).catch(() => undefined);
+        }
+        this.host.restart(`its engine is wedged: ${reason}`);
+      },
+      attempt: async () => {
+        const use = reclaimed ?? (sent ? undefined : inputs);
+        reclaimed = undefined;
+        sent = true;
+        if (!use) return { failure: { kind: 'worker-died', backend: this.backend, error: this.driver.state.failure?.error } };
+        try {
+          const reply = await this.host.run(this.home!, this.id, use, this.deadlineMs());
+          this.absorb(reply);
+          if (reply.type === 'result') return { outputs: reply.outputs };
+          return { failure: classifyFailure(deserializeError(reply.error), this.backend) };
+        } catch (error) {
+          return { failure: classifyFailure(error, this.backend) };
+        }
+      },
+      adoptCandidate: () => {},
+      count: (counter) => void this.boundary[counter]++,
+      emitFallback: (e) => this.emitter.emit('fallback', e),
+    };
   }
 }

@@ -1,11 +1,26 @@
-import type { Aggregates, BackendAttempt, BackendName, DriftReport, ModelArtifact, MonitorConfig, MonitorReport, NamedTensors, TensorSpec, ValidationOptions } from '@edgewise/core';
+import type {
+  Aggregates,
+  BackendAttempt,
+  BackendName,
+  DriftReport,
+  LifecycleStatus,
+  LoadModelOptions,
+  ModelArtifact,
+  MonitorConfig,
+  MonitorReport,
+  NamedTensors,
+  SerializedError,
+  TensorSpec,
+  ValidationOptions,
+} from '@edgewise/core';
 
 /**
  * The messages between the main thread and the Edgewise worker, typed in one place and versioned:
  * the client checks `protocolVersion()` first, so a stale cached worker script fails loudly instead
- * of misbehaving.
+ * of misbehaving. Runs and heartbeats go over a dedicated MessagePort (one message each way, buffers
+ * transferred); everything else (load, health, …) goes through comlink.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** Engine settings the worker needs; plain strings so they survive structured clone. */
 export interface WorkerEngineConfig {
@@ -31,12 +46,16 @@ export interface WorkerLoadRequest {
   select?: 'first' | 'fastest';
   probe?: NamedTensors;
   probeRuns?: number;
+  recovery?: LoadModelOptions['recovery'];
+  /** When the model is relocated into a fresh worker: the monitor state it had. */
+  resume?: LoadModelOptions['resume'];
 }
 
 /** A model's state as the main thread mirrors it. */
 export interface WorkerModelState {
   engine: string;
   backend: BackendName;
+  status: LifecycleStatus;
   attempts: BackendAttempt[];
   /** The preference list in force (the engine's default list when none was given). */
   preferences: BackendName[];
@@ -44,26 +63,30 @@ export interface WorkerModelState {
   outputs: TensorSpec[];
 }
 
-export type WorkerModelEvent =
-  | { type: 'backend-attempt'; attempt: BackendAttempt }
-  | { type: 'fallback'; from: string; to: string; reason: string }
-  | { type: 'progress'; loaded: number; total: number; file: string };
+/** Events during a load (fallbacks during runs travel in the run's reply instead). */
+export type WorkerModelEvent = { type: 'backend-attempt'; attempt: BackendAttempt } | { type: 'progress'; loaded: number; total: number; file: string };
 
-export interface WorkerRunResult {
-  outputs: NamedTensors;
-  /**
-   * Only when it changed since the worker last sent it (a run-time fallback): cloning the specs and
-   * attempts on every run cost more than the bookkeeping.
-   */
-  state?: WorkerModelState;
-}
+export type FallbackEvent = { from: string; to: string; reason: string };
+
+/** Main thread → worker, on the run port. */
+export type RunPortRequest = { type: 'run'; seq: number; id: number; inputs: NamedTensors } | { type: 'ping'; seq: number };
+
+/**
+ * Worker → main thread, on the run port. `state` only when it changed since the worker last sent it
+ * (a fallback, a failure): cloning specs and attempts on every run cost more than the bookkeeping.
+ */
+export type RunPortReply =
+  | { type: 'result'; seq: number; outputs: NamedTensors; state?: WorkerModelState; fallbacks?: FallbackEvent[] }
+  | { type: 'error'; seq: number; error: SerializedError; state?: WorkerModelState; fallbacks?: FallbackEvent[] }
+  | { type: 'pong'; seq: number };
 
 /** What the worker exposes through comlink. */
 export interface WorkerApi {
   protocolVersion(): number;
   configure(config: WorkerEngineConfig): void;
+  /** Hands the worker its end of the run port. */
+  connect(port: MessagePort): void;
   load(id: number, request: WorkerLoadRequest, onEvent: (event: WorkerModelEvent) => void): Promise<WorkerModelState>;
-  run(id: number, inputs: NamedTensors): Promise<WorkerRunResult>;
   dispose(id: number): Promise<void>;
   drift(id: number): Promise<DriftReport>;
   health(id: number): Promise<MonitorReport>;
@@ -74,8 +97,4 @@ export interface WorkerApi {
    * can retry them in a fresh worker without having kept a copy.
    */
   reclaimInputs(id: number): NamedTensors | undefined;
-  /** Fault injection for tests and chaos drills: the next run kills the worker with an uncaught error. */
-  crashOnNextRun(): void;
-  /** Fault injection: destroys this worker's WebGPU devices (see Runtime.simulateDeviceLoss). */
-  simulateDeviceLoss(): Promise<void>;
 }
