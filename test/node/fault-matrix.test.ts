@@ -1,5 +1,6 @@
 import { AllBackendsFailedError, EngineWedgedError, InputError, createRuntime, type Model } from '@edgewise/core';
 import { withFaults, type FaultyEngine } from '@edgewise/core/testing';
+import { createModelMonitor } from '@edgewise/drift';
 import { afterEach, describe, expect, it } from 'vitest';
 import { doublingEngine, emptyBatch, x } from '../support/doubling-engine.js';
 
@@ -14,7 +15,7 @@ let events: Array<{ type: string; [k: string]: unknown }>;
 
 async function load(recovery = { runTimeoutMs: 300, retryBaseMs: 80, retryMaxMs: 1000 }) {
   engine = withFaults(doublingEngine());
-  model = await createRuntime({ engines: [engine] }).loadModel({ source: new Uint8Array([1]), engine: 'doubling', recovery });
+  model = await createRuntime({ engines: [engine], monitoring: createModelMonitor }).loadModel({ source: new Uint8Array([1]), engine: 'doubling', recovery });
   events = [];
   model.on('fallback', (e) => events.push({ type: 'fallback', ...e }));
   model.on('state', (e) => events.push({ type: 'state', from: e.from, to: e.to }));

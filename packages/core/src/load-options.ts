@@ -1,5 +1,5 @@
 import { BACKEND_NAMES, type BackendName } from './engine.js';
-import type { Baseline, MonitorOptions } from '@edgewise/drift';
+import type { MonitorConfig } from './monitoring.js';
 import type { BackendAttempt } from './errors.js';
 import type { ModelSource } from './model-source.js';
 import type { ValidationOptions } from './validate-inputs.js';
@@ -76,8 +76,6 @@ export interface LoadModelOptions {
   /** @internal Monitor state carried into a fresh worker when the model is relocated. */
   resume?: { snapshot?: Uint8Array; counters?: Partial<Record<'runs' | 'errors' | 'rejected' | 'fallbacks', number>> };
 }
-
-export type MonitorConfig = Omit<MonitorOptions, 'baseline'> & { baseline?: Baseline | string };
 
 /** Rejects malformed options with a TypeError/RangeError naming the field. */
 export function checkLoadOptions(options: unknown): asserts options is LoadModelOptions {

@@ -1,4 +1,3 @@
-import { ModelMonitor, type Counters, type DriftReport, type Inspection, type MonitorReport } from '@edgewise/drift';
 import { openOnFirstWorkingBackend } from './backend-selection.js';
 import type { BackendName, Engine, EngineSession, ModelArtifact, SessionOptions } from './engine.js';
 import { AllBackendsFailedError, DisposedError, EngineWedgedError, NoBaselineError, SuspiciousInputError, describeError, type BackendAttempt } from './errors.js';
@@ -7,13 +6,12 @@ import { classifyFailure } from './failure.js';
 import { openFastestBackend } from './fastest-backend.js';
 import { initialState, type LifecyclePolicy, type LifecycleStatus } from './lifecycle.js';
 import { LifecycleDriver, type LifecycleIo } from './lifecycle-driver.js';
+import { disabledObserver } from './disabled-observer.js';
+import type { Aggregates, Counters, DriftReport, Inspection, ModelObserver, MonitorReport } from './monitoring.js';
 import { RunDeadline } from './run-deadline.js';
 import { SerialQueue } from './serial-queue.js';
 import type { NamedTensors, TensorSpec } from './tensor.js';
 import { validateInputs, type ValidationOptions } from './validate-inputs.js';
-
-/** What ModelMonitor.aggregates() returns: the report body, and features left out for lack of bins. */
-export type Aggregates = ReturnType<ModelMonitor['aggregates']>;
 
 /**
  * A loaded model. The same interface whether it runs in this thread or in a Web Worker.
@@ -68,11 +66,8 @@ export interface LocalModelOptions {
   session: SessionOptions;
   /** false turns input validation off (for callers that validated already). */
   validation: ValidationOptions | false;
-  /**
-   * Sketches inputs/outputs/latency; a monitor with no features still keeps counters and latency.
-   * false: no monitoring at all.
-   */
-  monitor?: ModelMonitor | false;
+  /** What watches the runs (see ModelObserver); false or absent: nothing does. */
+  monitor?: ModelObserver | false;
   /** `select: 'fastest'`: time a probe on every working backend and keep the fastest. */
   fastest?: { probe?: NamedTensors; runs: number };
   recovery?: Partial<RecoveryOptions>;
@@ -96,7 +91,7 @@ export class LocalModel implements Model {
   private readonly queue = new SerialQueue();
   private readonly emitter = new Emitter();
   private readonly history: BackendAttempt[] = [];
-  private readonly monitor: ModelMonitor;
+  private readonly monitor: ModelObserver;
   /** false when loaded with `monitor: false`: runs skip inspection and recording altogether. */
   private readonly monitoring: boolean;
   private readonly driver: LifecycleDriver;
@@ -118,8 +113,8 @@ export class LocalModel implements Model {
     session: EngineSession,
     order: readonly BackendName[],
   ) {
-    this.monitor = options.monitor || new ModelMonitor();
-    this.monitoring = options.monitor !== false;
+    this.monitor = options.monitor || disabledObserver();
+    this.monitoring = Boolean(options.monitor);
     if (options.resume?.snapshot) this.monitor.restore(options.resume.snapshot);
     for (const [key, n] of Object.entries(options.resume?.counters ?? {})) this.monitor.counters[key as keyof Counters] += n ?? 0;
     this.session = session;
@@ -241,14 +236,14 @@ export class LocalModel implements Model {
     try {
       if (this.options.validation !== false) validateInputs(inputs, this.specs.inputs, this.options.validation);
     } catch (error) {
-      this.monitor.recordRejected();
+      this.monitor.count('rejected');
       throw error;
     }
     if (!this.monitoring) return NOT_INSPECTED;
     const inspection = this.monitor.inspect(inputs);
     const bad = inspection.suspicious;
     if (bad && this.monitor.rejects) {
-      this.monitor.recordRejected();
+      this.monitor.count('rejected');
       throw new SuspiciousInputError(bad.feature, bad.value, bad.allowed === 'finite' ? 'finite values' : `[${bad.allowed[0]}, ${bad.allowed[1]}]`);
     }
     return inspection;
@@ -289,12 +284,7 @@ export class LocalModel implements Model {
         this.session = this.candidate;
         this.candidate = undefined;
       },
-      count: (counter) => {
-        if (!this.monitoring) return;
-        if (counter === 'errors') this.monitor.recordError();
-        else if (counter === 'rejected') this.monitor.recordRejected();
-        else this.monitor.recordFallback();
-      },
+      count: (counter) => this.monitor.count(counter),
       emitFallback: ({ from, to, reason }) => this.emitter.emit('fallback', { from, to, reason }),
     };
   }

@@ -3,7 +3,7 @@ import { UnknownEngineError } from './errors.js';
 import { checkLoadOptions, type LoadModelOptions } from './load-options.js';
 import { LocalModel, type Model } from './model.js';
 import { fetchBytes, resolveArtifact, type ReadBytes } from './model-source.js';
-import { createMonitor } from './monitor-config.js';
+import type { CreateObserver } from './monitoring.js';
 
 /** Something that loads models somewhere else (a Web Worker, a worker thread). */
 export interface ModelHost {
@@ -26,6 +26,11 @@ export interface RuntimeOptions {
   readBytes?: ReadBytes;
   /** Where `worker: true` models go; platform packages supply one. */
   workerHost?: ModelHost;
+  /**
+   * Builds each model's monitor (`createModelMonitor` from @edgewise/drift; the platform runtimes
+   * load it on demand). Without it, models are unmonitored and `loadModel({ monitor: {…} })` is refused.
+   */
+  monitoring?: CreateObserver;
 }
 
 /**
@@ -81,7 +86,11 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       }
       const engine = engines.get(engineName!);
       if (!engine) throw new UnknownEngineError(String(engineName), [...engines.keys()]);
-      const [artifact, monitor] = await Promise.all([resolveArtifact(source!, engine, readBytes), createMonitor(monitorConfig, readBytes)]);
+      if (monitorConfig && !options.monitoring) {
+        throw new TypeError('loadModel(): "monitor" needs a runtime with monitoring: createRuntime({ monitoring: createModelMonitor }) with createModelMonitor from @edgewise/drift.');
+      }
+      const monitoring = monitorConfig === false ? undefined : options.monitoring;
+      const [artifact, monitor] = await Promise.all([resolveArtifact(source!, engine, readBytes), monitoring ? monitoring(monitorConfig || undefined, readBytes) : (false as const)]);
       return LocalModel.open(
         engine,
         artifact,

@@ -3,45 +3,9 @@ import { CategoricalSketch } from './categorical-sketch.js';
 import { DEFAULT_K, KllSketch } from './kll-sketch.js';
 import { NumericSketch } from './numeric-sketch.js';
 
-/** Reference statistics of one numeric feature, taken from training data. */
-export interface NumericBaseline {
-  kind: 'numeric';
-  n: number;
-  missing: number;
-  min: number;
-  max: number;
-  mean: number;
-  std: number;
-  /** Fixed bin edges from the training quantiles; device sketches count into the same bins. */
-  edges: number[];
-  /** Training counts per bin (edges.length + 1 bins). */
-  counts: number[];
-  /** The training data's KLL sketch, base64, for KS and Wasserstein. */
-  sketch: string;
-}
+import type { Baseline, CategoricalBaseline, FeatureBaseline, NumericBaseline } from '@edgewise/wire';
 
-export interface CategoricalBaseline {
-  kind: 'categorical';
-  n: number;
-  missing: number;
-  counts: Record<string, number>;
-}
-
-export type FeatureBaseline = NumericBaseline | CategoricalBaseline;
-
-/**
- * A baseline shipped with a model version: what its inputs looked like in training.
- *
- * @example
- * const baseline = buildBaseline({ temp: [12.8, 10.6, …], weather: ['rain', …] }, { bins: 10 });
- */
-export interface Baseline {
-  format: 'edgewise-baseline';
-  version: 1;
-  createdAt: string;
-  rows: number;
-  features: Record<string, FeatureBaseline>;
-}
+export type { Baseline, CategoricalBaseline, FeatureBaseline, NumericBaseline } from '@edgewise/wire';
 
 export type ColumnValue = number | string | null | undefined;
 

@@ -4,7 +4,10 @@ import { alignedCounts, chiSquareTest, jensenShannon, ksTest, psi, wasserstein }
 import { DEFAULT_K, type KllSketch } from './kll-sketch.js';
 import { NumericSketch } from './numeric-sketch.js';
 
-export type DriftMethod = 'psi' | 'jensen-shannon' | 'wasserstein' | 'ks' | 'chi-square';
+import type { DriftMethod, DriftOptions, DriftReport, FeatureDrift } from '@edgewise/core';
+
+export type { DriftMethod, DriftOptions, DriftReport, FeatureDrift } from '@edgewise/core';
+
 const P_VALUE_METHODS: ReadonlySet<DriftMethod> = new Set(['ks', 'chi-square']);
 
 /** Evidently's defaults: distances flag drift at ≥ 0.1, statistical tests at p < 0.05. */
@@ -15,38 +18,6 @@ export const DEFAULT_THRESHOLDS: Readonly<Record<DriftMethod, number>> = {
   ks: 0.05,
   'chi-square': 0.05,
 };
-
-export interface DriftOptions {
-  /** Method per feature; default by size as Evidently does (≤1000 reference rows: KS / chi-square, else Wasserstein / Jensen-Shannon). */
-  methods?: Record<string, DriftMethod>;
-  thresholds?: Partial<Record<DriftMethod, number>>;
-  /** Share of drifted features at which the whole input is called drifted (default 0.5). */
-  driftShare?: number;
-  /** Features with fewer current values are reported but not judged (default 30). */
-  minCount?: number;
-}
-
-export interface FeatureDrift {
-  feature: string;
-  kind: 'numeric' | 'categorical';
-  method: DriftMethod;
-  /** The chosen method's value: a distance, or a p-value for KS / chi-square. */
-  score: number;
-  threshold: number;
-  drifted: boolean;
-  /** Values seen on the device. */
-  count: number;
-  /** Every metric computable for this feature, for dashboards. */
-  metrics: Partial<Record<DriftMethod | 'ks-statistic' | 'chi-square-statistic', number>>;
-  /** True when too few values were seen to judge. */
-  insufficient: boolean;
-}
-
-export interface DriftReport {
-  features: FeatureDrift[];
-  driftedShare: number;
-  drifted: boolean;
-}
 
 /** Current counts per baseline bin: exact when the sketch counted into those bins, else from its CDF. */
 function currentBinCounts(base: NumericBaseline, current: NumericSketch): number[] {

@@ -4,27 +4,11 @@ export interface TensorLike {
   dims: readonly number[];
 }
 
-/** How a monitored feature is read from an input tensor, per batch item (first axis). */
-export type FeatureReducer = 'value' | 'mean' | 'std' | 'min' | 'max' | 'nonzero-fraction' | 'centroid-x' | 'centroid-y';
+import type { FeatureReducer, FeatureSpec } from '@edgewise/core';
+
+export type { FeatureReducer, FeatureSpec } from '@edgewise/core';
 
 export const FEATURE_REDUCERS: readonly FeatureReducer[] = ['value', 'mean', 'std', 'min', 'max', 'nonzero-fraction', 'centroid-x', 'centroid-y'];
-
-/**
- * A monitored feature. Declarative (no callbacks) so it crosses into a worker.
- *
- * @example
- * { name: 'temp_max', input: 'x', reduce: 'value', index: 1 }  // column 1 of a [batch, features] input
- * { name: 'ink', input: 'image', reduce: 'mean' }              // mean pixel of each image
- */
-export interface FeatureSpec {
-  name: string;
-  input: string;
-  reduce?: FeatureReducer;
-  /** For 'value': position along the last axis (default 0). */
-  index?: number;
-  /** For centroids: image width (default: the last dim). */
-  width?: number;
-}
 
 export function checkFeatureSpec(spec: FeatureSpec): void {
   if (!spec || typeof spec.name !== 'string' || typeof spec.input !== 'string') {

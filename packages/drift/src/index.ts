@@ -9,3 +9,4 @@ export * from './drift-report.js';
 export * from './feature-extraction.js';
 export * from './model-monitor.js';
 export { parseCsv } from './csv.js';
+export { createModelMonitor } from './monitor-factory.js';

@@ -1,3 +1,4 @@
+import type { Aggregates, Counters, Inspection, ModelObserver, MonitorOptions, MonitorReport } from '@edgewise/core';
 import { CONFIDENCE_EDGES, LATENCY_EDGES_MS, type BinnedCounts, type Report } from '@edgewise/wire';
 import type { Baseline } from './baseline.js';
 import { ByteReader, ByteWriter, SketchFormatError } from './binary.js';
@@ -9,45 +10,7 @@ import { NumericSketch } from './numeric-sketch.js';
 
 const SNAPSHOT_VERSION = 1;
 
-export interface MonitorOptions {
-  /** Training baseline shipped with the model; enables drift tests and range checks. */
-  baseline?: Baseline;
-  /** Features to sketch. Default: none (outputs, confidence and latency are always sketched). */
-  features?: FeatureSpec[];
-  /**
-   * What to do with an input whose feature lies outside the baseline range (widened by
-   * rangeTolerance) or is NaN: 'count' it (default) or 'reject' it with SuspiciousInputError.
-   */
-  onSuspicious?: 'count' | 'reject';
-  /** Fraction of the baseline range allowed beyond [min, max] before a value is suspicious (default 0.1). */
-  rangeTolerance?: number;
-  drift?: DriftOptions;
-  /** KLL accuracy parameter (default DEFAULT_K = 400). */
-  k?: number;
-}
-
-/** What one input looked like: feature values, and why it is suspicious, if it is. */
-export interface Inspection {
-  values: Map<string, number[]>;
-  suspicious?: { feature: string; value: number; allowed: [number, number] | 'finite' };
-}
-
-export interface Counters {
-  runs: number;
-  errors: number;
-  rejected: number;
-  fallbacks: number;
-}
-
-/** Health of a monitored model: counters, latency, confidence and the drift verdict. */
-export interface MonitorReport {
-  counters: Counters;
-  backends: Record<string, number>;
-  latencyMs: { count: number; p50: number; p95: number; p99: number };
-  confidence: { count: number; p10: number; p50: number };
-  topClasses: Record<string, number>;
-  drift?: DriftReport;
-}
+export type { Counters, Inspection, MonitorOptions, MonitorReport } from '@edgewise/core';
 
 /**
  * Sketches a model's inputs, outputs, confidence and latency on the device. Only these aggregates
@@ -56,7 +19,7 @@ export interface MonitorReport {
  * @example
  * const monitor = new ModelMonitor({ baseline, features: [{ name: 'temp', input: 'x', index: 1 }] });
  */
-export class ModelMonitor {
+export class ModelMonitor implements ModelObserver {
   readonly features = new Map<string, NumericSketch | CategoricalSketch>();
   latency = new NumericSketch(LATENCY_EDGES_MS);
   confidence = new NumericSketch(CONFIDENCE_EDGES, [0, 1]);
@@ -159,6 +122,10 @@ export class ModelMonitor {
     }
   }
 
+  count(counter: 'errors' | 'rejected' | 'fallbacks'): void {
+    this.counters[counter]++;
+  }
+
   recordError(): void {
     this.counters.errors++;
   }
@@ -193,7 +160,7 @@ export class ModelMonitor {
    * values from real inputs and stay on the device; numeric features without baseline bins are left
    * out (listed in `skipped`).
    */
-  aggregates(): { body: Omit<Report, 'v' | 'id' | 'model' | 'modelVersion' | 'window' | 'baseline'>; skipped: string[] } {
+  aggregates(): Aggregates {
     const features: Report['features'] = {};
     const skipped: string[] = [];
     for (const [name, sketch] of this.features) {

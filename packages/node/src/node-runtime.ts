@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { createRuntime, type Runtime, type RuntimeOptions } from '@edgewise/core';
 import { createOnnxEngine, type Ort } from '@edgewise/engine-onnx';
 import { createTfjsEngine } from '@edgewise/engine-tfjs';
+import { lazyModelMonitor } from '@edgewise/drift/lazy';
 import { ModelCache } from '@edgewise/store';
 import { FsStore } from './fs-store.js';
 import { readNodeBytes } from './read-bytes.js';
@@ -42,6 +43,7 @@ const ONNXRUNTIME_NODE = 'onnxruntime-node';
 export function createNodeRuntime(options: NodeRuntimeOptions = {}): Runtime {
   const { cacheDir, onnxBackends = ['wasm'], ...rest } = options;
   return createRuntime({
+    monitoring: lazyModelMonitor,
     readBytes: readNodeBytes,
     // `loadModel({ manifest })` caches verified versions on disk when given a directory.
     ...(cacheDir ? { models: new ModelCache(new FsStore(cacheDir)) } : {}),

@@ -1,3 +1,4 @@
+import { lazyModelMonitor } from '@edgewise/drift/lazy';
 import { createRuntime, type Runtime, type RuntimeOptions } from '@edgewise/core';
 import { FileSystemStore, ModelCache, type FileSystem } from '@edgewise/store';
 import { createReactNativeOnnxEngine, type ReactNativeOnnxEngineOptions } from './onnx-react-native-engine.js';
@@ -30,6 +31,7 @@ export function createReactNativeRuntime(options: ReactNativeRuntimeOptions): Ru
     throw new TypeError('createReactNativeRuntime(): "fileSystem" and "cacheDir" go together (the model cache needs both).');
   }
   return createRuntime({
+    monitoring: lazyModelMonitor,
     ...(fileSystem && cacheDir ? { models: new ModelCache(new FileSystemStore(fileSystem, cacheDir)) } : {}),
     engines: [createReactNativeOnnxEngine({ ort, backends }), ...engines],
     ...rest,

@@ -1,4 +1,5 @@
 import { createRuntime, type Engine, type Runtime } from '@edgewise/core';
+import { lazyModelMonitor } from '@edgewise/drift/lazy';
 import { IndexedDBStore, ModelCache } from '@edgewise/store';
 import { createBrowserEngines } from './browser-engines.js';
 import { WorkerHost, type WorkerHostOptions } from './worker-host.js';
@@ -35,6 +36,6 @@ export function createWebRuntime(options: WebRuntimeOptions = {}): WebRuntime {
   const workers = new WorkerHost({ engineConfig: config, createWorker: options.createWorker, heartbeatMs: options.heartbeatMs, missedHeartbeats: options.missedHeartbeats });
   // The same IndexedDB database serves this thread and the worker (IndexedDB works in both).
   const models = new ModelCache(new IndexedDBStore(options.storeName));
-  const runtime = createRuntime({ engines: options.engines ?? createBrowserEngines(config), workerHost: workers, models });
+  const runtime = createRuntime({ engines: options.engines ?? createBrowserEngines(config), workerHost: workers, models, monitoring: lazyModelMonitor });
   return Object.assign(runtime, { workers, models });
 }

@@ -1,11 +1,12 @@
-import { ModelMonitor, parseBaseline } from '@edgewise/drift';
-import { ModelSourceError, describeError } from './errors.js';
-import type { MonitorConfig } from './load-options.js';
-import type { ReadBytes } from './model-source.js';
+import { ModelSourceError, describeError, type CreateObserver } from '@edgewise/core';
+import { parseBaseline } from './baseline.js';
+import { ModelMonitor } from './model-monitor.js';
 
-/** Builds the model's monitor, fetching the baseline when it is given as a URL. */
-export async function createMonitor(config: MonitorConfig | false | undefined, read: ReadBytes): Promise<ModelMonitor | false> {
-  if (config === false) return false;
+/**
+ * Builds a model's monitor from its `monitor` option, fetching the baseline when it is a URL. What
+ * runtimes call through `createRuntime({ monitoring })`; the platform runtimes load it on demand.
+ */
+export const createModelMonitor: CreateObserver = async (config, read) => {
   if (!config) return new ModelMonitor();
   if (typeof config.baseline !== 'string') return new ModelMonitor({ ...config, baseline: config.baseline && parseBaseline(config.baseline) });
   const url = config.baseline;
@@ -16,4 +17,4 @@ export async function createMonitor(config: MonitorConfig | false | undefined, r
     throw new ModelSourceError(`Could not read the monitor baseline ${url}: ${describeError(cause)}`, { cause });
   }
   return new ModelMonitor({ ...config, baseline: parseBaseline(json) });
-}
+};

@@ -1,0 +1,136 @@
+import type { Baseline, Report } from '@edgewise/wire';
+import type { ReadBytes } from './model-source.js';
+import type { NamedTensors } from './tensor.js';
+
+/**
+ * The contract between a model and what watches it. Core defines it and carries it out on every
+ * run; `@edgewise/drift` implements it (sketches, drift tests). Core imports no monitoring code, so
+ * a model loaded with `monitor: false` pulls none in.
+ */
+export interface ModelObserver {
+  /** The circuit breaker: inputs whose features are out of range are rejected, not just counted. */
+  readonly rejects: boolean;
+  /** Counters, added to when a model is moved (a fresh worker continues where the old one stopped). */
+  readonly counters: Counters;
+  /** Reads what is watched from the inputs, before the run. Records nothing. */
+  inspect(inputs: NamedTensors): Inspection;
+  /** One successful run. */
+  record(inspection: Inspection, outputs: NamedTensors, latencyMs: number, backend: string): void;
+  count(counter: 'errors' | 'rejected' | 'fallbacks'): void;
+  drift(): DriftReport | undefined;
+  report(): MonitorReport;
+  /** Everything it holds, compact and versioned; may retain input values, so it stays on the device. */
+  snapshot(): Uint8Array;
+  /** Counts on fixed bins only: what an uplink may send. */
+  aggregates(): Aggregates;
+  reset(): void;
+  /** Adds a snapshot taken from an observer of the same model. */
+  restore(snapshot: Uint8Array): void;
+}
+
+/** Builds a model's observer from its `monitor` option (fetching a baseline URL with `read`). */
+export type CreateObserver = (config: MonitorConfig | undefined, read: ReadBytes) => Promise<ModelObserver>;
+
+/** What one input looked like: feature values, and why it is suspicious, if it is. */
+export interface Inspection {
+  values: Map<string, number[]>;
+  suspicious?: { feature: string; value: number; allowed: [number, number] | 'finite' };
+}
+
+export interface Counters {
+  runs: number;
+  errors: number;
+  rejected: number;
+  fallbacks: number;
+}
+
+/** Health of a monitored model: counters, latency, confidence and the drift verdict. */
+export interface MonitorReport {
+  counters: Counters;
+  backends: Record<string, number>;
+  latencyMs: { count: number; p50: number; p95: number; p99: number };
+  confidence: { count: number; p10: number; p50: number };
+  topClasses: Record<string, number>;
+  drift?: DriftReport;
+}
+
+/** What aggregates() returns: the report body, and features left out for lack of bins. */
+export interface Aggregates {
+  body: Omit<Report, 'v' | 'id' | 'model' | 'modelVersion' | 'window' | 'baseline'>;
+  skipped: string[];
+}
+
+/** How a monitored feature is read from an input tensor, per batch item (first axis). */
+export type FeatureReducer = 'value' | 'mean' | 'std' | 'min' | 'max' | 'nonzero-fraction' | 'centroid-x' | 'centroid-y';
+
+/**
+ * A monitored feature. Declarative (no callbacks) so it crosses into a worker.
+ *
+ * @example
+ * { name: 'temp_max', input: 'x', reduce: 'value', index: 1 }  // column 1 of a [batch, features] input
+ * { name: 'ink', input: 'image', reduce: 'mean' }              // mean pixel of each image
+ */
+export interface FeatureSpec {
+  name: string;
+  input: string;
+  reduce?: FeatureReducer;
+  /** For 'value': position along the last axis (default 0). */
+  index?: number;
+  /** For centroids: image width (default: the last dim). */
+  width?: number;
+}
+
+export type DriftMethod = 'psi' | 'jensen-shannon' | 'wasserstein' | 'ks' | 'chi-square';
+
+export interface DriftOptions {
+  /** Method per feature; default by size as Evidently does (≤1000 reference rows: KS / chi-square, else Wasserstein / Jensen-Shannon). */
+  methods?: Record<string, DriftMethod>;
+  thresholds?: Partial<Record<DriftMethod, number>>;
+  /** Share of drifted features at which the whole input is called drifted (default 0.5). */
+  driftShare?: number;
+  /** Features with fewer current values are reported but not judged (default 30). */
+  minCount?: number;
+}
+
+export interface FeatureDrift {
+  feature: string;
+  kind: 'numeric' | 'categorical';
+  method: DriftMethod;
+  /** The chosen method's value: a distance, or a p-value for KS / chi-square. */
+  score: number;
+  threshold: number;
+  drifted: boolean;
+  /** Values seen on the device. */
+  count: number;
+  /** Every metric computable for this feature, for dashboards. */
+  metrics: Partial<Record<DriftMethod | 'ks-statistic' | 'chi-square-statistic', number>>;
+  /** True when too few values were seen to judge. */
+  insufficient: boolean;
+}
+
+export interface DriftReport {
+  features: FeatureDrift[];
+  driftedShare: number;
+  drifted: boolean;
+}
+
+/** The model monitor's options (see @edgewise/drift's ModelMonitor). */
+export interface MonitorOptions {
+  /** Training baseline shipped with the model; enables drift tests and range checks. */
+  baseline?: Baseline;
+  /** Features to sketch. Default: none (outputs, confidence and latency are always sketched). */
+  features?: FeatureSpec[];
+  /**
+   * What to do with an input whose feature lies outside the baseline range (widened by
+   * rangeTolerance) or is NaN: 'count' it (default) or 'reject' it with SuspiciousInputError.
+   */
+  onSuspicious?: 'count' | 'reject';
+  /** Fraction of the baseline range allowed beyond [min, max] before a value is suspicious (default 0.1). */
+  rangeTolerance?: number;
+  drift?: DriftOptions;
+  /** KLL accuracy parameter (default 400). */
+  k?: number;
+}
+
+/** `loadModel({ monitor })`: the monitor's options, with the baseline as an object or the URL of its JSON. */
+export type MonitorConfig = Omit<MonitorOptions, 'baseline'> & { baseline?: Baseline | string };
