@@ -1,8 +1,10 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, CROSS_ORIGIN_ISOLATION_HEADERS } from './test/chromium.js';
+import { sourceResolution } from './test/source-conditions.js';
 
 export default defineConfig({
+  ...sourceResolution,
   server: { headers: CROSS_ORIGIN_ISOLATION_HEADERS },
   // Pre-bundling would move ORT away from its .wasm/.mjs siblings, which it finds via import.meta.url.
   optimizeDeps: { exclude: ['onnxruntime-web'] },
@@ -18,6 +20,7 @@ export default defineConfig({
       },
       {
         // End-to-end: real pages in Chromium driven by Playwright (persistent profiles, network faults).
+        ...sourceResolution,
         test: { name: 'e2e', environment: 'node', include: ['test/e2e/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false },
       },
       {

@@ -1,7 +1,4 @@
 #!/usr/bin/env node
-// Ships TypeScript sources; tsx compiles them on the fly.
-import { register } from 'tsx/esm/api';
+import { main } from '../dist/main.js';
 
-register();
-const { main } = await import('../src/main.ts');
 await main();

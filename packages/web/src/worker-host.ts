@@ -19,7 +19,7 @@ export interface WorkerHostOptions {
   missedHeartbeats?: number;
 }
 
-const defaultCreateWorker = () => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'edgewise' });
+const defaultCreateWorker = () => new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'edgewise' });
 const now = () => performance.now();
 /** Loads may download a model first; progress is not a heartbeat, so they get a long deadline of their own. */
 export const LOAD_DEADLINE_MS = 10 * 60_000;
