@@ -14,6 +14,9 @@ import type { InstalledVersion, ModelState, StoreAdapter } from './store-adapter
 export class FileSystemStore implements StoreAdapter {
   readonly kind: string = 'fs';
   private ready: Promise<void> | undefined;
+  get scope(): string {
+    return `${this.kind}:${this.dir}`;
+  }
 
   constructor(
     private readonly fs: FileSystem,
@@ -77,6 +80,9 @@ export class FileSystemStore implements StoreAdapter {
   async putState(state: ModelState) {
     await this.init();
     await this.writeAtomic(this.path('states', `${encodeFileName(state.model)}.json`), JSON.stringify(state));
+  }
+  async deleteState(model: string) {
+    await this.fs.remove(this.path('states', `${encodeFileName(model)}.json`));
   }
   async clear() {
     await this.fs.remove(this.dir);

@@ -32,16 +32,32 @@ export interface ModelState {
   rolledBackFrom?: string;
   /** Only on the 'device' state: this install's rollout bucket. */
   bucket?: number;
+  /** Only on a `download:<id>` state: an install in progress, so an interrupted download resumes. */
+  download?: PartialDownload;
+}
+
+/** How far an interrupted install got: whole chunks stored per file, and the server's ETag for them. */
+export interface PartialDownload {
+  id: string;
+  chunkSize: number;
+  files: Array<{ path: string; size: number; sha256: string; chunkKey: string; chunks: number; bytes: number; etag?: string; done: boolean }>;
 }
 
 /**
  * Where model bytes live. Three small groups of methods: chunks (bytes), records (installed
  * versions) and model states. Browsers use IndexedDB, Node/Electron the filesystem, tests memory.
  * Writing a record is the atomic switch of an install: chunks are written first under a fresh key, and
- * chunks no record points at are garbage, removed by `ModelCache.collectGarbage()`.
+ * chunks no record (nor download in progress) points at are garbage, removed by `ModelCache.collectGarbage()`.
+ * A chunk must be stored as exactly the bytes of the view given (not the view's whole buffer), and
+ * `getChunk` must return a view of exactly those bytes.
  */
 export interface StoreAdapter {
   readonly kind: string;
+  /**
+   * Names the storage itself (database or directory), so caches in other tabs and workers over the
+   * same storage share locks and announcements; caches over different storages do not.
+   */
+  readonly scope?: string;
   putChunk(key: string, index: number, data: Uint8Array): Promise<void>;
   getChunk(key: string, index: number): Promise<Uint8Array | undefined>;
   deleteChunks(key: string): Promise<void>;
@@ -52,5 +68,6 @@ export interface StoreAdapter {
   listRecords(): Promise<InstalledVersion[]>;
   getState(model: string): Promise<ModelState | undefined>;
   putState(state: ModelState): Promise<void>;
+  deleteState(model: string): Promise<void>;
   clear(): Promise<void>;
 }
