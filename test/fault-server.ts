@@ -35,6 +35,7 @@ export interface RangeRequest {
 export async function startFaultServer(root: string) {
   let fault: Fault = { mode: 'ok' };
   let honourRanges = true;
+  let etagSalt = '';
   const requests = new Map<string, number>();
   const ranges: RangeRequest[] = [];
   const server: Server = createServer(async (req, res) => {
@@ -59,7 +60,7 @@ export async function startFaultServer(root: string) {
     }
     if (applies && fault.mode === 'corrupt') body = Buffer.from(body.map((b, i) => (i === body.length >> 1 ? b ^ 0xff : b)));
     if (applies && (fault.mode === 'truncate' || fault.mode === 'truncate-json')) body = body.subarray(0, body.length >> 1);
-    const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"`;
+    const etag = `"${createHash('sha256').update(etagSalt).update(body).digest('hex').slice(0, 16)}"`;
     const type = applies && fault.mode === 'content-type' ? fault.type : path.endsWith('.json') ? 'application/json' : 'application/octet-stream';
     const headers: Record<string, string | number> = { 'content-type': type, etag, 'accept-ranges': honourRanges ? 'bytes' : 'none' };
     const range = req.headers.range;
@@ -100,6 +101,8 @@ export async function startFaultServer(root: string) {
     setFault: (f: Fault) => void (fault = f),
     /** false: answer every Range request with the whole file (200), as some servers and proxies do. */
     setHonourRanges: (honour: boolean) => void (honourRanges = honour),
+    /** Changes every ETag without changing the bytes (another CDN node, a redeploy of the same file). */
+    setEtagSalt: (salt: string) => void (etagSalt = salt),
     requests,
     ranges,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

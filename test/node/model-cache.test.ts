@@ -68,10 +68,14 @@ for (const [kind, make] of adapters) {
       const offline = await cache.load(manifest());
       expect(offline).toMatchObject({ version: '1.1.0', fromCache: true });
       expect(events.at(-1)).toMatchObject({ type: 'offline', id: `${manifest()}@1.1.0`, reason: 'unreachable', detail: expect.stringContaining(manifest()) });
-      // The newest is damaged: it is deleted and the next valid one serves.
-      const newest = (await cache.list()).find((r) => r.version === '1.1.0')!;
-      await cache.adapter.putChunk(newest.files[0]!.chunkKey, 0, Uint8Array.from([1, 2, 3]));
-      expect((await cache.load(manifest())).version).toBe('1.0.0');
+      // The active one is damaged: it is deleted and the newest remaining valid one serves.
+      server.setFault({ mode: 'ok' });
+      await cache.load(manifest(), { version: '1.0.0-tfjs' });
+      await cache.load(manifest(), { version: '1.1.0' });
+      server.setFault({ mode: 'offline' });
+      const active = (await cache.list()).find((r) => r.version === '1.1.0')!;
+      await cache.adapter.putChunk(active.files[0]!.chunkKey, 0, Uint8Array.from([1, 2, 3]));
+      expect((await cache.load(manifest())).version).toBe('1.0.0-tfjs');
       expect(events.slice(-2).map((e) => e.type)).toEqual(['corrupted', 'offline']);
       await expect((await cacheWith()).load(manifest())).rejects.toMatchObject({ code: 'E_NOT_CACHED', message: expect.stringContaining(manifest()) });
       server.setFault({ mode: 'ok' });

@@ -81,12 +81,15 @@ async function attemptDownload(job: FileDownload, from: DownloadPosition, advanc
   let position = from;
   const etag = response.headers.get('etag') ?? undefined;
   if (from.bytes > 0 && !resumes(response, from, size)) {
-    // The server ignored the range, or the file changed under us: start again from byte 0.
-    await response.body?.cancel().catch(() => undefined);
+    // The server ignored the range, or the file changed under us: start again from byte 0 (a 200
+    // already carries the whole file; anything else is asked again without a range).
     job.onBytes(-from.bytes);
     job.hasher.reset();
     position = { chunks: 0, bytes: 0 };
-    if (response.status !== 200) return attemptDownload(job, position, advance);
+    if (response.status !== 200) {
+      await response.body?.cancel().catch(() => undefined);
+      return attemptDownload(job, position, advance);
+    }
   }
   if (!response.ok) throw new StoreError('E_DOWNLOAD', `Could not fetch ${url}: HTTP ${response.status} ${response.statusText}`);
   if (etag) position = { ...position, etag };
