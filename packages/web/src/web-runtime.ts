@@ -1,5 +1,5 @@
 import { createRuntime, type Runtime } from '@edgewise/core';
-import { IndexedDBStore, ModelCache } from '@edgewise/store';
+import { BrowserStore, ModelCache } from '@edgewise/store';
 import { createBrowserEngines } from './browser-engines.js';
 import { WorkerHost, type WorkerHostOptions } from './worker-host.js';
 import type { WorkerEngineConfig } from './worker-protocol.js';
@@ -28,8 +28,9 @@ export interface WebRuntime extends Runtime {
 export function createWebRuntime(options: WebRuntimeOptions = {}): WebRuntime {
   const config: WorkerEngineConfig = { ortWasmPaths: options.ortWasmPaths, tfjsWasmPaths: options.tfjsWasmPaths, storeName: options.storeName };
   const workers = new WorkerHost({ engineConfig: config, createWorker: options.createWorker });
-  // The same IndexedDB database serves this thread and the worker (IndexedDB works in both).
-  const models = new ModelCache(new IndexedDBStore(options.storeName));
+  // One storage (OPFS where available, else IndexedDB) serves this thread and the worker; Web Locks
+  // make them (and other tabs) install each version once.
+  const models = new ModelCache(new BrowserStore(options.storeName));
   const runtime = createRuntime({ engines: createBrowserEngines(config), workerHost: workers, models });
   return Object.assign(runtime, { workers, models });
 }

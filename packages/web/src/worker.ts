@@ -7,12 +7,12 @@ import * as Comlink from 'comlink';
 import { createBrowserEngines } from './browser-engines.js';
 import { installErrorTransfer } from './error-transfer.js';
 import { PROTOCOL_VERSION, type WorkerApi, type WorkerEngineConfig, type WorkerModelState } from './worker-protocol.js';
-import { IndexedDBStore, ModelCache } from '@edgewise/store';
+import { BrowserStore, ModelCache } from '@edgewise/store';
 
 installErrorTransfer();
 
 const runtimeFor = (config: WorkerEngineConfig = {}) =>
-  createRuntime({ engines: createBrowserEngines(config), models: new ModelCache(new IndexedDBStore(config.storeName)) });
+  createRuntime({ engines: createBrowserEngines(config), models: new ModelCache(new BrowserStore(config.storeName)) });
 let runtime: Runtime = runtimeFor();
 const models = new Map<number, LocalModel>();
 /** Per model: how many attempts the main thread has seen (sent with load, or with a run). */
