@@ -44,7 +44,7 @@ export async function startFaultServer(root: string) {
     res.setHeader('access-control-allow-headers', 'range, if-range');
     res.setHeader('access-control-expose-headers', 'content-range, etag, accept-ranges');
     res.setHeader('cross-origin-resource-policy', 'cross-origin');
-    if (req.method === 'OPTIONS') return void res.writeHead(204).end();
+    if (req.method === 'OPTIONS') return void res.writeHead(204).end(); // CORS preflight (If-Range): not counted
     const path = decodeURIComponent(new URL(req.url!, 'http://x').pathname);
     requests.set(path, (requests.get(path) ?? 0) + 1);
     const applies = fault.mode !== 'ok' && (!('match' in fault) || !fault.match || fault.match.test(path));
@@ -89,7 +89,9 @@ export async function startFaultServer(root: string) {
         res.write(part.subarray(i, Math.min(i + step, cutAt)));
         await new Promise((r) => setTimeout(r, tick ? 5 : 1));
       }
-      if (cutAt < part.length) return void setTimeout(() => res.destroy(), 20);
+      // The drop comes a moment after the last byte, as a dying link does; a browser drops bytes its
+      // network stack held but the page had not read yet when the connection errors.
+      if (cutAt < part.length) return void setTimeout(() => res.destroy(), 500);
       return void res.end();
     }
     res.end(part);

@@ -167,14 +167,20 @@ function gated(adapter: StoreAdapter) {
   let gate: Promise<void> | undefined;
   let open: () => void = () => undefined;
   let reached: () => void = () => undefined;
-  const wrapped = Object.create(adapter) as StoreAdapter;
-  wrapped.getChunk = async (key, index) => {
+  const getChunk: StoreAdapter['getChunk'] = async (key, index) => {
     if (gate) {
       reached();
       await gate;
     }
     return adapter.getChunk(key, index);
   };
+  const wrapped = new Proxy(adapter, {
+    get: (target, prop) => {
+      if (prop === 'getChunk') return getChunk;
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
   return {
     adapter: wrapped,
     close: () => new Promise<void>((r) => ((reached = r), (gate = new Promise((o) => (open = o))))),
