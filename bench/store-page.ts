@@ -1,47 +1,72 @@
 /**
- * Browser half of the store benchmark: for each model, cold load (download over loopback, verify,
- * install into IndexedDB, create the ORT session), warm load (read + verify from IndexedDB, create
- * the session) and the floor: creating the session from bytes already in memory.
+ * Browser half of the store benchmark. Each call is one measured phase, so the driver can read the
+ * browser's peak memory around it: cold load (download, verify, store, then create the ORT session),
+ * warm load (read and verify from the store, then the session), and the baselines — a plain fetch of
+ * the same files plus the session, and the session from bytes already in memory.
  */
-import { IndexedDBStore, ModelCache } from '@edgewise/store';
+import { BrowserStore, ModelCache, type CachedModel } from '@edgewise/store';
 import * as ort from 'onnxruntime-web';
 import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url';
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
 
 ort.env.wasm.wasmPaths = { wasm: ortWasm, mjs: ortMjs };
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const session = async (bytes: Uint8Array) => (await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] })).release();
-const result: Record<string, unknown> = {};
+ort.env.wasm.numThreads = 1;
+const prefer = (new URLSearchParams(location.search).get('store') ?? 'auto') as 'opfs' | 'indexeddb';
+const store = new BrowserStore('edgewise-bench', prefer);
+const cache = new ModelCache(store);
+/** The last model's bytes, kept for the from-memory baseline. */
+let held: CachedModel['files'] | undefined;
+let heldEntry = '';
 
-for (const [name, version] of [['mnist', '1.0.0'], ['bench-8mb', '1.0.0']] as const) {
-  const manifest = `/models/generated/${name}/manifest.json`;
-  const cold: number[] = [];
-  const warm: number[] = [];
-  const memory: number[] = [];
-  const manifestOnly: number[] = [];
-  let bytes = 0;
-  for (let round = 0; round < 5; round++) {
-    const cache = new ModelCache(new IndexedDBStore(`bench-${name}-${round}`));
-    await cache.clear();
-    let t = performance.now();
-    const first = await cache.load(manifest, { version });
-    await session(first.files[first.entry]!);
-    cold.push(performance.now() - t);
-    t = performance.now();
-    const again = await cache.load(manifest, { version });
-    await session(again.files[again.entry]!);
-    warm.push(performance.now() - t);
-    t = performance.now();
-    await session(again.files[again.entry]!);
-    memory.push(performance.now() - t);
-    // Where warm time goes: the manifest request alone (revalidated on every load).
-    t = performance.now();
-    await (await fetch(manifest, { cache: 'no-cache' })).json();
-    manifestOnly.push(performance.now() - t);
-    bytes = again.files[again.entry]!.byteLength;
-    await cache.clear();
-  }
-  result[name] = { bytes, coldMs: median(cold), warmMs: median(warm), memoryMs: median(memory), manifestMs: median(manifestOnly) };
+async function session(entry: string, files: Record<string, Uint8Array>) {
+  const externalData = Object.entries(files).filter(([p]) => p !== entry).map(([path, data]) => ({ path, data }));
+  const s = await ort.InferenceSession.create(files[entry]!, { executionProviders: ['wasm'], ...(externalData.length ? { externalData } : {}) });
+  await s.release();
 }
-document.querySelector('#out')!.textContent = JSON.stringify(result, null, 2);
-(window as unknown as { benchResult: unknown }).benchResult = result;
+const timed = async (fn: () => Promise<unknown>) => {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+};
+
+const api = {
+  kind: async () => (await store.adapter()).kind,
+  clear: async () => {
+    held = undefined;
+    await cache.clear();
+  },
+  /** Download + verify + store (+ session). */
+  cold: (manifest: string, version: string, withSession: boolean) =>
+    timed(async () => {
+      const m = await cache.load(manifest, { version });
+      if (m.fromCache) throw new Error(`${manifest} was already cached: not a cold load`);
+      if (withSession) await session(m.entry, m.files);
+    }),
+  /** From the store, verified (+ session); the manifest is checked in the background. */
+  warm: (manifest: string, version: string, withSession: boolean) =>
+    timed(async () => {
+      const m = await cache.load(manifest, { version });
+      if (!m.fromCache) throw new Error(`${manifest} was not served from the store`);
+      if (withSession) await session(m.entry, m.files);
+      [held, heldEntry] = [m.files, m.entry];
+    }),
+  settled: () => cache.settled(),
+  /** Baseline: fetch every file of the version plainly, then the session. */
+  plainFetch: (manifest: string, version: string) =>
+    timed(async () => {
+      const spec = (await (await fetch(manifest, { cache: 'no-store' })).json()).versions[version] as { entry: string; files: Array<{ path: string }> };
+      const files: Record<string, Uint8Array> = {};
+      for (const f of spec.files) files[f.path] = new Uint8Array(await (await fetch(new URL(f.path, manifest), { cache: 'no-store' })).arrayBuffer());
+      await session(spec.entry, files);
+    }),
+  /** Baseline: the session from bytes already in memory (those of the last warm load). */
+  fromMemory: () => timed(() => session(heldEntry, held!)),
+  drop: () => void (held = undefined),
+  gc: async () => {
+    (globalThis as { gc?: () => void }).gc?.();
+    await new Promise((r) => setTimeout(r, 200));
+    (globalThis as { gc?: () => void }).gc?.();
+  },
+};
+(window as unknown as { bench: typeof api }).bench = api;
+document.body.dataset.ready = 'true';

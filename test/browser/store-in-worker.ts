@@ -17,8 +17,15 @@ export async function storeInWorker(kind: 'opfs' | 'indexeddb', name: string): P
       pending.set(id, { resolve, reject });
       worker.postMessage({ id, method, args });
     });
-  const { syncAccessHandles } = (await call('open', kind, name)) as { syncAccessHandles: boolean };
+  const { syncAccessHandles, readChunkInto } = (await call('open', kind, name)) as { syncAccessHandles: boolean; readChunkInto: boolean };
   const methods = ['putChunk', 'getChunk', 'deleteChunks', 'listChunkKeys', 'getRecord', 'putRecord', 'deleteRecord', 'listRecords', 'getState', 'putState', 'deleteState', 'clear'] as const;
   const adapter = Object.fromEntries(methods.map((m) => [m, (...args: unknown[]) => call(m, ...args)])) as unknown as StoreAdapter;
+  if (readChunkInto) {
+    adapter.readChunkInto = async (key, index, target) => {
+      const { size, bytes } = (await call('readChunkInto', key, index, target.byteLength)) as { size: number | undefined; bytes: Uint8Array };
+      if (size !== undefined) target.set(bytes);
+      return size;
+    };
+  }
   return Object.assign(adapter, { kind: `${kind} (worker)`, syncAccessHandles });
 }

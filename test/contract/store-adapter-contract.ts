@@ -86,6 +86,21 @@ export function storeAdapterContract(name: string, make: () => Promise<StoreAdap
       expect(await store.getState('u')).toEqual({ model: 'u', revoked: [] });
     });
 
+    it('reads a chunk straight into a buffer, where the store offers that', async () => {
+      const store = await make();
+      if (!store.readChunkInto) return;
+      await store.putChunk('into', 0, Uint8Array.from([5, 6, 7, 8]));
+      const out = new Uint8Array(6).fill(9);
+      expect(await store.readChunkInto('into', 0, out.subarray(1, 5))).toBe(4);
+      expect(Array.from(out)).toEqual([9, 5, 6, 7, 8, 9]);
+      // A target shorter than the chunk: filled, and the real size reported so the caller sees the mismatch.
+      const short = new Uint8Array(2);
+      expect(await store.readChunkInto('into', 0, short)).toBe(4);
+      expect(Array.from(short)).toEqual([5, 6]);
+      expect(await store.readChunkInto('into', 1, new Uint8Array(4))).toBeUndefined();
+      expect(await store.readChunkInto('absent', 0, new Uint8Array(4))).toBeUndefined();
+    });
+
     it('keeps an empty chunk (a zero-byte file) apart from a missing one', async () => {
       const store = await make();
       await store.putChunk('empty', 0, new Uint8Array(0));

@@ -174,9 +174,17 @@ function gated(adapter: StoreAdapter) {
     }
     return adapter.getChunk(key, index);
   };
+  const readChunkInto: NonNullable<StoreAdapter['readChunkInto']> = async (key, index, into) => {
+    if (gate) {
+      reached();
+      await gate;
+    }
+    return adapter.readChunkInto!(key, index, into);
+  };
   const wrapped = new Proxy(adapter, {
     get: (target, prop) => {
       if (prop === 'getChunk') return getChunk;
+      if (prop === 'readChunkInto' && target.readChunkInto) return readChunkInto;
       const value = Reflect.get(target, prop, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },

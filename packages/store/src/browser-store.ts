@@ -42,6 +42,15 @@ export class BrowserStore implements StoreAdapter {
   async getChunk(key: string, index: number) {
     return (await this.adapter()).getChunk(key, index);
   }
+  /** Straight into `target` where the picked store can (OPFS in a worker), else one copy from getChunk. */
+  async readChunkInto(key: string, index: number, target: Uint8Array) {
+    const adapter = await this.adapter();
+    if (adapter.readChunkInto) return adapter.readChunkInto(key, index, target);
+    const chunk = await adapter.getChunk(key, index);
+    if (!chunk) return undefined;
+    target.set(chunk.subarray(0, target.byteLength));
+    return chunk.byteLength;
+  }
   async deleteChunks(key: string) {
     return (await this.adapter()).deleteChunks(key);
   }

@@ -1,7 +1,9 @@
 /**
  * Cuts a stream of network pieces (any sizes) into chunks of exactly `chunkSize` bytes (the last one
- * shorter), each in its own ArrayBuffer. Own buffers matter: IndexedDB's structured clone stores a
- * view's whole underlying buffer, so storing `bigBuffer.subarray(…)` views writes the file n times.
+ * shorter), each handed over in a buffer of exactly its size. One buffer is reused from chunk to
+ * chunk, so a download holds one chunk, not one per chunk awaiting GC; that is safe because stores
+ * copy what `putChunk` is given before it resolves. Exact-size buffers matter: IndexedDB's structured
+ * clone stores a view's whole underlying buffer, so `bigBuffer.subarray(…)` views write the file n times.
  */
 export class Chunker {
   private chunk: Uint8Array;
@@ -9,15 +11,14 @@ export class Chunker {
 
   constructor(
     private readonly chunkSize: number,
-    /** Bytes still expected, so the last chunk is allocated at its exact size. */
+    /** Bytes still expected, so the last chunk gets a buffer of its exact size. */
     private remaining: number,
   ) {
     this.chunk = new Uint8Array(Math.min(chunkSize, Math.max(remaining, 0)));
   }
 
-  /** Feeds one piece; returns the chunks it completed (usually none or one). */
-  push(piece: Uint8Array): Uint8Array[] {
-    const done: Uint8Array[] = [];
+  /** Feeds one piece; awaits `onChunk` for each chunk it completes before reusing the buffer. */
+  async push(piece: Uint8Array, onChunk: (chunk: Uint8Array) => Promise<void>): Promise<void> {
     let offset = 0;
     while (offset < piece.byteLength) {
       if (this.chunk.byteLength === 0) throw new RangeError('Chunker: more bytes than expected.');
@@ -26,13 +27,12 @@ export class Chunker {
       this.filled += n;
       offset += n;
       if (this.filled === this.chunk.byteLength) {
-        done.push(this.chunk);
+        await onChunk(this.chunk);
         this.remaining -= this.chunk.byteLength;
-        this.chunk = new Uint8Array(Math.min(this.chunkSize, this.remaining));
         this.filled = 0;
+        if (this.remaining < this.chunk.byteLength) this.chunk = new Uint8Array(this.remaining);
       }
     }
-    return done;
   }
 
   /** Bytes received into the chunk not yet complete (lost if the connection drops now). */

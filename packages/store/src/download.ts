@@ -29,7 +29,7 @@ export interface FileDownload {
   from: DownloadPosition;
   /** Further attempts after a connection drops mid-way, each resuming from the last stored chunk. */
   retries: number;
-  /** Stores one chunk (own buffer); resolves once it is durable. */
+  /** Stores one chunk (a buffer of exactly its size, reused afterwards: copy it); resolves once it is durable. */
   putChunk(index: number, chunk: Uint8Array, offset: number): Promise<void>;
   /** Called after each stored chunk, so an interruption can resume from there (even after a reload). */
   onStored(position: DownloadPosition): Promise<void>;
@@ -94,14 +94,12 @@ async function attemptDownload(job: FileDownload, from: DownloadPosition, advanc
   if (!response.ok) throw new StoreError('E_DOWNLOAD', `Could not fetch ${url}: HTTP ${response.status} ${response.statusText}`);
   if (etag) position = { ...position, etag };
   const chunker = new Chunker(job.chunkSize, size - position.bytes);
-  const store = async (chunks: Uint8Array[]) => {
-    for (const chunk of chunks) {
-      job.hasher.update(chunk);
-      await job.putChunk(position.chunks, chunk, position.bytes);
-      position = { ...position, chunks: position.chunks + 1, bytes: position.bytes + chunk.byteLength };
-      advance(position);
-      await job.onStored(position);
-    }
+  const store = async (chunk: Uint8Array) => {
+    job.hasher.update(chunk);
+    await job.putChunk(position.chunks, chunk, position.bytes);
+    position = { ...position, chunks: position.chunks + 1, bytes: position.bytes + chunk.byteLength };
+    advance(position);
+    await job.onStored(position);
   };
   try {
     for await (const piece of pieces(response)) {
@@ -109,7 +107,7 @@ async function attemptDownload(job: FileDownload, from: DownloadPosition, advanc
         throw new StoreError('E_INTEGRITY', `${url} is larger than the manifest's ${size} bytes.`);
       }
       job.onBytes(piece.byteLength);
-      await store(chunker.push(piece));
+      await chunker.push(piece, store);
     }
   } catch (cause) {
     if (cause instanceof StoreError) throw cause;
@@ -117,7 +115,7 @@ async function attemptDownload(job: FileDownload, from: DownloadPosition, advanc
     job.onBytes(-chunker.pending);
     throw new Interrupted((cause as Error).message, { cause });
   }
-  if (size === 0 && position.chunks === 0) await store([new Uint8Array(0)]);
+  if (size === 0 && position.chunks === 0) await store(new Uint8Array(0));
   if (position.bytes !== size) {
     job.onBytes(-chunker.pending);
     throw new StoreError('E_INTEGRITY', `${url} ended after ${position.bytes + chunker.pending} of the manifest's ${size} bytes (truncated).`);

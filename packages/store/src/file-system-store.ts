@@ -51,6 +51,14 @@ export class FileSystemStore implements StoreAdapter {
   async getChunk(key: string, index: number) {
     return this.fs.readFile(this.path('chunks', encodeFileName(key), `${index}.bin`));
   }
+  async readChunkInto(key: string, index: number, target: Uint8Array) {
+    const path = this.path('chunks', encodeFileName(key), `${index}.bin`);
+    if (this.fs.readFileInto) return this.fs.readFileInto(path, target);
+    const bytes = await this.fs.readFile(path);
+    if (!bytes) return undefined;
+    target.set(bytes.subarray(0, target.byteLength));
+    return bytes.byteLength;
+  }
   async deleteChunks(key: string) {
     await this.fs.remove(this.path('chunks', encodeFileName(key)));
   }

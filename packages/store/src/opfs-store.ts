@@ -3,13 +3,15 @@ import type { FileSystem } from './file-system.js';
 
 /** The OPFS handle methods used here; lib.dom types lack the worker-only and newer ones. */
 interface SyncAccessHandle {
+  read(target: Uint8Array, options: { at: number }): number;
+  getSize(): number;
   write(data: Uint8Array, options: { at: number }): number;
   truncate(size: number): void;
   flush(): void;
   close(): void;
 }
 type FileHandle = FileSystemFileHandle & {
-  createSyncAccessHandle?: () => Promise<SyncAccessHandle>;
+  createSyncAccessHandle?: (options?: { mode: 'read-only' | 'readwrite' }) => Promise<SyncAccessHandle>;
   move(parent: FileSystemDirectoryHandle, name: string): Promise<void>;
 };
 type DirectoryHandle = FileSystemDirectoryHandle & { keys(): AsyncIterable<string> };
@@ -57,6 +59,30 @@ export function opfsFileSystem(): FileSystem {
       throw e;
     }
   };
+  /** Workers: read with a sync access handle straight into the caller's buffer (shared 'read-only' mode, so tabs can read at once). */
+  const readFileInto = async (path: string, target: Uint8Array) => {
+    const { handle } = await fileOf(path, false);
+    if (!handle) return undefined;
+    let access: SyncAccessHandle;
+    try {
+      access = await handle.createSyncAccessHandle!({ mode: 'read-only' });
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      // Held by a writer, or no read-only mode here: read a snapshot instead.
+      const bytes = await readFile(path);
+      if (!bytes) return undefined;
+      target.set(bytes.subarray(0, target.byteLength));
+      return bytes.byteLength;
+    }
+    try {
+      const size = access.getSize();
+      const limit = Math.min(size, target.byteLength);
+      for (let done = 0, n = 1; done < limit && n > 0; done += n) n = access.read(target.subarray(done, limit), { at: done });
+      return size;
+    } finally {
+      access.close();
+    }
+  };
   const writeFile = async (path: string, data: Uint8Array) => {
     const { handle } = await fileOf(path, true);
     if (handle!.createSyncAccessHandle) {
@@ -74,8 +100,10 @@ export function opfsFileSystem(): FileSystem {
     await writable.write(data as Uint8Array<ArrayBuffer>);
     await writable.close();
   };
+  const syncHandles = typeof FileSystemFileHandle === 'function' && 'createSyncAccessHandle' in FileSystemFileHandle.prototype;
   return {
     readFile,
+    ...(syncHandles ? { readFileInto } : {}),
     async readText(path) {
       const bytes = await readFile(path);
       return bytes && new TextDecoder().decode(bytes);

@@ -5,6 +5,8 @@ export interface StoredFile {
   sha256: string;
   chunkKey: string;
   chunks: number;
+  /** Bytes per chunk (all but the last); lets a store read each chunk straight into place. */
+  chunkSize?: number;
 }
 
 /** An installed, verified model version. It exists exactly when its record does. */
@@ -49,7 +51,8 @@ export interface PartialDownload {
  * Writing a record is the atomic switch of an install: chunks are written first under a fresh key, and
  * chunks no record (nor download in progress) points at are garbage, removed by `ModelCache.collectGarbage()`.
  * A chunk must be stored as exactly the bytes of the view given (not the view's whole buffer), and
- * `getChunk` must return a view of exactly those bytes.
+ * `getChunk` must return a view of exactly those bytes. The caller may reuse the bytes it passed to
+ * `putChunk` once that resolves.
  */
 export interface StoreAdapter {
   readonly kind: string;
@@ -60,6 +63,11 @@ export interface StoreAdapter {
   readonly scope?: string;
   putChunk(key: string, index: number, data: Uint8Array): Promise<void>;
   getChunk(key: string, index: number): Promise<Uint8Array | undefined>;
+  /**
+   * Optional: reads a chunk straight into `target` (up to its length), with no buffer of its own;
+   * resolves with the chunk's full size (so a caller sees a size mismatch), or undefined when missing.
+   */
+  readChunkInto?(key: string, index: number, target: Uint8Array): Promise<number | undefined>;
   deleteChunks(key: string): Promise<void>;
   listChunkKeys(): Promise<string[]>;
   getRecord(id: string): Promise<InstalledVersion | undefined>;

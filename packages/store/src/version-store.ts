@@ -42,6 +42,14 @@ export class VersionStore {
     for (const file of record.files) {
       const out = new Uint8Array(file.size);
       const hasher = verify ? await createSha256() : undefined;
+      if (this.adapter.readChunkInto && file.chunkSize) {
+        const problem = await this.readInPlace(file, out, hasher);
+        if (problem) return { corrupt: { file: file.path, reason: problem } };
+        const actual = hasher?.hex();
+        if (actual !== undefined && actual !== file.sha256) return { corrupt: { file: file.path, reason: `SHA-256 ${actual} ≠ ${file.sha256}` } };
+        files[file.path] = out;
+        continue;
+      }
       let offset = 0;
       let next = this.adapter.getChunk(file.chunkKey, 0);
       for (let i = 0; i < file.chunks; i++) {
@@ -59,6 +67,23 @@ export class VersionStore {
       files[file.path] = out;
     }
     return { files };
+  }
+
+  /** Each chunk read straight into its place in `out`, the next read issued before this one is hashed. */
+  private async readInPlace(file: StoredFile, out: Uint8Array, hasher: Sha256 | undefined): Promise<string | undefined> {
+    const size = file.chunkSize!;
+    const expected = (i: number) => Math.min(size, file.size - i * size);
+    const read = (i: number) => this.adapter.readChunkInto!(file.chunkKey, i, out.subarray(i * size, i * size + expected(i)));
+    if (Math.max(1, Math.ceil(file.size / size)) !== file.chunks) return `${file.chunks} chunks recorded for ${file.size} bytes`;
+    let next = read(0);
+    for (let i = 0; i < file.chunks; i++) {
+      const got = await next;
+      if (i + 1 < file.chunks) next = read(i + 1);
+      if (got === undefined) return `chunk ${i} of ${file.chunks} is missing`;
+      if (got !== expected(i)) return `chunk ${i} holds ${got} bytes, not ${expected(i)}`;
+      hasher?.update(out.subarray(i * size, i * size + got));
+    }
+    return undefined;
   }
 
   /**
@@ -119,7 +144,7 @@ export class VersionStore {
       if (!resumable) await this.discard(partial);
       throw error;
     }
-    const files: StoredFile[] = partial.files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, chunkKey: f.chunkKey, chunks: f.chunks }));
+    const files: StoredFile[] = partial.files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, chunkKey: f.chunkKey, chunks: f.chunks, chunkSize: partial.chunkSize }));
     const now = Date.now();
     const record: InstalledVersion = { id, model: job.manifestUrl, version: job.version, engine: spec.engine, entry: spec.entry, files, bytes: total, installedAt: now, lastUsedAt: now, pinned: false };
     if (spec.baseline) record.baseline = new URL(spec.baseline, job.manifestUrl).href;

@@ -12,7 +12,12 @@ self.onmessage = async (event: MessageEvent<{ id: number; method: string; args: 
     if (method === 'open') {
       const [kind, name] = args as [string, string];
       store = kind === 'opfs' ? new OpfsStore(name) : new IndexedDBStore(name);
-      result = { syncAccessHandles: typeof FileSystemFileHandle === 'function' && 'createSyncAccessHandle' in FileSystemFileHandle.prototype };
+      result = { readChunkInto: typeof store.readChunkInto === 'function', syncAccessHandles: typeof FileSystemFileHandle === 'function' && 'createSyncAccessHandle' in FileSystemFileHandle.prototype };
+    } else if (method === 'readChunkInto') {
+      // Buffers do not come back from a worker by reference: read into a copy and send it back.
+      const [key, index, length] = args as [string, number, number];
+      const target = new Uint8Array(length);
+      result = { size: await store!.readChunkInto!(key, index, target), bytes: target };
     } else result = await (store as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method]!(...args);
     self.postMessage({ id, result });
   } catch (error) {
