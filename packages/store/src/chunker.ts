@@ -1,12 +1,13 @@
 /**
  * Cuts a stream of network pieces (any sizes) into chunks of exactly `chunkSize` bytes (the last one
- * shorter), each handed over in a buffer of exactly its size. One buffer is reused from chunk to
- * chunk, so a download holds one chunk, not one per chunk awaiting GC; that is safe because stores
- * copy what `putChunk` is given before it resolves. Exact-size buffers matter: IndexedDB's structured
+ * shorter), each handed over in a buffer of exactly its size. Two buffers take turns, so one chunk
+ * can be written while the next fills, and a download holds two chunks, not one per chunk awaiting
+ * GC. `onChunk` must be done with the buffer it was handed by the time it resolves for the next one. Exact-size buffers matter: IndexedDB's structured
  * clone stores a view's whole underlying buffer, so `bigBuffer.subarray(…)` views write the file n times.
  */
 export class Chunker {
   private chunk: Uint8Array;
+  private spare: Uint8Array | undefined;
   private filled = 0;
 
   constructor(
@@ -27,10 +28,12 @@ export class Chunker {
       this.filled += n;
       offset += n;
       if (this.filled === this.chunk.byteLength) {
-        await onChunk(this.chunk);
-        this.remaining -= this.chunk.byteLength;
+        const full = this.chunk;
+        await onChunk(full);
+        this.remaining -= full.byteLength;
         this.filled = 0;
-        if (this.remaining < this.chunk.byteLength) this.chunk = new Uint8Array(this.remaining);
+        this.chunk = this.spare && this.spare.byteLength <= this.remaining ? this.spare : new Uint8Array(Math.min(full.byteLength, this.remaining));
+        this.spare = full;
       }
     }
   }

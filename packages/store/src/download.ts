@@ -94,28 +94,43 @@ async function attemptDownload(job: FileDownload, from: DownloadPosition, advanc
   if (!response.ok) throw new StoreError('E_DOWNLOAD', `Could not fetch ${url}: HTTP ${response.status} ${response.statusText}`);
   if (etag) position = { ...position, etag };
   const chunker = new Chunker(job.chunkSize, size - position.bytes);
+  // One write in flight while the next chunk fills: the network and the store work at once.
+  let writing: Promise<void> = Promise.resolve();
+  let writeError: unknown;
+  let handed = position;
   const store = async (chunk: Uint8Array) => {
+    await writing;
+    if (writeError) throw writeError;
     job.hasher.update(chunk);
-    await job.putChunk(position.chunks, chunk, position.bytes);
-    position = { ...position, chunks: position.chunks + 1, bytes: position.bytes + chunk.byteLength };
-    advance(position);
-    await job.onStored(position);
+    const at = handed;
+    handed = { ...at, chunks: at.chunks + 1, bytes: at.bytes + chunk.byteLength };
+    writing = (async () => {
+      await job.putChunk(at.chunks, chunk, at.bytes);
+      position = { ...position, chunks: at.chunks + 1, bytes: at.bytes + chunk.byteLength };
+      advance(position);
+      await job.onStored(position);
+    })().catch((error) => void (writeError = error));
   };
   try {
     for await (const piece of pieces(response)) {
-      if (position.bytes + chunker.pending + piece.byteLength > size) {
+      if (handed.bytes + chunker.pending + piece.byteLength > size) {
         throw new StoreError('E_INTEGRITY', `${url} is larger than the manifest's ${size} bytes.`);
       }
       job.onBytes(piece.byteLength);
       await chunker.push(piece, store);
     }
+    if (size === 0 && handed.chunks === 0) await store(new Uint8Array(0));
   } catch (cause) {
+    await writing;
+    // A failed write (quota, a broken store) is the store's error, not a network drop to resume.
+    if (writeError) throw writeError;
     if (cause instanceof StoreError) throw cause;
     if (job.signal?.aborted) throw aborted(url, cause);
-    job.onBytes(-chunker.pending);
+    job.onBytes(-chunker.pending - (handed.bytes - position.bytes));
     throw new Interrupted((cause as Error).message, { cause });
   }
-  if (size === 0 && position.chunks === 0) await store(new Uint8Array(0));
+  await writing;
+  if (writeError) throw writeError;
   if (position.bytes !== size) {
     job.onBytes(-chunker.pending);
     throw new StoreError('E_INTEGRITY', `${url} ended after ${position.bytes + chunker.pending} of the manifest's ${size} bytes (truncated).`);

@@ -101,6 +101,14 @@ export class VersionStore {
     const report = (file: string) => job.onProgress?.({ loaded, total, file });
     if (loaded > 0) report(partial.files.find((f) => !f.done)?.path ?? spec.files[0]!.path);
     const save = () => this.adapter.putState({ model: downloadKey(id), revoked: [], download: partial });
+    // Where the download stands is saved about once a second (each save is a store write), and
+    // always when it stops: a reload loses at most a second of progress.
+    let savedAt = 0;
+    const saveSometimes = async () => {
+      if (Date.now() - savedAt < 1000) return;
+      savedAt = Date.now();
+      await save();
+    };
     try {
       for (const entry of partial.files) {
         const into = job.keepBytes ? (kept[entry.path] = new Uint8Array(entry.size)) : undefined;
@@ -127,7 +135,7 @@ export class VersionStore {
           },
           onStored: async (position) => {
             Object.assign(entry, position);
-            await save();
+            await saveSometimes();
           },
           onBytes: (n) => {
             loaded += n;
@@ -142,6 +150,7 @@ export class VersionStore {
     } catch (error) {
       const resumable = error instanceof StoreError && (error.code === 'E_ABORTED' || error.code === 'E_DOWNLOAD');
       if (!resumable) await this.discard(partial);
+      else await save().catch(() => undefined);
       throw error;
     }
     const files: StoredFile[] = partial.files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, chunkKey: f.chunkKey, chunks: f.chunks, chunkSize: partial.chunkSize }));
