@@ -34,7 +34,7 @@ const model = await runtime.loadModel({
   },
 });
 progress.value = 1;
-$('load').textContent = `${downloaded ? 'Downloaded, verified and cached' : 'Loaded from the IndexedDB cache'} in ${(performance.now() - started).toFixed(0)} ms.`;
+$('load').textContent = `${downloaded ? 'Downloaded, verified and cached' : 'Loaded from the on-device cache (OPFS or IndexedDB)'} in ${(performance.now() - started).toFixed(0)} ms.`;
 $('backend').textContent = describeBackends(model.attempts);
 $('version').textContent = `mnist ${manifest.latest} (int8)`;
 model.on('fallback', (e) => ($('backend').textContent = `${e.to} (fell back from ${e.from})`));

@@ -14,7 +14,7 @@ const record = (id: string, lastUsedAt = 1): InstalledVersion => ({
   pinned: false,
 });
 
-/** One suite every StoreAdapter must pass (memory and fs in Node, IndexedDB in Chromium). */
+/** One suite every StoreAdapter must pass (memory, fs and react-native-fs in Node; IndexedDB and OPFS in Chromium). */
 export function storeAdapterContract(name: string, make: () => Promise<StoreAdapter>) {
   describe(`StoreAdapter contract: ${name}`, () => {
     it('stores chunks by key and index, returns copies, and deletes all of a key', async () => {
@@ -59,6 +59,53 @@ export function storeAdapterContract(name: string, make: () => Promise<StoreAdap
       await store.putChunk('k', 0, Uint8Array.from([1]));
       await store.putChunk('k', 0, Uint8Array.from([2, 3]));
       expect(Array.from((await store.getChunk('k', 0))!)).toEqual([2, 3]);
+    });
+
+    it('stores exactly the bytes of a view, not the buffer behind it', async () => {
+      const store = await make();
+      // Four 1 KiB views of one 4 KiB buffer, as a downloader holding the whole file would pass them.
+      const file = Uint8Array.from({ length: 4096 }, (_, i) => (i * 7) & 255);
+      for (let i = 0; i < 4; i++) await store.putChunk('view', i, file.subarray(i * 1024, (i + 1) * 1024));
+      for (let i = 0; i < 4; i++) {
+        const chunk = (await store.getChunk('view', i))!;
+        expect(chunk.byteLength).toBe(1024);
+        // A store that kept the view's whole buffer hands back 4 KiB behind each 1 KiB chunk.
+        expect(chunk.buffer.byteLength).toBe(1024);
+        expect(Array.from(chunk.subarray(0, 4))).toEqual(Array.from(file.subarray(i * 1024, i * 1024 + 4)));
+      }
+    });
+
+    it('deletes a state, and keeps others', async () => {
+      const store = await make();
+      await store.putState({ model: 'download:u@1', revoked: [], download: { id: 'u@1', chunkSize: 1024, files: [] } });
+      await store.putState({ model: 'u', revoked: [] });
+      expect((await store.getState('download:u@1'))!.download).toEqual({ id: 'u@1', chunkSize: 1024, files: [] });
+      await store.deleteState('download:u@1');
+      await store.deleteState('never-written');
+      expect(await store.getState('download:u@1')).toBeUndefined();
+      expect(await store.getState('u')).toEqual({ model: 'u', revoked: [] });
+    });
+
+    it('reads a chunk straight into a buffer, where the store offers that', async () => {
+      const store = await make();
+      if (!store.readChunkInto) return;
+      await store.putChunk('into', 0, Uint8Array.from([5, 6, 7, 8]));
+      const out = new Uint8Array(6).fill(9);
+      expect(await store.readChunkInto('into', 0, out.subarray(1, 5))).toBe(4);
+      expect(Array.from(out)).toEqual([9, 5, 6, 7, 8, 9]);
+      // A target shorter than the chunk: filled, and the real size reported so the caller sees the mismatch.
+      const short = new Uint8Array(2);
+      expect(await store.readChunkInto('into', 0, short)).toBe(4);
+      expect(Array.from(short)).toEqual([5, 6]);
+      expect(await store.readChunkInto('into', 1, new Uint8Array(4))).toBeUndefined();
+      expect(await store.readChunkInto('absent', 0, new Uint8Array(4))).toBeUndefined();
+    });
+
+    it('keeps an empty chunk (a zero-byte file) apart from a missing one', async () => {
+      const store = await make();
+      await store.putChunk('empty', 0, new Uint8Array(0));
+      expect((await store.getChunk('empty', 0))?.byteLength).toBe(0);
+      expect(await store.getChunk('empty', 1)).toBeUndefined();
     });
   });
 }

@@ -11,6 +11,7 @@ type Api = {
   load(manifest: string, worker: boolean, version?: string): Promise<{ progress: Array<{ loaded: number; total: number }>; output: number[] }>;
   list(): Promise<string[]>;
   rollback(manifest: string): Promise<string>;
+  settled(): Promise<void>;
 };
 const MANIFEST = '/models/generated/mnist/manifest.json';
 
@@ -52,8 +53,8 @@ afterAll(async () => {
   await served?.server.close();
 });
 
-describe('model store in real Chromium (IndexedDB, persistent profile)', () => {
-  it('downloads in the worker with progress, then after a reload and offline serves from IndexedDB', async () => {
+describe('model store in real Chromium (OPFS, else IndexedDB; persistent profile)', () => {
+  it('downloads in the worker with progress, then after a reload and offline serves from the store', async () => {
     const first = await call('load', MANIFEST, true);
     expect(first.progress.length).toBeGreaterThan(0);
     expect(first.progress.at(-1)!.loaded).toBe(first.progress.at(-1)!.total);
@@ -77,7 +78,10 @@ describe('model store in real Chromium (IndexedDB, persistent profile)', () => {
 
   it('rolls back to the previous version instantly, across a browser restart', async () => {
     await call('load', MANIFEST, false, '1.0.0');
+    // 'latest' serves the active 1.0.0 at once and installs 1.1.0 in the background for the next load.
     await call('load', MANIFEST, false);
+    await call('settled');
+    expect(await call('list')).toEqual(['1.1.0', '1.0.0']);
     expect(await call('rollback', `${served.url}${MANIFEST}`)).toBe('1.0.0');
     await page.close();
     await open();

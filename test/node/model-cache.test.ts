@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FsStore } from '@edgewise/node';
-import { MemoryStore, ModelCache, StoreError, type CacheEvent, type StoreAdapter } from '@edgewise/store';
+import { MemoryStore, ModelCache, StoreError, type CacheEvent, type ModelCacheOptions, type StoreAdapter } from '@edgewise/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeAdapterContract } from '../contract/store-adapter-contract.js';
 import { startFaultServer } from '../fault-server.js';
@@ -25,7 +25,7 @@ const adapters: Array<[string, () => Promise<StoreAdapter>]> = [
 for (const [kind, make] of adapters) {
   describe(`ModelCache over ${kind}, against a real HTTP server`, () => {
     const manifest = () => `${server.url}/mnist/manifest.json`;
-    const cacheWith = async (events: CacheEvent[] = [], options = {}) => new ModelCache(await make(), { chunkSize: 256 * 1024, onEvent: (e) => events.push(e), ...options });
+    const cacheWith = async (events: CacheEvent[] = [], options: ModelCacheOptions = {}) => new ModelCache(await make(), { chunkSize: 256 * 1024, onEvent: (e) => events.push(e), ...options });
 
     it('downloads with aggregate progress, verifies, installs, then serves from the store', async () => {
       server.setFault({ mode: 'ok' });
@@ -57,44 +57,82 @@ for (const [kind, make] of adapters) {
       server.setFault({ mode: 'ok' });
     });
 
-    it('works offline from the newest valid cached version, and says so', async () => {
+    it('offline with two valid cached versions loads the newest, and says why; a damaged one falls to the next', async () => {
+      server.setFault({ mode: 'ok' });
+      const events: CacheEvent[] = [];
+      const cache = await cacheWith(events, { revalidate: 'before-load' });
+      await cache.load(manifest(), { version: '1.0.0' });
+      await cache.load(manifest());
+      expect((await cache.list()).map((r) => r.version).sort()).toEqual(['1.0.0', '1.1.0']);
+      server.setFault({ mode: 'offline' });
+      const offline = await cache.load(manifest());
+      expect(offline).toMatchObject({ version: '1.1.0', fromCache: true });
+      expect(events.at(-1)).toMatchObject({ type: 'offline', id: `${manifest()}@1.1.0`, reason: 'unreachable', detail: expect.stringContaining(manifest()) });
+      // The active one is damaged: it is deleted and the newest remaining valid one serves.
+      server.setFault({ mode: 'ok' });
+      await cache.load(manifest(), { version: '1.0.0-tfjs' });
+      await cache.load(manifest(), { version: '1.1.0' });
+      server.setFault({ mode: 'offline' });
+      const active = (await cache.list()).find((r) => r.version === '1.1.0')!;
+      await cache.adapter.putChunk(active.files[0]!.chunkKey, 0, Uint8Array.from([1, 2, 3]));
+      expect((await cache.load(manifest())).version).toBe('1.0.0-tfjs');
+      expect(events.slice(-2).map((e) => e.type)).toEqual(['corrupted', 'offline']);
+      await expect((await cacheWith()).load(manifest())).rejects.toMatchObject({ code: 'E_NOT_CACHED', message: expect.stringContaining(manifest()) });
+      server.setFault({ mode: 'ok' });
+    });
+
+    it('stale-while-revalidate: a cached version loads without waiting for the manifest; the check runs after', async () => {
       server.setFault({ mode: 'ok' });
       const events: CacheEvent[] = [];
       const cache = await cacheWith(events);
       await cache.load(manifest());
+      const manifestRequests = server.requests.get('/mnist/manifest.json') ?? 0;
       server.setFault({ mode: 'offline' });
-      const offline = await cache.load(manifest());
-      expect(offline).toMatchObject({ version: '1.1.0', fromCache: true });
-      expect(events.at(-1)).toMatchObject({ type: 'offline' });
-      await expect((await cacheWith()).load(manifest())).rejects.toMatchObject({ code: 'E_NOT_CACHED' });
+      const warm = await cache.load(manifest());
+      expect(warm).toMatchObject({ version: '1.1.0', fromCache: true });
+      expect(events.at(-1)).toMatchObject({ type: 'served-from-cache' });
+      await cache.settled();
+      expect(events.at(-1)).toMatchObject({ type: 'revalidation-failed', reason: 'unreachable' });
+      expect(server.requests.get('/mnist/manifest.json')).toBe(manifestRequests + 1);
       server.setFault({ mode: 'ok' });
     });
 
-    it('detects a tampered stored file, deletes it, says so, and refetches', async () => {
+    it('detects a tampered stored chunk, deletes that version, says so, and refetches', async () => {
       server.setFault({ mode: 'ok' });
       const events: CacheEvent[] = [];
       const cache = await cacheWith(events);
       await cache.load(manifest());
       const [record] = await cache.list();
-      const chunk = (await cache.adapter.getChunk(record!.files[0]!.chunkKey, 1))!;
+      const key = record!.files[0]!.chunkKey;
+      const chunk = (await cache.adapter.getChunk(key, 1))!;
       chunk[10] = chunk[10]! ^ 0xff;
-      await cache.adapter.putChunk(record!.files[0]!.chunkKey, 1, chunk);
+      await cache.adapter.putChunk(key, 1, chunk);
+      const downloads = server.requests.get('/mnist/model-int8.onnx') ?? 0;
       const again = await cache.load(manifest());
       expect(again.fromCache).toBe(false);
+      expect(server.requests.get('/mnist/model-int8.onnx')).toBe(downloads + 1);
       expect(events.map((e) => e.type)).toEqual(['installed', 'corrupted', 'installed']);
-      expect(events[1]).toMatchObject({ file: 'model-int8.onnx', reason: expect.stringMatching(/SHA-256/) });
+      expect(events[1]).toMatchObject({ id: record!.id, file: 'model-int8.onnx', reason: expect.stringMatching(/SHA-256/) });
+      // The damaged copy is gone (not merely shadowed): its chunks are deleted, the new install has its own.
+      expect(await cache.adapter.getChunk(key, 0)).toBeUndefined();
+      expect(await cache.adapter.listChunkKeys()).not.toContain(key);
+      const [fresh] = await cache.list();
+      expect(fresh!.files[0]!.chunkKey).not.toBe(key);
     });
 
     it('rolls back to the previous cached version at once, offline', async () => {
       server.setFault({ mode: 'ok' });
       const cache = await cacheWith();
       await cache.load(manifest(), { version: '1.0.0' });
-      await cache.load(manifest());
+      await cache.load(manifest(), { revalidate: 'before-load' });
       expect(await cache.rollback(manifest())).toBe('1.0.0');
       server.setFault({ mode: 'offline' });
       expect((await cache.load(manifest())).version).toBe('1.0.0');
       server.setFault({ mode: 'ok' });
       // Online, 'latest' stays rolled back while the manifest's latest is the version rolled back from.
+      expect((await cache.load(manifest(), { revalidate: 'before-load' })).version).toBe('1.0.0');
+      expect((await cache.load(manifest())).version).toBe('1.0.0');
+      await cache.settled();
       expect((await cache.load(manifest())).version).toBe('1.0.0');
     });
 
@@ -154,7 +192,7 @@ describe('ModelCache: revocation, slow downloads, abort', () => {
     const own = await startFaultServer(root);
     try {
       const events: CacheEvent[] = [];
-      const cache = new ModelCache(new MemoryStore(), { onEvent: (e) => events.push(e) });
+      const cache = new ModelCache(new MemoryStore(), { onEvent: (e) => events.push(e), revalidate: 'before-load' });
       const url = `${own.url}/mnist/manifest.json`;
       await cache.load(url, { version: '1.0.0' });
       const m = JSON.parse(await readFile(join(root, 'mnist/manifest.json'), 'utf8'));
@@ -169,12 +207,13 @@ describe('ModelCache: revocation, slow downloads, abort', () => {
     }
   });
 
-  it('reports progress through a slow download, and an abort installs nothing', async () => {
+  it('reports progress through a slow download; an abort installs nothing, and the next load resumes where it stopped', async () => {
     server.setFault({ mode: 'slow', bytesPerTick: 64 * 1024, match: /\.onnx$/ });
-    const cache = new ModelCache(new MemoryStore());
+    const cache = new ModelCache(new MemoryStore(), { chunkSize: 256 * 1024 });
     const controller = new AbortController();
     const seen: number[] = [];
-    const pending = cache.load(`${server.url}/mnist/manifest.json`, {
+    const url = `${server.url}/mnist/manifest.json`;
+    const pending = cache.load(url, {
       version: '1.0.0',
       signal: controller.signal,
       onProgress: (p) => {
@@ -185,8 +224,21 @@ describe('ModelCache: revocation, slow downloads, abort', () => {
     await expect(pending).rejects.toMatchObject({ code: 'E_ABORTED' });
     expect(seen.length).toBeGreaterThan(10);
     expect(await cache.list()).toEqual([]);
-    expect(await cache.adapter.listChunkKeys()).toEqual([]);
+    // What was stored stays for the resume, and garbage collection keeps it.
+    expect(await cache.collectGarbage()).toBe(0);
+    expect(await cache.adapter.listChunkKeys()).toHaveLength(1);
     server.setFault({ mode: 'ok' });
+    server.ranges.length = 0;
+    const resumed: number[] = [];
+    const model = await cache.load(url, { version: '1.0.0', onProgress: (p) => resumed.push(p.loaded) });
+    expect(server.ranges).toEqual([{ path: '/mnist/model.onnx', range: expect.stringMatching(/^bytes=\d+-$/), status: 206 }]);
+    const from = Number(/\d+/.exec(server.ranges[0]!.range)![0]);
+    expect(from % (256 * 1024)).toBe(0);
+    expect(from).toBeGreaterThanOrEqual(512 * 1024);
+    expect(resumed[0]).toBe(from);
+    const onDisk = await readFile(join(generated, 'mnist/model.onnx'));
+    expect(Buffer.from(model.files['model.onnx']!).equals(onDisk)).toBe(true);
+    expect(await cache.adapter.listChunkKeys()).toHaveLength(1);
   });
 });
 

@@ -186,7 +186,10 @@ export function createOnnxEngine(options: OnnxEngineOptions = {}): Engine {
       if (sessionOptions.numThreads && ort.env?.wasm) ort.env.wasm.numThreads = sessionOptions.numThreads;
       let session: OrtSession;
       try {
-        session = await ort.InferenceSession.create(bytes, { executionProviders: [backend], graphOptimizationLevel: 'all', ...options.sessionOptions?.(backend, sessionOptions) });
+        // The artifact's other files are the model's external data (weights beside a small graph, as
+        // large models ship): ORT reads them by the path the graph names, without concatenating.
+        const externalData = Object.entries(artifact.files).filter(([path]) => path !== artifact.entry).map(([path, data]) => ({ path, data }));
+        session = await ort.InferenceSession.create(bytes, { executionProviders: [backend], graphOptimizationLevel: 'all', ...(externalData.length ? { externalData } : {}), ...options.sessionOptions?.(backend, sessionOptions) });
       } catch (error) {
         const message = describeError(error);
         const failure = classifyOrtError(error, 'create', backend);

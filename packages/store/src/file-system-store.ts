@@ -14,6 +14,9 @@ import type { InstalledVersion, ModelState, StoreAdapter } from './store-adapter
 export class FileSystemStore implements StoreAdapter {
   readonly kind: string = 'fs';
   private ready: Promise<void> | undefined;
+  get scope(): string {
+    return `${this.kind}:${this.dir}`;
+  }
 
   constructor(
     private readonly fs: FileSystem,
@@ -48,6 +51,14 @@ export class FileSystemStore implements StoreAdapter {
   async getChunk(key: string, index: number) {
     return this.fs.readFile(this.path('chunks', encodeFileName(key), `${index}.bin`));
   }
+  async readChunkInto(key: string, index: number, target: Uint8Array) {
+    const path = this.path('chunks', encodeFileName(key), `${index}.bin`);
+    if (this.fs.readFileInto) return this.fs.readFileInto(path, target);
+    const bytes = await this.fs.readFile(path);
+    if (!bytes) return undefined;
+    target.set(bytes.subarray(0, target.byteLength));
+    return bytes.byteLength;
+  }
   async deleteChunks(key: string) {
     await this.fs.remove(this.path('chunks', encodeFileName(key)));
   }
@@ -77,6 +88,9 @@ export class FileSystemStore implements StoreAdapter {
   async putState(state: ModelState) {
     await this.init();
     await this.writeAtomic(this.path('states', `${encodeFileName(state.model)}.json`), JSON.stringify(state));
+  }
+  async deleteState(model: string) {
+    await this.fs.remove(this.path('states', `${encodeFileName(model)}.json`));
   }
   async clear() {
     await this.fs.remove(this.dir);

@@ -6,6 +6,8 @@
 export interface FileSystem {
   /** The file's bytes, or undefined when it does not exist. */
   readFile(path: string): Promise<Uint8Array | undefined>;
+  /** Optional: reads into `target` (up to its length); resolves with the file's size, or undefined when it does not exist. */
+  readFileInto?(path: string, target: Uint8Array): Promise<number | undefined>;
   /** The file's UTF-8 text, or undefined when it does not exist. */
   readText(path: string): Promise<string | undefined>;
   writeFile(path: string, data: Uint8Array): Promise<void>;

@@ -17,6 +17,9 @@ interface EdgewiseDB extends DBSchema {
  */
 export class IndexedDBStore implements StoreAdapter {
   readonly kind = 'indexeddb';
+  get scope(): string {
+    return `indexeddb:${this.name}`;
+  }
   private db: Promise<IDBPDatabase<EdgewiseDB>> | undefined;
 
   constructor(readonly name = 'edgewise-models') {}
@@ -32,7 +35,9 @@ export class IndexedDBStore implements StoreAdapter {
   }
 
   async putChunk(key: string, index: number, data: Uint8Array) {
-    await (await this.open()).put('chunks', { key, index, data });
+    // Structured clone keeps a view's whole buffer: a 4 MiB view of a 256 MiB file would store 256 MiB.
+    const own = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
+    await (await this.open()).put('chunks', { key, index, data: own });
   }
   async getChunk(key: string, index: number) {
     return (await (await this.open()).get('chunks', [key, index]))?.data;
@@ -62,6 +67,9 @@ export class IndexedDBStore implements StoreAdapter {
   }
   async putState(state: ModelState) {
     await (await this.open()).put('states', state);
+  }
+  async deleteState(model: string) {
+    await (await this.open()).delete('states', model);
   }
   async clear() {
     const db = await this.open();

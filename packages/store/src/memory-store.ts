@@ -42,6 +42,9 @@ export class MemoryStore implements StoreAdapter {
   async putState(state: ModelState) {
     this.states.set(state.model, structuredClone(state));
   }
+  async deleteState(model: string) {
+    this.states.delete(model);
+  }
   async clear() {
     this.chunks.clear();
     this.records.clear();

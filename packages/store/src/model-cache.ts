@@ -1,26 +1,53 @@
-import { downloadFile, type DownloadProgress } from './download.js';
+import { defaultCoordinator, type Coordinator } from './coordination.js';
+import type { DownloadProgress } from './download.js';
 import { StoreError } from './errors.js';
-import { parseManifest, resolveVersion, type Manifest } from './manifest.js';
-import { sha256Hex } from './sha256.js';
-import type { InstalledVersion, ModelState, StoreAdapter, StoredFile } from './store-adapter.js';
+import { DEFAULT_LIMITS, checkLimits, type ModelLimits } from './limits.js';
+import type { Manifest } from './manifest.js';
+import { fetchManifest, type UnavailableReason } from './manifest-fetch.js';
+import { SpaceManager, type StorageEstimate } from './space-manager.js';
+import type { InstalledVersion, ModelState, StoreAdapter } from './store-adapter.js';
+import * as policy from './version-policy.js';
+import { VersionStore } from './version-store.js';
 
 export type CacheEvent =
   | { type: 'installed'; id: string; bytes: number }
   | { type: 'served-from-cache'; id: string }
-  | { type: 'offline'; id: string; reason: string }
+  /** Served from the cache because the manifest could not be used; `reason` says why, `detail` names the URL and what came back. */
+  | { type: 'offline'; id: string; reason: UnavailableReason; detail: string }
+  /** A background manifest check (after serving from the cache) could not be completed. */
+  | { type: 'revalidation-failed'; url: string; reason: UnavailableReason | 'error'; detail: string }
+  /** A background check found, installed and activated a new version: the next load uses it. */
+  | { type: 'update-ready'; id: string; version: string; previous?: string }
+  /** Another tab or worker over the same storage activated a version. */
+  | { type: 'activated-elsewhere'; model: string; version: string }
   | { type: 'corrupted'; id: string; file: string; reason: string }
   | { type: 'evicted'; id: string; bytes: number }
   | { type: 'revoked-removed'; id: string };
+
+/**
+ * - 'background' (default, stale-while-revalidate): a cached version loads at once; the manifest is
+ *   checked afterwards and an update is installed then and used on the next load ('update-ready').
+ * - 'before-load': every load waits for the manifest first, so an update is used at once.
+ */
+export type Revalidate = 'background' | 'before-load';
 
 export interface ModelCacheOptions {
   fetch?: typeof fetch;
   /** Bytes per stored chunk (default 4 MiB). */
   chunkSize?: number;
   /** Storage estimate; default navigator.storage.estimate() where it exists. */
-  estimate?: () => Promise<{ usage?: number; quota?: number }>;
+  estimate?: StorageEstimate;
   /** This device's rollout bucket in [0, 100); default: random, kept in the store. */
   bucket?: number;
   onEvent?: (event: CacheEvent) => void;
+  revalidate?: Revalidate;
+  /** 'every-load' (default): SHA-256 of every file as it is read. 'install': sizes only on load; `verify()` checks fully, e.g. on a schedule. */
+  verify?: 'every-load' | 'install';
+  /** Resumed attempts after a connection drops mid-file (default 3). */
+  retries?: number;
+  limits?: Partial<ModelLimits>;
+  /** Locks and announcements; default Web Locks + BroadcastChannel in browsers, in-process elsewhere. */
+  coordinator?: Coordinator;
 }
 
 export interface LoadFromManifestOptions {
@@ -28,9 +55,10 @@ export interface LoadFromManifestOptions {
   version?: string;
   onProgress?: (progress: DownloadProgress) => void;
   signal?: AbortSignal;
+  revalidate?: Revalidate;
 }
 
-/** What a load hands to an engine. */
+/** What a load hands to an engine: every file of the version, each in one buffer. */
 export interface CachedModel {
   id: string;
   version: string;
@@ -42,12 +70,15 @@ export interface CachedModel {
   fromCache: boolean;
 }
 
-const isQuotaError = (e: unknown) => e instanceof Error && (e.name === 'QuotaExceededError' || /quota/i.test(e.message));
+/** Lock names: one per version being installed, one for every read-modify-write of records and states. */
+const META = 'meta';
+const installLock = (id: string) => `install:${id}`;
 
 /**
- * Versioned model cache over any StoreAdapter: resolves a version from a manifest, serves it from
- * the store when present and intact (SHA-256 checked on every load), else downloads it with progress,
- * verifies it and installs it atomically. Works offline from the newest valid cached version.
+ * Versioned model cache over any StoreAdapter. A cached version loads at once and the manifest is
+ * checked in the background; otherwise the version is streamed from the network into the store,
+ * verified (SHA-256) and installed atomically, resuming an interrupted download. Installs and
+ * activations are serialized across tabs and workers; offline, the newest valid cached version serves.
  *
  * @example
  * const cache = new ModelCache(new IndexedDBStore());
@@ -55,51 +86,45 @@ const isQuotaError = (e: unknown) => e instanceof Error && (e.name === 'QuotaExc
  */
 export class ModelCache {
   private readonly fetchImpl: typeof fetch;
-  private readonly chunkSize: number;
+  private readonly versions: VersionStore;
+  private readonly coordinator: Coordinator;
+  private readonly limits: ModelLimits;
+  private readonly background = new Map<string, Promise<void>>();
+  private unsubscribe: (() => void) | undefined;
 
   constructor(
     readonly adapter: StoreAdapter,
     private readonly options: ModelCacheOptions = {},
   ) {
     this.fetchImpl = options.fetch ?? ((...args) => fetch(...args));
-    this.chunkSize = options.chunkSize ?? 4 * 1024 * 1024;
-    if (!Number.isInteger(this.chunkSize) || this.chunkSize < 1024) throw new RangeError(`ModelCache: chunkSize must be an integer ≥ 1024; received ${this.chunkSize}.`);
+    const chunkSize = options.chunkSize ?? 4 * 1024 * 1024;
+    if (!Number.isInteger(chunkSize) || chunkSize < 1024) throw new RangeError(`ModelCache: chunkSize must be an integer ≥ 1024; received ${chunkSize}.`);
+    const retries = options.retries ?? 3;
+    if (!Number.isInteger(retries) || retries < 0) throw new RangeError(`ModelCache: retries must be an integer ≥ 0; received ${retries}.`);
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.coordinator = options.coordinator ?? defaultCoordinator(adapter.scope ?? adapter.kind);
+    const space = new SpaceManager(adapter, (victim) => this.locked(() => this.deleteIfSame(victim, { type: 'evicted', id: victim.id, bytes: victim.bytes })), options.estimate);
+    this.versions = new VersionStore(adapter, space, { chunkSize, fetch: this.fetchImpl, retries });
   }
 
   async load(url: string, options: LoadFromManifestOptions = {}): Promise<CachedModel> {
     const manifestUrl = absoluteUrl(url);
     const requested = options.version ?? 'latest';
-    let manifest: Manifest;
-    try {
-      manifest = await this.fetchManifest(manifestUrl, options.signal);
-    } catch (error) {
-      if (error instanceof StoreError && error.code === 'E_DOWNLOAD') return this.loadOffline(manifestUrl, requested, error.message);
-      throw error;
+    this.unsubscribe ??= this.coordinator.subscribe((m) => this.emit({ type: 'activated-elsewhere', model: m.model, version: m.version }));
+    const cachedFirst = (options.revalidate ?? this.options.revalidate ?? 'background') === 'background';
+    // A rollback may land between choosing a version and activating it; then choose again.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const cached = cachedFirst ? await this.loadCached(manifestUrl, requested) : undefined;
+      if (cached === false) continue;
+      const loaded = cached ?? (await this.loadFromManifest(manifestUrl, requested, options));
+      if (loaded) return loaded;
     }
-    const state = (await this.adapter.getState(manifestUrl)) ?? { model: manifestUrl, revoked: [] };
-    state.revoked = manifest.revoked;
-    await this.removeRevoked(manifestUrl, manifest.revoked);
-    let version = resolveVersion(manifest, requested, await this.bucket());
-    if (requested === 'latest' && state.rolledBackFrom) {
-      // Stay on the rolled-back-to version until the manifest moves past the one rolled back from.
-      if (state.rolledBackFrom === version && state.active && !manifest.revoked.includes(state.active)) version = state.active;
-      else if (state.rolledBackFrom !== version) delete state.rolledBackFrom;
-    }
-    const id = `${manifestUrl}@${version}`;
-    const existing = await this.adapter.getRecord(id);
-    if (existing) {
-      const files = await this.readVerified(existing);
-      if (files) {
-        await this.activate(state, existing);
-        this.emit({ type: 'served-from-cache', id });
-        return toCachedModel(existing, files, true);
-      }
-    }
-    const record = await this.install(manifestUrl, manifest, version, options);
-    const files = await this.readVerified(record);
-    if (!files) throw new StoreError('E_INTEGRITY', `${id} failed verification right after install: the store is not keeping what it is given.`);
-    await this.activate(state, record);
-    return toCachedModel(record, files, false);
+    throw new StoreError('E_VERSION', `${manifestUrl}: the active version kept changing under this load (concurrent rollbacks); try again.`);
+  }
+
+  /** Resolves once background manifest checks (and the updates they install) have finished. */
+  async settled(): Promise<void> {
+    while (this.background.size) await Promise.all(this.background.values());
   }
 
   /** Installed versions, newest use first. */
@@ -109,17 +134,15 @@ export class ModelCache {
 
   /** Pinned versions are never evicted for space. */
   async pin(url: string, version: string, pinned = true): Promise<void> {
-    const record = await this.requireRecord(absoluteUrl(url), version);
-    await this.adapter.putRecord({ ...record, pinned });
+    await this.locked(async () => this.adapter.putRecord({ ...(await this.requireRecord(absoluteUrl(url), version)), pinned }));
   }
 
   async remove(url: string, version: string): Promise<void> {
-    const record = await this.requireRecord(absoluteUrl(url), version);
-    await this.deleteVersion(record);
+    await this.locked(async () => this.versions.delete(await this.requireRecord(absoluteUrl(url), version)));
   }
 
   async clear(): Promise<void> {
-    await this.adapter.clear();
+    await this.locked(() => this.adapter.clear());
   }
 
   /**
@@ -128,11 +151,26 @@ export class ModelCache {
    */
   async rollback(url: string): Promise<string> {
     const manifestUrl = absoluteUrl(url);
-    const state = await this.adapter.getState(manifestUrl);
-    if (!state?.previous || !state.active) throw new StoreError('E_NOT_CACHED', `${manifestUrl} has no previous cached version to roll back to.`);
-    const previous = await this.requireRecord(manifestUrl, state.previous);
-    await this.adapter.putState({ ...state, active: previous.version, previous: state.active, rolledBackFrom: state.active });
-    return previous.version;
+    const version = await this.locked(async () => {
+      const state = await this.adapter.getState(manifestUrl);
+      if (!state?.previous || !state.active) throw new StoreError('E_NOT_CACHED', `${manifestUrl} has no previous cached version to roll back to.`);
+      await this.requireRecord(manifestUrl, state.previous);
+      await this.adapter.putState(policy.rolledBack({ ...state, active: state.active, previous: state.previous }));
+      return state.previous;
+    });
+    this.coordinator.publish({ type: 'activated', model: manifestUrl, version });
+    return version;
+  }
+
+  /**
+   * Fully re-checks SHA-256 of every installed version of `url` (all models when absent); a damaged
+   * one is deleted and reported. With `verify: 'install'`, run it on a schedule.
+   */
+  async verify(url?: string): Promise<{ checked: number; deleted: string[] }> {
+    const records = (await this.adapter.listRecords()).filter((r) => url === undefined || r.model === absoluteUrl(url));
+    const deleted: string[] = [];
+    for (const record of records) if (!(await this.readChecked(record, true))) deleted.push(record.id);
+    return { checked: records.length, deleted };
   }
 
   /** Asks the browser to keep this origin's storage under pressure (navigator.storage.persist). */
@@ -140,185 +178,168 @@ export class ModelCache {
     return (await globalThis.navigator?.storage?.persist?.()) ?? false;
   }
 
-  /** Deletes chunks that no installed version points at (left by a crash mid-install). */
+  /** Deletes chunks that neither an installed version nor a resumable download points at. */
   async collectGarbage(): Promise<number> {
-    const live = new Set((await this.adapter.listRecords()).flatMap((r) => r.files.map((f) => f.chunkKey)));
-    const orphans = (await this.adapter.listChunkKeys()).filter((k) => !live.has(k));
-    await Promise.all(orphans.map((k) => this.adapter.deleteChunks(k)));
-    return orphans.length;
+    return this.locked(async () => {
+      const live = new Set((await this.adapter.listRecords()).flatMap((r) => r.files.map((f) => f.chunkKey)));
+      let removed = 0;
+      for (const key of await this.adapter.listChunkKeys()) {
+        if (live.has(key) || (await this.versions.inProgress(key))) continue;
+        await this.adapter.deleteChunks(key);
+        removed++;
+      }
+      return removed;
+    });
   }
 
-  /** Record first: once it is gone the version is not installed, whatever happens to its chunks. */
-  private async deleteVersion(record: InstalledVersion): Promise<void> {
-    await this.adapter.deleteRecord(record.id);
-    await Promise.all(record.files.map((f) => this.adapter.deleteChunks(f.chunkKey)));
+  /** Stops listening to other tabs and workers. */
+  dispose(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
   }
 
-  private emit(event: CacheEvent) {
-    this.options.onEvent?.(event);
+  /** Stale-while-revalidate: the cached version, at once; undefined when there is none (or it is damaged). */
+  private async loadCached(manifestUrl: string, requested: string): Promise<CachedModel | undefined | false> {
+    const version = policy.cachedVersion(requested, await this.adapter.getState(manifestUrl));
+    const record = version && (await this.adapter.getRecord(`${manifestUrl}@${version}`));
+    const files = record && (await this.readChecked(record, this.options.verify !== 'install'));
+    if (!record || !files) return undefined;
+    if (!(await this.activate(record, requested))) return false;
+    this.emit({ type: 'served-from-cache', id: record.id });
+    this.inBackground(`${manifestUrl} ${requested}`, () => this.revalidate(manifestUrl, requested, record.version));
+    return toCachedModel(record, files, true);
+  }
+
+  /** Network first: the manifest decides; install when needed. Undefined = lost a race with a rollback. */
+  private async loadFromManifest(manifestUrl: string, requested: string, options: LoadFromManifestOptions): Promise<CachedModel | undefined> {
+    const got = await fetchManifest(manifestUrl, this.fetchImpl, options.signal);
+    if ('unavailable' in got) return this.loadOffline(manifestUrl, requested, got.unavailable, got.detail);
+    const version = await this.applyManifest(manifestUrl, got.manifest, requested);
+    const id = `${manifestUrl}@${version}`;
+    checkLimits(id, got.manifest.versions[version]!, this.limits);
+    let record = await this.adapter.getRecord(id);
+    let files = record && (await this.readChecked(record, this.options.verify !== 'install'));
+    let fromCache = true;
+    if (!record || !files) {
+      const installed = await this.install(manifestUrl, got.manifest, version, { onProgress: options.onProgress, signal: options.signal, keepBytes: true });
+      record = installed.record;
+      fromCache = !installed.files;
+      files = installed.files ?? (await this.readChecked(record, this.options.verify !== 'install'));
+      if (!files) throw new StoreError('E_INTEGRITY', `${id} failed verification right after install: the store is not keeping what it is given.`);
+    } else this.emit({ type: 'served-from-cache', id });
+    if (!(await this.activate(record, requested))) return undefined;
+    return toCachedModel(record, files, fromCache);
+  }
+
+  private async loadOffline(manifestUrl: string, requested: string, reason: UnavailableReason, detail: string): Promise<CachedModel> {
+    const candidates = policy.offlineCandidates(await this.adapter.listRecords(), await this.adapter.getState(manifestUrl), manifestUrl, requested);
+    for (const record of candidates) {
+      const files = await this.readChecked(record, this.options.verify !== 'install');
+      if (!files) continue;
+      this.emit({ type: 'offline', id: record.id, reason, detail });
+      return toCachedModel(record, files, true);
+    }
+    throw new StoreError('E_NOT_CACHED', `${detail}, and no valid${requested === 'latest' ? '' : ` ${requested}`} version is cached.`);
+  }
+
+  /** After serving from the cache: check the manifest, apply revocations, install and activate an update. */
+  private async revalidate(manifestUrl: string, requested: string, served: string): Promise<void> {
+    try {
+      const got = await fetchManifest(manifestUrl, this.fetchImpl);
+      if ('unavailable' in got) return this.emit({ type: 'revalidation-failed', url: manifestUrl, reason: got.unavailable, detail: got.detail });
+      const version = await this.applyManifest(manifestUrl, got.manifest, requested);
+      if (version === served) return;
+      const id = `${manifestUrl}@${version}`;
+      checkLimits(id, got.manifest.versions[version]!, this.limits);
+      const { record } = await this.install(manifestUrl, got.manifest, version, { keepBytes: false });
+      if (await this.activate(record, requested)) this.emit({ type: 'update-ready', id, version, previous: served });
+    } catch (error) {
+      this.emit({ type: 'revalidation-failed', url: manifestUrl, reason: 'error', detail: (error as Error).message });
+    }
+  }
+
+  /** Under the lock, on fresh state: record revocations, delete revoked versions, choose the version. */
+  private async applyManifest(manifestUrl: string, manifest: Manifest, requested: string): Promise<string> {
+    const bucket = await this.bucket();
+    return this.locked(async () => {
+      const state: ModelState = (await this.adapter.getState(manifestUrl)) ?? { model: manifestUrl, revoked: [] };
+      for (const version of manifest.revoked) {
+        const record = await this.adapter.getRecord(`${manifestUrl}@${version}`);
+        if (record) await this.deleteIfSame(record, { type: 'revoked-removed', id: record.id });
+      }
+      const chosen = policy.chooseVersion(manifest, requested, state, bucket);
+      await this.adapter.putState(chosen.state);
+      return chosen.version;
+    });
+  }
+
+  /** One download per version across every tab and worker: whoever gets the lock second finds it installed. */
+  private install(manifestUrl: string, manifest: Manifest, version: string, options: Pick<LoadFromManifestOptions, 'onProgress' | 'signal'> & { keepBytes: boolean }) {
+    const id = `${manifestUrl}@${version}`;
+    return this.coordinator.withLock(installLock(id), async () => {
+      const existing = await this.adapter.getRecord(id);
+      if (existing) return { record: existing };
+      const installed = await this.versions.install({ ...options, id, manifestUrl, version, spec: manifest.versions[version]! });
+      this.emit({ type: 'installed', id, bytes: installed.record.bytes });
+      return installed;
+    });
+  }
+
+  /** Marks the version used and active, on state read inside the lock; false if a rollback forbids it now. */
+  private async activate(record: InstalledVersion, requested: string): Promise<boolean> {
+    const changed = await this.locked(async () => {
+      const current = await this.adapter.getRecord(record.id);
+      const state = (await this.adapter.getState(record.model)) ?? { model: record.model, revoked: [] };
+      const next = current && !state.revoked.includes(record.version) ? policy.activate(state, record.version, requested) : undefined;
+      if (!next) return undefined;
+      await this.adapter.putRecord({ ...current!, lastUsedAt: Date.now() });
+      if (next !== state) await this.adapter.putState(next);
+      return next !== state;
+    });
+    if (changed) this.coordinator.publish({ type: 'activated', model: record.model, version: record.version });
+    return changed !== undefined;
+  }
+
+  /** Reads a version; a damaged one is reported and deleted, and undefined returned. */
+  private async readChecked(record: InstalledVersion, verify: boolean): Promise<Record<string, Uint8Array> | undefined> {
+    const result = await this.versions.read(record, verify);
+    if ('files' in result) return result.files;
+    this.emit({ type: 'corrupted', id: record.id, ...result.corrupt });
+    await this.locked(() => this.deleteIfSame(record));
+    return undefined;
+  }
+
+  /** Deletes a version unless another context replaced it meanwhile (a fresh install has new chunk keys). */
+  private async deleteIfSame(record: InstalledVersion, event?: CacheEvent): Promise<void> {
+    const current = await this.adapter.getRecord(record.id);
+    if (!current || current.files[0]?.chunkKey !== record.files[0]?.chunkKey) return;
+    await this.versions.delete(current);
+    if (event) this.emit(event);
   }
 
   private async bucket(): Promise<number> {
     if (this.options.bucket !== undefined) return this.options.bucket;
-    const state = await this.adapter.getState('device');
-    if (state?.bucket !== undefined) return state.bucket;
-    const bucket = Math.floor(Math.random() * 100);
-    await this.adapter.putState({ model: 'device', revoked: [], bucket });
-    return bucket;
+    return this.locked(async () => {
+      const state = await this.adapter.getState('device');
+      if (state?.bucket !== undefined) return state.bucket;
+      const bucket = Math.floor(Math.random() * 100);
+      await this.adapter.putState({ model: 'device', revoked: [], bucket });
+      return bucket;
+    });
   }
 
-  private async fetchManifest(url: string, signal?: AbortSignal): Promise<Manifest> {
-    let response: Response;
-    try {
-      response = await this.fetchImpl(url, { signal, cache: 'no-cache' });
-    } catch (cause) {
-      throw new StoreError('E_DOWNLOAD', `manifest ${url} unreachable (${(cause as Error).message})`, { cause });
-    }
-    if (response.status >= 500) throw new StoreError('E_DOWNLOAD', `manifest ${url} answered HTTP ${response.status}`);
-    if (!response.ok) throw new StoreError('E_MANIFEST', `manifest ${url} answered HTTP ${response.status} ${response.statusText}`);
-    let json: unknown;
-    try {
-      json = await response.json();
-    } catch (cause) {
-      throw new StoreError('E_MANIFEST', `manifest ${url} is not JSON`, { cause });
-    }
-    return parseManifest(json, `manifest ${url}`);
+  private locked<T>(fn: () => Promise<T>): Promise<T> {
+    return this.coordinator.withLock(META, fn);
   }
 
-  private async loadOffline(manifestUrl: string, requested: string, reason: string): Promise<CachedModel> {
-    const state = await this.adapter.getState(manifestUrl);
-    const revoked = new Set(state?.revoked ?? []);
-    const candidates = (await this.adapter.listRecords())
-      .filter((r) => r.model === manifestUrl && !revoked.has(r.version))
-      .filter((r) => requested === 'latest' || r.version === requested)
-      .sort((a, b) => Number(b.version === state?.active) - Number(a.version === state?.active) || b.installedAt - a.installedAt);
-    for (const record of candidates) {
-      const files = await this.readVerified(record);
-      if (!files) continue;
-      this.emit({ type: 'offline', id: record.id, reason });
-      return toCachedModel(record, files, true);
-    }
-    throw new StoreError('E_NOT_CACHED', `${manifestUrl} is unreachable (${reason}) and no valid${requested === 'latest' ? '' : ` ${requested}`} version is cached.`);
+  private inBackground(key: string, task: () => Promise<void>) {
+    if (this.background.has(key)) return;
+    const done = task().finally(() => this.background.delete(key));
+    this.background.set(key, done);
   }
 
-  private async removeRevoked(manifestUrl: string, revoked: string[]) {
-    for (const version of revoked) {
-      const record = await this.adapter.getRecord(`${manifestUrl}@${version}`);
-      if (!record) continue;
-      await this.deleteVersion(record);
-      this.emit({ type: 'revoked-removed', id: record.id });
-    }
-  }
-
-  private async activate(state: ModelState, record: InstalledVersion) {
-    await this.adapter.putRecord({ ...record, lastUsedAt: Date.now() });
-    if (state.active !== record.version) {
-      state.previous = state.active;
-      state.active = record.version;
-    }
-    await this.adapter.putState(state);
-  }
-
-  /** Reads and checks every file; a bad one is reported, the version deleted, and undefined returned. */
-  private async readVerified(record: InstalledVersion): Promise<Record<string, Uint8Array> | undefined> {
-    const files: Record<string, Uint8Array> = {};
-    for (const file of record.files) {
-      const bytes = await this.readFile(file);
-      const actual = bytes && bytes.byteLength === file.size ? await sha256Hex(bytes) : undefined;
-      if (actual !== file.sha256) {
-        const reason = !bytes ? 'missing chunks' : bytes.byteLength !== file.size ? `${bytes.byteLength} of ${file.size} bytes` : `SHA-256 ${actual} ≠ ${file.sha256}`;
-        this.emit({ type: 'corrupted', id: record.id, file: file.path, reason });
-        await this.deleteVersion(record);
-        return undefined;
-      }
-      files[file.path] = bytes!;
-    }
-    return files;
-  }
-
-  private async readFile(file: StoredFile): Promise<Uint8Array | undefined> {
-    const out = new Uint8Array(file.size);
-    let offset = 0;
-    for (let i = 0; i < file.chunks; i++) {
-      const chunk = await this.adapter.getChunk(file.chunkKey, i);
-      if (!chunk) return undefined;
-      // More bytes than recorded: return them all so the size check names the problem.
-      if (offset + chunk.byteLength > file.size) return new Uint8Array(offset + chunk.byteLength);
-      out.set(chunk, offset);
-      offset += chunk.byteLength;
-    }
-    return offset === file.size ? out : out.subarray(0, offset);
-  }
-
-  private async install(manifestUrl: string, manifest: Manifest, version: string, options: LoadFromManifestOptions): Promise<InstalledVersion> {
-    const spec = manifest.versions[version]!;
-    const id = `${manifestUrl}@${version}`;
-    const total = spec.files.reduce((s, f) => s + f.size, 0);
-    await this.ensureSpace(total, manifestUrl);
-    const files: StoredFile[] = [];
-    let loaded = 0;
-    const staged: string[] = [];
-    try {
-      for (const file of spec.files) {
-        const url = new URL(file.path, manifestUrl).href;
-        const bytes = await downloadFile(url, file.size, this.fetchImpl, (n) => options.onProgress?.({ loaded: (loaded += n), total, file: file.path }), options.signal);
-        const actual = await sha256Hex(bytes);
-        if (actual !== file.sha256) throw new StoreError('E_INTEGRITY', `${url}: SHA-256 ${actual} does not match the manifest's ${file.sha256}; nothing was installed.`);
-        // A fresh key per install: a crash mid-way leaves only chunks no record points at.
-        const chunkKey = `${id}#${file.path}#${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-        staged.push(chunkKey);
-        const chunks = Math.max(1, Math.ceil(bytes.byteLength / this.chunkSize));
-        for (let i = 0; i < chunks; i++) await this.putChunkWithEviction(chunkKey, i, bytes.subarray(i * this.chunkSize, (i + 1) * this.chunkSize), manifestUrl);
-        files.push({ path: file.path, size: file.size, sha256: file.sha256, chunkKey, chunks });
-      }
-    } catch (error) {
-      await Promise.all(staged.map((k) => this.adapter.deleteChunks(k).catch(() => undefined)));
-      throw error;
-    }
-    const now = Date.now();
-    const record: InstalledVersion = { id, model: manifestUrl, version, engine: spec.engine, entry: spec.entry, files, bytes: total, installedAt: now, lastUsedAt: now, pinned: false };
-    if (spec.baseline) record.baseline = new URL(spec.baseline, manifestUrl).href;
-    // The switch: until this record exists, the version is not installed.
-    await this.adapter.putRecord(record);
-    this.emit({ type: 'installed', id, bytes: total });
-    return record;
-  }
-
-  private async putChunkWithEviction(key: string, index: number, data: Uint8Array, keep: string) {
-    try {
-      await this.adapter.putChunk(key, index, data);
-    } catch (error) {
-      if (!isQuotaError(error)) throw error;
-      if (!(await this.evictOne(keep))) throw new StoreError('E_QUOTA', `Storage is full and nothing unpinned is left to evict (writing ${key}).`, { cause: error });
-      await this.putChunkWithEviction(key, index, data, keep);
-    }
-  }
-
-  /** Frees space before a download when the browser's estimate says it will not fit. */
-  private async ensureSpace(bytes: number, keep: string) {
-    const storage = globalThis.navigator?.storage as StorageManager | undefined;
-    const estimate = this.options.estimate ?? (storage?.estimate ? () => storage.estimate() : undefined);
-    if (!estimate) return;
-    for (;;) {
-      const { usage = 0, quota = Infinity } = await estimate();
-      if (quota - usage >= bytes) return;
-      if (!(await this.evictOne(keep))) {
-        throw new StoreError('E_QUOTA', `Needs ${bytes} bytes but only ${quota - usage} are free, and no unpinned cached version is left to evict.`);
-      }
-    }
-  }
-
-  /** Evicts the least recently used unpinned version that is not the active version of `keep`. */
-  private async evictOne(keep: string): Promise<boolean> {
-    const active = (await this.adapter.getState(keep))?.active;
-    const victims = (await this.adapter.listRecords())
-      .filter((r) => !r.pinned && !(r.model === keep && r.version === active))
-      .sort((a, b) => a.lastUsedAt - b.lastUsedAt);
-    const victim = victims[0];
-    if (!victim) return false;
-    await this.deleteVersion(victim);
-    this.emit({ type: 'evicted', id: victim.id, bytes: victim.bytes });
-    return true;
+  private emit(event: CacheEvent) {
+    this.options.onEvent?.(event);
   }
 
   private async requireRecord(manifestUrl: string, version: string): Promise<InstalledVersion> {

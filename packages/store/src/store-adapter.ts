@@ -5,6 +5,8 @@ export interface StoredFile {
   sha256: string;
   chunkKey: string;
   chunks: number;
+  /** Bytes per chunk (all but the last); lets a store read each chunk straight into place. */
+  chunkSize?: number;
 }
 
 /** An installed, verified model version. It exists exactly when its record does. */
@@ -32,18 +34,40 @@ export interface ModelState {
   rolledBackFrom?: string;
   /** Only on the 'device' state: this install's rollout bucket. */
   bucket?: number;
+  /** Only on a `download:<id>` state: an install in progress, so an interrupted download resumes. */
+  download?: PartialDownload;
+}
+
+/** How far an interrupted install got: whole chunks stored per file, and the server's ETag for them. */
+export interface PartialDownload {
+  id: string;
+  chunkSize: number;
+  files: Array<{ path: string; size: number; sha256: string; chunkKey: string; chunks: number; bytes: number; etag?: string; done: boolean }>;
 }
 
 /**
  * Where model bytes live. Three small groups of methods: chunks (bytes), records (installed
  * versions) and model states. Browsers use IndexedDB, Node/Electron the filesystem, tests memory.
  * Writing a record is the atomic switch of an install: chunks are written first under a fresh key, and
- * chunks no record points at are garbage, removed by `ModelCache.collectGarbage()`.
+ * chunks no record (nor download in progress) points at are garbage, removed by `ModelCache.collectGarbage()`.
+ * A chunk must be stored as exactly the bytes of the view given (not the view's whole buffer), and
+ * `getChunk` must return a view of exactly those bytes. The caller may reuse the bytes it passed to
+ * `putChunk` once that resolves.
  */
 export interface StoreAdapter {
   readonly kind: string;
+  /**
+   * Names the storage itself (database or directory), so caches in other tabs and workers over the
+   * same storage share locks and announcements; caches over different storages do not.
+   */
+  readonly scope?: string;
   putChunk(key: string, index: number, data: Uint8Array): Promise<void>;
   getChunk(key: string, index: number): Promise<Uint8Array | undefined>;
+  /**
+   * Optional: reads a chunk straight into `target` (up to its length), with no buffer of its own;
+   * resolves with the chunk's full size (so a caller sees a size mismatch), or undefined when missing.
+   */
+  readChunkInto?(key: string, index: number, target: Uint8Array): Promise<number | undefined>;
   deleteChunks(key: string): Promise<void>;
   listChunkKeys(): Promise<string[]>;
   getRecord(id: string): Promise<InstalledVersion | undefined>;
@@ -52,5 +76,6 @@ export interface StoreAdapter {
   listRecords(): Promise<InstalledVersion[]>;
   getState(model: string): Promise<ModelState | undefined>;
   putState(state: ModelState): Promise<void>;
+  deleteState(model: string): Promise<void>;
   clear(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { createRuntime, type Engine, type Runtime } from '@edgewise/core';
 import { lazyModelMonitor } from '@edgewise/drift/lazy';
-import { IndexedDBStore, ModelCache } from '@edgewise/store';
+import { BrowserStore, ModelCache } from '@edgewise/store';
 import { createBrowserEngines } from './browser-engines.js';
 import { WorkerHost, type WorkerHostOptions } from './worker-host.js';
 import type { WorkerEngineConfig } from './worker-protocol.js';
@@ -34,8 +34,9 @@ export interface WebRuntime extends Runtime {
 export function createWebRuntime(options: WebRuntimeOptions = {}): WebRuntime {
   const config: WorkerEngineConfig = { ortWasmPaths: options.ortWasmPaths, tfjsWasmPaths: options.tfjsWasmPaths, storeName: options.storeName };
   const workers = new WorkerHost({ engineConfig: config, createWorker: options.createWorker, heartbeatMs: options.heartbeatMs, missedHeartbeats: options.missedHeartbeats });
-  // The same IndexedDB database serves this thread and the worker (IndexedDB works in both).
-  const models = new ModelCache(new IndexedDBStore(options.storeName));
+  // One storage (OPFS where available, else IndexedDB) serves this thread and the worker; Web Locks
+  // make them (and other tabs) install each version once.
+  const models = new ModelCache(new BrowserStore(options.storeName));
   const runtime = createRuntime({ engines: options.engines ?? createBrowserEngines(config), workerHost: workers, models, monitoring: lazyModelMonitor });
   return Object.assign(runtime, { workers, models });
 }

@@ -1,6 +1,6 @@
 import { createRuntime, serializeError, transferablesOf, type Engine, type LocalModel, type NamedTensors, type Runtime } from '@edgewise/core';
 import { lazyModelMonitor } from '@edgewise/drift/lazy';
-import { IndexedDBStore, ModelCache } from '@edgewise/store';
+import { BrowserStore, ModelCache } from '@edgewise/store';
 import * as Comlink from 'comlink';
 import { createBrowserEngines } from './browser-engines.js';
 import { installErrorTransfer } from './error-transfer.js';
@@ -34,7 +34,7 @@ function stateOf(model: LocalModel): WorkerModelState {
 export function serveModels(options: ServeModelsOptions = {}): void {
   installErrorTransfer();
   const createEngines = options.createEngines ?? createBrowserEngines;
-  const runtimeFor = (config: WorkerEngineConfig = {}) => createRuntime({ engines: createEngines(config), models: new ModelCache(new IndexedDBStore(config.storeName)), monitoring: lazyModelMonitor });
+  const runtimeFor = (config: WorkerEngineConfig = {}) => createRuntime({ engines: createEngines(config), models: new ModelCache(new BrowserStore(config.storeName)), monitoring: lazyModelMonitor });
   let runtime: Runtime = runtimeFor();
   const models = new Map<number, LocalModel>();
   /** Per model: how many attempts and which status the main thread has seen. */

@@ -17,6 +17,8 @@ const api = {
   },
   list: async () => (await runtime.models.list()).map((r) => `${r.version}`),
   rollback: (manifest: string) => runtime.models.rollback(manifest),
+  /** Waits for the background manifest check (stale-while-revalidate) and the update it installs. */
+  settled: () => runtime.models.settled(),
   events: () => events,
 };
 (window as unknown as { edgewise: typeof api }).edgewise = api;

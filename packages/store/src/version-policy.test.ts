@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { parseManifest } from './manifest.js';
+import type { InstalledVersion, ModelState } from './store-adapter.js';
+import { activate, cachedVersion, chooseVersion, offlineCandidates, rolledBack } from './version-policy.js';
+
+const file = { path: 'm.onnx', size: 3, sha256: 'ab'.repeat(32) };
+const spec = { engine: 'onnx', entry: 'm.onnx', files: [file] };
+const manifest = (latest: string, revoked: string[] = []) => parseManifest({ format: 'edgewise-manifest', version: 1, name: 'm', latest, revoked, versions: { '1.0.0': spec, '1.1.0': spec, '1.2.0': spec } });
+const record = (version: string, installedAt: number): InstalledVersion => ({ id: `m@${version}`, model: 'm', version, engine: 'onnx', entry: 'm.onnx', files: [], bytes: 3, installedAt, lastUsedAt: 0, pinned: false });
+
+describe('version policy', () => {
+  it("stays on a rolled-back-to version until the manifest's latest moves past the one rolled back from", () => {
+    const state: ModelState = rolledBack({ model: 'm', revoked: [], active: '1.1.0', previous: '1.0.0' });
+    expect(state).toMatchObject({ active: '1.0.0', previous: '1.1.0', rolledBackFrom: '1.1.0' });
+    expect(chooseVersion(manifest('1.1.0'), 'latest', state, 0)).toMatchObject({ version: '1.0.0', state: { rolledBackFrom: '1.1.0' } });
+    const moved = chooseVersion(manifest('1.2.0'), 'latest', state, 0);
+    expect(moved.version).toBe('1.2.0');
+    expect(moved.state.rolledBackFrom).toBeUndefined();
+    // The rolled-back-to version revoked: the manifest's latest, even the one rolled back from.
+    expect(chooseVersion(manifest('1.1.0', ['1.0.0']), 'latest', state, 0).version).toBe('1.1.0');
+  });
+
+  it('refuses an activation that would undo a rollback made after the version was chosen', () => {
+    const after = rolledBack({ model: 'm', revoked: [], active: '1.1.0', previous: '1.0.0' });
+    expect(activate(after, '1.1.0', 'latest')).toBeUndefined();
+    expect(activate(after, '1.1.0', '1.1.0')).toMatchObject({ active: '1.1.0', previous: '1.0.0' }); // asked for by name
+    expect(activate(after, '1.0.0', 'latest')).toBe(after);
+  });
+
+  it('serves from the cache only a version that is active (or asked for) and not revoked', () => {
+    expect(cachedVersion('latest', { model: 'm', revoked: [], active: '1.1.0' })).toBe('1.1.0');
+    expect(cachedVersion('latest', { model: 'm', revoked: ['1.1.0'], active: '1.1.0' })).toBeUndefined();
+    expect(cachedVersion('1.0.0', { model: 'm', revoked: [] })).toBe('1.0.0');
+    expect(cachedVersion('latest', undefined)).toBeUndefined();
+  });
+
+  it('offline: the active version first, then the most recently installed, never a revoked one', () => {
+    const records = [record('1.0.0', 1), record('1.2.0', 3), record('1.1.0', 2), { ...record('9.9.9', 9), model: 'other' }];
+    const order = (state?: ModelState) => offlineCandidates(records, state, 'm', 'latest').map((r) => r.version);
+    expect(order()).toEqual(['1.2.0', '1.1.0', '1.0.0']);
+    expect(order({ model: 'm', revoked: ['1.2.0'], active: '1.0.0' })).toEqual(['1.0.0', '1.1.0']);
+  });
+});

@@ -1,0 +1,48 @@
+import { resolveVersion, type Manifest } from './manifest.js';
+import type { InstalledVersion, ModelState } from './store-adapter.js';
+
+/**
+ * Which version to run, as pure functions of the manifest, the model's state and what is installed,
+ * so the rules are testable without a store and every caller decides the same way.
+ */
+
+/** The version a manifest says to run, honouring a rollback until the manifest moves past it. */
+export function chooseVersion(manifest: Manifest, requested: string, state: ModelState, bucket: number): { version: string; state: ModelState } {
+  let version = resolveVersion(manifest, requested, bucket);
+  const next: ModelState = { ...state, revoked: manifest.revoked };
+  if (requested === 'latest' && state.rolledBackFrom) {
+    if (state.rolledBackFrom === version && state.active && !manifest.revoked.includes(state.active)) version = state.active;
+    else if (state.rolledBackFrom !== version) delete next.rolledBackFrom;
+  }
+  return { version, state: next };
+}
+
+/** Without asking the network: the version a load may serve at once (the active one, or the exact one asked for). */
+export function cachedVersion(requested: string, state: ModelState | undefined): string | undefined {
+  const version = requested === 'latest' ? state?.active : requested;
+  return version !== undefined && !state?.revoked.includes(version) ? version : undefined;
+}
+
+/** Offline: the active version first, then the most recently installed, never a revoked one. */
+export function offlineCandidates(records: InstalledVersion[], state: ModelState | undefined, model: string, requested: string): InstalledVersion[] {
+  const revoked = new Set(state?.revoked ?? []);
+  return records
+    .filter((r) => r.model === model && !revoked.has(r.version))
+    .filter((r) => requested === 'latest' || r.version === requested)
+    .sort((a, b) => Number(b.version === state?.active) - Number(a.version === state?.active) || b.installedAt - a.installedAt);
+}
+
+/**
+ * The state after activating `version`, or undefined when the activation must not happen: a
+ * rollback away from it landed after this load chose it (activating would undo the rollback).
+ */
+export function activate(state: ModelState, version: string, requested: string): ModelState | undefined {
+  if (state.active === version) return state;
+  if (requested === 'latest' && state.rolledBackFrom === version) return undefined;
+  return { ...state, previous: state.active, active: version };
+}
+
+/** The state after a rollback to the previous version. */
+export function rolledBack(state: ModelState & { active: string; previous: string }): ModelState {
+  return { ...state, active: state.previous, previous: state.active, rolledBackFrom: state.active };
+}
