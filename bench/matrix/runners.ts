@@ -1,4 +1,5 @@
-import { transferablesOf, type Model, type Tensor } from '@edgewise/core';
+import { type Model, type Tensor } from '@edgewise/core';
+import { transferablesOf } from '@edgewise/core/internal';
 import { createWebRuntime } from '@edgewise/web';
 import * as Comlink from 'comlink';
 import type { BenchModel } from './bench-models.js';

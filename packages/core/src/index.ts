@@ -1,18 +1,18 @@
+/**
+ * `@edgewise/core`: the runtime API (createRuntime, loadModel, Model), the Engine interface that
+ * engines implement, tensors, the monitoring contract, and every error class. What sibling packages
+ * need beyond that lives in `@edgewise/core/internal` (no stability promise).
+ */
 export * from './errors.js';
-export { serializeError, deserializeError, type SerializedError } from './error-serialization.js';
-export * from './tensor.js';
+export { tensor, elementCount, DTYPES, type DType, type Tensor, type TensorSpec, type NamedTensors, type TypedArray } from './tensor.js';
 export * from './engine.js';
-export { resolveArtifact, fetchBytes, type ModelSource, type ReadBytes } from './model-source.js';
-export { validateInputs, type ValidationOptions } from './validate-inputs.js';
-export { SerialQueue } from './serial-queue.js';
-export { Emitter, type ModelEventMap, type ModelEventName, type ModelEventListener } from './events.js';
-export { openOnFirstWorkingBackend } from './backend-selection.js';
-export { openFastestBackend, zeroProbe } from './fastest-backend.js';
-export { LocalModel, DEFAULT_RECOVERY, type Model, type LocalModelOptions, type RecoveryOptions } from './model.js';
-export { classifyFailure, type Failure, type FailureKind } from './failure.js';
-export { next as nextLifecycleState, initialState, type LifecycleState, type LifecycleStatus, type LifecycleEvent, type LifecycleEffect, type LifecyclePolicy } from './lifecycle.js';
-export { LifecycleDriver, type LifecycleIo, type Attempt } from './lifecycle-driver.js';
-export { checkLoadOptions, type LoadModelOptions } from './load-options.js';
+export type { ModelSource, ReadBytes } from './model-source.js';
+export type { ValidationOptions } from './validate-inputs.js';
+export type { ModelEventMap, ModelEventName, ModelEventListener } from './events.js';
+export { DEFAULT_RECOVERY, type Model, type RecoveryOptions } from './model.js';
+export type { Failure, FailureKind } from './failure.js';
+export type { LifecycleStatus } from './lifecycle.js';
+export type { LoadModelOptions } from './load-options.js';
 export { createRuntime, type Runtime, type RuntimeOptions, type ModelHost, type ManifestLoader } from './runtime.js';
 export type * from './monitoring.js';
 export type { Baseline } from '@edgewise/wire';

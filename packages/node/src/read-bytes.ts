@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { ModelSourceError, describeError, fetchBytes, type ReadBytes } from '@edgewise/core';
+import { ModelSourceError, describeError, type ReadBytes } from '@edgewise/core';
+import { fetchBytes } from '@edgewise/core/internal';
 
 /** Paths and file: URLs from disk; http(s) through fetch. */
 export const readNodeBytes: ReadBytes = async (url) => {

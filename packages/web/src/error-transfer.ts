@@ -1,4 +1,4 @@
-import { deserializeError, serializeError, type SerializedError } from '@edgewise/core';
+import { deserializeError, serializeError, type SerializedError } from '@edgewise/core/internal';
 import * as Comlink from 'comlink';
 
 let installed = false;

@@ -1,4 +1,5 @@
-import { DisposedError, WorkerCrashedError, transferablesOf, type LoadModelOptions, type Model, type ModelHost, type NamedTensors } from '@edgewise/core';
+import { DisposedError, WorkerCrashedError, type LoadModelOptions, type Model, type ModelHost, type NamedTensors } from '@edgewise/core';
+import { transferablesOf } from '@edgewise/core/internal';
 import * as Comlink from 'comlink';
 import { installErrorTransfer } from './error-transfer.js';
 import { WorkerModel } from './worker-model.js';

@@ -1,30 +1,5 @@
-import {
-  AllBackendsFailedError,
-  DEFAULT_RECOVERY,
-  DisposedError,
-  Emitter,
-  LifecycleDriver,
-  SerialQueue,
-  classifyFailure,
-  deserializeError,
-  describeError,
-  initialState,
-  validateInputs,
-  type Aggregates,
-  type BackendAttempt,
-  type BackendName,
-  type DriftReport,
-  type LifecycleEvent,
-  type LifecycleIo,
-  type LifecycleStatus,
-  type LoadModelOptions,
-  type Model,
-  type ModelEventListener,
-  type ModelEventName,
-  type MonitorReport,
-  type NamedTensors,
-  type TensorSpec,
-} from '@edgewise/core';
+import { AllBackendsFailedError, DEFAULT_RECOVERY, DisposedError, describeError, type Aggregates, type BackendAttempt, type BackendName, type DriftReport, type LifecycleStatus, type LoadModelOptions, type Model, type ModelEventListener, type ModelEventName, type MonitorReport, type NamedTensors, type TensorSpec } from '@edgewise/core';
+import { Emitter, LifecycleDriver, SerialQueue, classifyFailure, deserializeError, initialState, validateInputs, type LifecycleEvent, type LifecycleIo } from '@edgewise/core/internal';
 import * as Comlink from 'comlink';
 import type { WorkerHost } from './worker-host.js';
 import type { RunPortReply, WorkerLoadRequest, WorkerModelEvent, WorkerModelState } from './worker-protocol.js';

@@ -1,18 +1,5 @@
-import type {
-  Aggregates,
-  BackendAttempt,
-  BackendName,
-  DriftReport,
-  LifecycleStatus,
-  LoadModelOptions,
-  ModelArtifact,
-  MonitorConfig,
-  MonitorReport,
-  NamedTensors,
-  SerializedError,
-  TensorSpec,
-  ValidationOptions,
-} from '@edgewise/core';
+import type { Aggregates, BackendAttempt, BackendName, DriftReport, LifecycleStatus, LoadModelOptions, ModelArtifact, MonitorConfig, MonitorReport, NamedTensors, TensorSpec, ValidationOptions } from '@edgewise/core';
+import type { SerializedError } from '@edgewise/core/internal';
 
 /**
  * The messages between the main thread and the Edgewise worker, typed in one place and versioned:

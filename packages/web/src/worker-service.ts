@@ -1,4 +1,5 @@
-import { createRuntime, serializeError, transferablesOf, type Engine, type LocalModel, type NamedTensors, type Runtime } from '@edgewise/core';
+import { createRuntime, type Engine, type NamedTensors, type Runtime } from '@edgewise/core';
+import { serializeError, transferablesOf, type LocalModel } from '@edgewise/core/internal';
 import { lazyModelMonitor } from '@edgewise/drift/lazy';
 import { BrowserStore, ModelCache } from '@edgewise/store';
 import * as Comlink from 'comlink';
