@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { main } from '@edgewise/cli';
-import { parseBaseline } from '@edgewise/drift';
+import { parseBaseline, parseCsv } from '@edgewise/drift';
 import { describe, expect, it } from 'vitest';
 import { packageFile } from '../../models/scripts/package-file.js';
 
@@ -35,6 +35,7 @@ describe('edgewise baseline', () => {
     expect((await run(['baseline', 'a.csv', '--out', 'b', '--bins', 'ten'])).err).toMatch(/--bins must be an integer in \[2, 1000\]; received ten/);
     expect((await run(['baseline', 'a.csv', '--colour', 'red'])).err).toMatch(/unknown option --colour/);
     expect((await run(['frobnicate'])).err).toMatch(/unknown command "frobnicate"/);
+    expect((await run(['baseline', 'a.csv', '--out'])).err).toMatch(/option --out needs a value/);
   });
 
   it('fails with exit 1 on unreadable or ragged CSV, and names the column it does not know', async () => {
@@ -46,5 +47,22 @@ describe('edgewise baseline', () => {
     const ok = join(dir, 'ok.csv');
     await writeFile(ok, 'a,b\n1,2\n3,4\n');
     expect((await run(['baseline', ok, '--out', join(dir, 'b.json'), '--categorical', 'c'])).err).toMatch(/column "c" is not in/);
+  });
+
+  it('reads real-world CSV: a byte-order mark, CRLF, quoted fields with commas, quotes and newlines', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'edgewise-'));
+    const csv = join(dir, 'excel.csv');
+    const rows = ['city,"note, free text",temp', 'Oslo,"cold, ""very""",-3', 'Rome,"two\nlines",18', 'Oslo,plain,-1', 'Rome,plain,21'];
+    await writeFile(csv, '\uFEFF' + rows.join('\r\n') + '\r\n');
+    const out = join(dir, 'b.json');
+    const result = await run(['baseline', csv, '--out', out, '--categorical', 'city', '--bins', '2']);
+    expect(result.code).toBe(0);
+    // Three distinct notes in four rows read as free text, not categories: left out, by its full quoted name.
+    expect(result.out).toMatch(/left out "note, free text"/);
+    const baseline = parseBaseline(JSON.parse(await readFile(out, 'utf8')));
+    expect(baseline.rows).toBe(4);
+    expect(baseline.features.city).toMatchObject({ kind: 'categorical', counts: { Oslo: 2, Rome: 2 } });
+    expect(parseCsv(await readFile(csv, 'utf8'))['note, free text']).toEqual(['cold, "very"', 'two\nlines', 'plain', 'plain']);
+    expect(baseline.features.temp).toMatchObject({ kind: 'numeric', n: 4, min: -3, max: 21 });
   });
 });

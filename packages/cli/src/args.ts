@@ -1,3 +1,5 @@
+import { parseArgs as parseNodeArgs } from 'node:util';
+
 /** Thrown for a wrong command line; main() prints it with the usage and exits 2. */
 export class UsageError extends Error {
   readonly code = 'E_USAGE';
@@ -8,23 +10,23 @@ export interface ParsedArgs {
   flags: Map<string, string>;
 }
 
-/** `--name value` and `--name=value` flags; everything else positional. */
+/** `--name value` and `--name=value` string options (node:util parseArgs, strict); the rest positional. */
 export function parseArgs(argv: string[], known: readonly string[]): ParsedArgs {
-  const positional: string[] = [];
-  const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-    if (!known.includes(name)) throw new UsageError(`unknown option --${name}; options: ${known.map((k) => `--${k}`).join(', ')}`);
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw new UsageError(`option --${name} needs a value`);
-    flags.set(name, value);
+  let parsed;
+  try {
+    parsed = parseNodeArgs({ args: argv, options: Object.fromEntries(known.map((k) => [k, { type: 'string' as const }])), allowPositionals: true, strict: true });
+  } catch (error) {
+    const message = (error as Error).message;
+    // node's messages name the option but not the alternatives.
+    const unknown = /Unknown option '([^']+)'/.exec(message);
+    if (unknown) throw new UsageError(`unknown option ${unknown[1]}; options: ${known.map((k) => `--${k}`).join(', ')}`);
+    const missing = /Option '(?:-\w, )?(--[\w-]+)[^']*' argument missing/.exec(message);
+    if (missing) throw new UsageError(`option ${missing[1]} needs a value`);
+    throw new UsageError(message);
   }
-  return { positional, flags };
+  const flags = new Map<string, string>();
+  for (const [name, value] of Object.entries(parsed.values)) if (typeof value === 'string') flags.set(name, value);
+  return { positional: parsed.positionals, flags };
 }
 
 export function intFlag(flags: Map<string, string>, name: string, fallback: number, min: number, max: number): number {

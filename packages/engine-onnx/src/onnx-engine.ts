@@ -14,7 +14,7 @@ import {
   type TensorSpec,
 } from '@edgewise/core';
 import type { Ort } from './ort-types.js';
-import { classifyOrtError, ortInputName } from './ort-failures.js';
+import { classifyOrtError, explainRuntimeFiles, isRuntimeFilesProblem, ortInputName } from './ort-failures.js';
 import { fromOrtResults, toOrtFeeds } from './tensor-conversion.js';
 import { ortWebGpuDevice, watchDevice, type DeviceWatch } from './webgpu-device-watch.js';
 
@@ -195,7 +195,8 @@ export function createOnnxEngine(options: OnnxEngineOptions = {}): Engine {
         const failure = classifyOrtError(error, 'create', backend);
         if (failure === 'model-format') throw new ModelFormatError(`"${artifact.entry}" could not be parsed as ONNX: ${message}`, { cause: error });
         if (failure === 'engine-busy') throw new EngineWedgedError(backend, `onnxruntime-web is still busy with an earlier run in this thread: ${message}`, { cause: error });
-        throw new BackendError(backend, message, { cause: error, failure: failure === 'input' ? 'backend-unavailable' : failure });
+        const explained = backend !== 'webgl' && isRuntimeFilesProblem(message) ? explainRuntimeFiles(message, options.wasmPaths) : message;
+        throw new BackendError(backend, explained, { cause: error, failure: failure === 'input' ? 'backend-unavailable' : failure });
       }
       const device = watchDevice(backend === 'webgpu' ? await ortWebGpuDevice(ort) : undefined);
       return new OnnxSession(ort, session, backend, device, wedge);

@@ -48,3 +48,22 @@ export function classifyOrtError(error: unknown, phase: 'create' | 'run', backen
 export function ortInputName(message: string): string {
   return /(?:for input: |input: |input ')([^'\s]+)/.exec(message)?.[1] ?? '';
 }
+
+/**
+ * onnxruntime-web fetches its .wasm and .mjs files at the first session. Served from the wrong
+ * place, the server usually answers with an HTML page, and ORT says "expected magic word 00 61 73 6d"
+ * or fails a module import: true for those, so the error can say what to configure.
+ */
+export function isRuntimeFilesProblem(message: string): boolean {
+  return /expected magic word|magic number|Failed to fetch dynamically imported module|error loading dynamically imported module|Importing a module script failed|MIME type|Failed to fetch|no available backend found/i.test(message) && /wasm|mjs|module|fetch/i.test(message);
+}
+
+export function explainRuntimeFiles(message: string, wasmPaths: unknown): string {
+  const where = wasmPaths ? `from ortWasmPaths ${JSON.stringify(wasmPaths)}` : 'from beside its own module (no ortWasmPaths given)';
+  return (
+    `onnxruntime-web could not load its WebAssembly runtime files ${where}: the server answered something that is not ` +
+    `WebAssembly or JavaScript (often an HTML page for a missing file). Serve ort-wasm-simd-threaded.jsep.wasm and .mjs ` +
+    `from onnxruntime-web/dist and point ortWasmPaths at them (a URL prefix ending in "/", or { wasm, mjs } URLs; in Vite: ` +
+    `"?url" imports, see the README). ORT said: ${message}`
+  );
+}
