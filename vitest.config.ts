@@ -19,6 +19,11 @@ export default defineConfig({
         test: { name: 'node', environment: 'node', include: ['packages/*/src/**/*.test.ts', 'test/node/**/*.test.ts'], testTimeout: 30_000 },
       },
       {
+        // Packed tarballs installed outside the repo, used as a new user would (needs `npm run build`).
+        ...sourceResolution,
+        test: { name: 'consumer', environment: 'node', include: ['test/consumer/**/*.test.ts'], testTimeout: 300_000, hookTimeout: 300_000, fileParallelism: false },
+      },
+      {
         // End-to-end: real pages in Chromium driven by Playwright (persistent profiles, network faults).
         ...sourceResolution,
         test: { name: 'e2e', environment: 'node', include: ['test/e2e/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false },
