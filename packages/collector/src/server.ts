@@ -60,6 +60,8 @@ export function buildServer(config: CollectorConfig, db: Database): FastifyInsta
     void reply.header('cross-origin-resource-policy', 'cross-origin');
   });
   app.options('*', async (_request, reply) => reply.code(204).send());
+  // JSON only: anything else is 415 (fastify would hand a text/plain body over as a string).
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     try {
       done(null, parseJsonBody(body as string));
