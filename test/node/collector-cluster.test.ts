@@ -115,7 +115,7 @@ function expectCountedOnce(fleet: Fleet, total: { reports: number; runs: number;
 
 const env = (extra: Record<string, string>) => ({
   EDGEWISE_APPS: `${APP.app}:${APP.ingestKey}:${APP.readKey}`,
-  COLLECTOR_RATE_PER_MINUTE: '0',
+  COLLECTOR_RATE_PER_MINUTE: '1000000000',
   COLLECTOR_K: '1',
   // One-second windows: fresh window rows keep appearing while the load runs.
   COLLECTOR_WINDOW_MS: '1000',

@@ -103,8 +103,8 @@ describe('released histograms with Laplace noise', () => {
       await uplink.collect();
       expect(await uplink.flush()).toMatchObject({ sent: 1 });
       const released = await Promise.all(Array.from({ length: 5 }, async () => (await fetch(`${noisy.url}/v1/drift?model=weather&version=1.0.0`, { headers: { authorization: 'Bearer out' } })).json()));
-      const firstBins = released.map((r) => r.histograms.temp_max[0]);
-      expect(new Set(firstBins).size).toBeGreaterThan(1);
+      // Redrawn per read (issue 14 will store one release per window instead).
+      expect(new Set(released.map((r) => JSON.stringify(r.histograms))).size).toBeGreaterThan(1);
       expect(released[0]).toMatchObject({ noise: { mechanism: 'laplace', epsilon: 0.1 }, counters: { runs: 31 } });
     } finally {
       await noisy.close();

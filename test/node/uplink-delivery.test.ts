@@ -10,7 +10,7 @@ import { deviceReport, send } from '../collector-client.js';
 const APP = { app: 'devices', ingestKey: 'dev-in', readKey: 'dev-out' };
 let collector: RunningCollector;
 beforeAll(async () => {
-  collector = await startCollector({ port: 0, databaseUrl: undefined, dataDir: undefined, apps: [APP], k: 1, ratePerMinute: 0 });
+  collector = await startCollector({ port: 0, databaseUrl: undefined, dataDir: undefined, apps: [APP], k: 1, ratePerMinute: 1_000_000_000 });
 });
 afterAll(() => collector?.close());
 
