@@ -22,6 +22,8 @@ export interface LoadResult {
   latencies: number[];
   statuses: Record<string, number>;
   seconds: number;
+  /** CPU this generator spent (user + system), seconds. */
+  cpuSeconds: number;
 }
 
 function post(agent: Agent, url: URL, body: string, key: string): Promise<number> {
@@ -45,6 +47,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
   const statuses: Record<string, number> = {};
   let next = 0;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   await Promise.all(
     Array.from({ length: job.concurrency }, async () => {
       while (next < job.reports) {
@@ -59,7 +62,8 @@ async function run(job: LoadJob): Promise<LoadResult> {
     }),
   );
   agent.destroy();
-  return { latencies, statuses, seconds: (performance.now() - started) / 1000 };
+  const used = process.cpuUsage(cpu);
+  return { latencies, statuses, seconds: (performance.now() - started) / 1000, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
 process.on('message', (job: LoadJob) => {

@@ -86,7 +86,7 @@ export const DEFAULTS: Omit<CollectorConfig, 'apps'> = {
   databasePoolSize: 10,
   databaseTimeoutMs: 10_000,
   batchMaxReports: 256,
-  batchConcurrency: 2,
+  batchConcurrency: 1,
   baselineCacheMs: 2000,
   rollupIntervalMs: 250,
 };
@@ -111,5 +111,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CollectorCo
     databasePoolSize: int('COLLECTOR_DB_POOL', env.COLLECTOR_DB_POOL, d.databasePoolSize, 1),
     databaseTimeoutMs: int('COLLECTOR_DB_TIMEOUT_MS', env.COLLECTOR_DB_TIMEOUT_MS, d.databaseTimeoutMs, 1),
     batchMaxReports: int('COLLECTOR_BATCH_MAX', env.COLLECTOR_BATCH_MAX, d.batchMaxReports, 1),
+    batchConcurrency: int('COLLECTOR_BATCH_CONCURRENCY', env.COLLECTOR_BATCH_CONCURRENCY, d.batchConcurrency, 1),
+    rollupIntervalMs: int('COLLECTOR_ROLLUP_INTERVAL_MS', env.COLLECTOR_ROLLUP_INTERVAL_MS, d.rollupIntervalMs, 1),
   };
 }

@@ -1,6 +1,10 @@
 import { DatabaseUnavailableError } from './errors.js';
 
-export type Query = <T = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<T[]>;
+/**
+ * `name`: a prepared statement on PostgreSQL (parsed and planned once per connection, for the
+ * statements run per batch and per read); ignored by PGlite.
+ */
+export type Query = <T = Record<string, unknown>>(sql: string, params?: unknown[], options?: { name?: string }) => Promise<T[]>;
 export type Transaction = <T>(fn: (q: Query) => Promise<T>) => Promise<T>;
 
 /**
@@ -40,9 +44,9 @@ export function asUnavailable(error: unknown): DatabaseUnavailableError {
 
 const guarded =
   (run: Query): Query =>
-  async (sql, params) => {
+  async (sql, params, options) => {
     try {
-      return await run(sql, params);
+      return await run(sql, params, options);
     } catch (error) {
       throw asUnavailable(error);
     }
@@ -125,7 +129,7 @@ export async function openPostgres(url: string, options: DatabaseOptions = {}): 
     const onError = () => undefined;
     client.on('error', onError);
     try {
-      const result = await fn(guarded(async <R>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as R[]));
+      const result = await fn(guarded(async <R>(sql: string, params: unknown[] = [], options: { name?: string } = {}) => (await client.query({ text: sql, values: params, name: options.name })).rows as R[]));
       client.off('error', onError);
       client.release();
       return result;
@@ -138,7 +142,7 @@ export async function openPostgres(url: string, options: DatabaseOptions = {}): 
   };
   return {
     kind: 'postgres',
-    query: guarded(async <T>(sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows as T[]),
+    query: guarded(async <T>(sql: string, params: unknown[] = [], options: { name?: string } = {}) => (await pool.query({ text: sql, values: params, name: options.name })).rows as T[]),
     transaction: (fn) => pinned((q) => transactionOn(q)(fn)),
     session: (fn) => pinned((q) => fn({ query: q, transaction: transactionOn(q) })),
     close: () => pool.end(),

@@ -104,7 +104,7 @@ export async function writeAdditions(db: Database, batch: readonly ReportAdditio
   let conflicts = 0;
   while (pending.length > 0) {
     try {
-      await db.query(WRITE_SQL, parameters(pending.map((i) => batch[i]!), now));
+      await db.query(WRITE_SQL, parameters(pending.map((i) => batch[i]!), now), { name: 'edgewise-write' });
       return outcomes;
     } catch (error) {
       const state = (error as DatabaseUnavailableError).sqlState;

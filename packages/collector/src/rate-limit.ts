@@ -45,6 +45,7 @@ export class RateLimit {
         `INSERT INTO rate_counters AS r (app, minute, count) SELECT a, $2::bigint, n FROM unnest($1::text[], $3::bigint[]) AS t(a, n)
          ON CONFLICT (app, minute) DO UPDATE SET count = r.count + EXCLUDED.count RETURNING app, count`,
         [apps, minute, apps.map((a) => short.get(a)!)],
+        { name: 'edgewise-rate' },
       );
       for (const { app, count } of rows) {
         const asked = short.get(app)!;

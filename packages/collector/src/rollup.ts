@@ -35,9 +35,9 @@ SELECT count(*)::bigint AS moved FROM moved`;
  */
 export async function rollUp(db: Database, limit = 2000): Promise<number | undefined> {
   return db.transaction(async (q) => {
-    const [lock] = await q<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [ROLLUP_LOCK_KEY]);
+    const [lock] = await q<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [ROLLUP_LOCK_KEY], { name: 'edgewise-rollup-lock' });
     if (!lock?.ok) return undefined;
-    return (await q<{ moved: number }>(ROLLUP_SQL, [limit]))[0]!.moved;
+    return (await q<{ moved: number }>(ROLLUP_SQL, [limit], { name: 'edgewise-rollup' }))[0]!.moved;
   });
 }
 

@@ -54,6 +54,7 @@ export async function readWindows(db: Database, app: string, model: string, vers
        WHERE app=$1 AND model=$2 AND model_version=$3 AND window_start >= $4 AND window_start < $5
      ) AS w GROUP BY window_start ORDER BY window_start`,
     [app, model, version, ...bounds(range)],
+    { name: 'edgewise-read-windows' },
   );
 }
 
@@ -86,6 +87,7 @@ export async function readTotals(db: Database, app: string, model: string, versi
     `SELECT series, key, sum(count)::bigint AS count FROM (${COUNTS}) AS c
      WHERE window_start >= $4 AND window_start < $5 AND layout IN ('', $6) GROUP BY series, key`,
     [app, model, version, ...bounds(range), layout ?? ''],
+    { name: 'edgewise-read-totals' },
   );
   return collect(rows);
 }
@@ -98,6 +100,7 @@ export async function readFeaturesPerWindow(db: Database, app: string, model: st
     `SELECT window_start AS start, series, key, sum(count)::bigint AS count FROM (${COUNTS}) AS c
      WHERE layout = $4 AND window_start = ANY($5::bigint[]) AND series LIKE 'feature:%' GROUP BY window_start, series, key`,
     [app, model, version, layout, starts],
+    { name: 'edgewise-read-window-features' },
   );
   for (const row of rows) {
     if (!out.has(row.start)) out.set(row.start, new Map());
