@@ -39,11 +39,16 @@ const sum = (xs: Iterable<number>) => {
 
 /**
  * Checks a schema-valid report against the collector's rules and the registered baseline, and
- * turns it into rows to add. Throws ReportRefusedError (422) for what can never be counted:
- * counts beyond what `runs` allows, a layout that is not the baseline's, a window outside
- * retention. Pure: nothing is read or written here.
+ * turns it into counts to add. Throws ReportInvalidError (400) for class keys that are not class
+ * indices, and ReportRefusedError (422) for what can never be counted: counts beyond what `runs`
+ * allows, a layout that is not the baseline's, a window outside retention. Pure: nothing is read
+ * or written here.
  */
 export function checkReport(report: Report, app: string, registered: RegisteredBaseline | undefined, limits: CheckLimits, now: number): ReportAdditions {
+  // Malformed first (400), then the rules (422): a report that is both gets the 400.
+  for (const name of Object.keys(report.topClasses)) {
+    if (name !== OTHER_KEY && !CLASS_INDEX.test(name)) throw new ReportInvalidError(`topClasses.${JSON.stringify(name)}: class keys are class indices (0, 1, 2, …)`);
+  }
   const { windowMs } = limits;
   const windowStart = Math.floor(report.window.end / windowMs) * windowMs;
   if (report.window.end > now + limits.maxClockSkewMs) {
@@ -92,7 +97,6 @@ export function checkReport(report: Report, app: string, registered: RegisteredB
   atMost('topClasses', sum(Object.values(report.topClasses)), items, perItem);
   const classes = new Map<string, number>();
   for (const [name, c] of Object.entries(report.topClasses)) {
-    if (name !== OTHER_KEY && !CLASS_INDEX.test(name)) throw new ReportInvalidError(`topClasses.${JSON.stringify(name)}: class keys are class indices (0, 1, 2, …)`);
     const key = name !== OTHER_KEY && Number(name) < limits.maxClasses ? name : OTHER_KEY;
     classes.set(key, (classes.get(key) ?? 0) + c);
   }
@@ -129,7 +133,7 @@ export function checkReport(report: Report, app: string, registered: RegisteredB
       add(SERIES.featureExtra(name), 'missing', feature.missing);
     }
   }
-  // Lowercase, as PostgreSQL prints a uuid: the same id in either case is the same report.
   const featureLayout = registered?.layout.hash ?? '';
+  // The id lowercase, as PostgreSQL prints a uuid: the same id in either case is the same report.
   return { app, id: report.id.toLowerCase(), model: report.model, version: report.modelVersion, windowStart, windowMs, runs, errors, rejected, fallbacks, featureLayout, counts, ignored };
 }
