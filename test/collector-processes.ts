@@ -17,6 +17,7 @@ export interface CollectorProcess {
  * passed through, so a crash says why.
  */
 export async function spawnCollector(env: Record<string, string>): Promise<CollectorProcess> {
+  // EDGEWISE_PROF=dir: each collector writes a V8 CPU profile there when it exits (SIGTERM).
   const child = spawn(process.execPath, [...(process.env.EDGEWISE_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.EDGEWISE_PROF] : []), bin], { env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
   const url = await new Promise<string>((resolve, reject) => {
