@@ -14,13 +14,15 @@ let collector: RunningCollector;
 beforeAll(async () => {
   collector = await startCollector({ port: 0, databaseUrl: undefined, dataDir: undefined, apps: [{ app: 'dash', ingestKey: 'in', readKey: 'out' }], k: 2 });
   await fetch(`${collector.url}/v1/baselines/weather/1.0.0`, { method: 'PUT', body: await readFile(`${dir}baseline.json`), headers: { authorization: 'Bearer out', 'content-type': 'application/json' } });
-  // Devices reporting month after month: windows an hour apart, drift rising into summer.
+  // Devices reporting month after month: windows an hour apart (the last six hours, inside the
+  // collector's retention), drift rising into summer.
+  const firstWindow = (Math.floor(Date.now() / 3_600_000) - 6) * 3_600_000;
   for (const [i, month] of ['2014-03', '2014-04', '2014-05', '2014-06', '2014-07', '2014-08'].entries()) {
     for (let device = 0; device < 2; device++) {
       const model = await createNodeRuntime().loadModel({ source: `${dir}model.onnx`, engine: 'onnx', monitor: { baseline: `${dir}baseline.json`, features: WEATHER_FEATURE_SPECS } });
       for (const row of weatherRows((d) => d.startsWith(month))) await model.run({ input: tensor('float32', row, [1, 4]) });
       const { body } = await model.aggregates();
-      const report = { v: 1, id: crypto.randomUUID(), model: 'weather', modelVersion: '1.0.0', window: { start: 0, end: Date.UTC(2026, 0, 1) + i * 3_600_000 }, ...body };
+      const report = { v: 1, id: crypto.randomUUID(), model: 'weather', modelVersion: '1.0.0', window: { start: 0, end: firstWindow + i * 3_600_000 }, ...body };
       const r = await fetch(`${collector.url}/v1/reports`, { method: 'POST', body: JSON.stringify(report), headers: { authorization: 'Bearer in', 'content-type': 'application/json' } });
       expect(r.status).toBe(202);
     }

@@ -4,25 +4,12 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openPglite } from '@edgewise/collector';
-import { CONFIDENCE_EDGES, LATENCY_EDGES_MS } from '@edgewise/wire';
+import { openDatabase } from '@edgewise/collector';
 import { describe, expect, it } from 'vitest';
+import { deviceReport } from '../collector-client.js';
 
 const bin = fileURLToPath(new URL('../../packages/collector/bin/collector.js', import.meta.url));
-const bins = (n: number) => ({ counts: new Array(n).fill(1), missing: 0, nan: 0, belowRange: 0, aboveRange: 0 });
-const report = () => ({
-  v: 1,
-  id: randomUUID(),
-  model: 'm',
-  modelVersion: '1',
-  window: { start: 1, end: Date.now() },
-  counters: { runs: 1, errors: 0, rejected: 0, fallbacks: 0 },
-  backends: { wasm: 1 },
-  latencyMs: bins(LATENCY_EDGES_MS.length + 1),
-  confidence: bins(CONFIDENCE_EDGES.length + 1),
-  topClasses: { '0': 1 },
-  features: {},
-});
+const report = () => deviceReport(1);
 
 describe('collector killed mid-load (SIGKILL, embedded PGlite on disk)', () => {
   it('loses no acknowledged report', async () => {
@@ -58,12 +45,14 @@ describe('collector killed mid-load (SIGKILL, embedded PGlite on disk)', () => {
     await Promise.all(senders);
     expect(acknowledged.length).toBeGreaterThan(20);
 
-    const db = await openPglite(dataDir);
-    const stored = new Set((await db.query<{ id: string }>('SELECT id FROM reports')).map((r) => r.id));
-    const [window] = await db.query<{ reports: number }>('SELECT SUM(reports)::int AS reports FROM windows');
+    const db = await openDatabase({ dataDir, databasePoolSize: 1, databaseTimeoutMs: 10_000 });
+    const stored = new Set((await db.query<{ id: string }>('SELECT id::text AS id FROM report_ids')).map((r) => r.id));
+    const [counted] = await db.query<{ reports: number }>(
+      'SELECT (SELECT COALESCE(SUM(reports), 0) FROM window_totals) + (SELECT COALESCE(SUM(reports), 0) FROM pending_reports) AS reports',
+    );
     await db.close();
     expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
-    // Merged windows agree with the stored reports: the two writes committed together.
-    expect(window!.reports).toBe(stored.size);
+    // Counted reports (rolled up or pending) agree with the stored ids: they committed together.
+    expect(Number(counted!.reports)).toBe(stored.size);
   }, 120_000);
 });

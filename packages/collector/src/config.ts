@@ -18,10 +18,34 @@ export interface CollectorConfig {
   epsilon?: number;
   /** Largest accepted request body, bytes. */
   bodyLimit: number;
-  /** Reports per minute per ingest key. */
+  /** Schema-valid reports per minute per app, counted in the database across all processes; 0: no limit. */
   ratePerMinute: number;
-  /** Window length in ms that reports are merged into (default one hour). */
+  /** Window length in ms that reports are merged into (default one hour); windows start on multiples of it. */
   windowMs: number;
+  /** Windows (and the report ids counted into them) are deleted this long after they start. */
+  retentionMs: number;
+  /** A report with more runs (or errors, rejections, fallbacks) than this is refused. */
+  maxRunsPerReport: number;
+  /** Batch items one run may contribute to feature, confidence and class counts (inputs of shape [batch, …]). */
+  maxItemsPerRun: number;
+  /** Reports whose window ends further than this in the future are refused (device clocks). */
+  maxClockSkewMs: number;
+  /** Categories a baseline may declare per categorical feature (the vocabulary reports are folded into). */
+  maxCategoriesPerFeature: number;
+  /** Class indices at or above this are counted as "__other__". */
+  maxClasses: number;
+  /** PostgreSQL connections per process. */
+  databasePoolSize: number;
+  /** A statement (or waiting for a connection) longer than this fails with 503. */
+  databaseTimeoutMs: number;
+  /** Reports written in one transaction at most (group commit). */
+  batchMaxReports: number;
+  /** Batches one process writes concurrently. */
+  batchConcurrency: number;
+  /** How long a process trusts its copy of a registered baseline (another process may replace it). */
+  baselineCacheMs: number;
+  /** How often a process moves pending reports into the window rollups (also after enough reports). */
+  rollupIntervalMs: number;
 }
 
 /** The development app `npm start` uses; override with EDGEWISE_APPS=app:ingest:read,… */
@@ -35,24 +59,59 @@ function parseApps(text: string): AppKeys[] {
   });
 }
 
-const int = (name: string, value: string | undefined, fallback: number) => {
-  if (value === undefined) return fallback;
+const int = (name: string, value: string | undefined, fallback: number, min = 0) => {
+  if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`${name} must be a non-negative integer; received ${value}`);
+  if (!Number.isSafeInteger(n) || n < min) throw new RangeError(`${name} must be an integer ≥ ${min}; received ${value}`);
   return n;
 };
 
+const DAY_MS = 86_400_000;
+
+/** Every default, for callers that build a config in code (tests, benchmarks). */
+export const DEFAULTS: Omit<CollectorConfig, 'apps'> = {
+  port: 8787,
+  host: '127.0.0.1',
+  dataDir: '.collector-data',
+  k: 5,
+  bodyLimit: 256 * 1024,
+  ratePerMinute: 6000,
+  windowMs: 3_600_000,
+  retentionMs: 90 * DAY_MS,
+  maxRunsPerReport: 1_000_000,
+  maxItemsPerRun: 64,
+  maxClockSkewMs: DAY_MS,
+  maxCategoriesPerFeature: 1024,
+  maxClasses: 4096,
+  databasePoolSize: 10,
+  databaseTimeoutMs: 10_000,
+  batchMaxReports: 256,
+  batchConcurrency: 1,
+  baselineCacheMs: 2000,
+  rollupIntervalMs: 250,
+};
+
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CollectorConfig {
+  const d = DEFAULTS;
   return {
-    port: int('PORT', env.PORT, 8787),
-    host: env.HOST ?? '127.0.0.1',
+    ...d,
+    port: int('PORT', env.PORT, d.port),
+    host: env.HOST ?? d.host,
     databaseUrl: env.DATABASE_URL || undefined,
-    dataDir: env.COLLECTOR_DATA_DIR ?? '.collector-data',
+    dataDir: env.COLLECTOR_DATA_DIR ?? d.dataDir,
     apps: env.EDGEWISE_APPS ? parseApps(env.EDGEWISE_APPS) : [DEMO_APP],
-    k: int('COLLECTOR_K', env.COLLECTOR_K, 5),
+    k: int('COLLECTOR_K', env.COLLECTOR_K, d.k),
     epsilon: env.COLLECTOR_EPSILON ? Number(env.COLLECTOR_EPSILON) : undefined,
-    bodyLimit: int('COLLECTOR_BODY_LIMIT', env.COLLECTOR_BODY_LIMIT, 256 * 1024),
-    ratePerMinute: int('COLLECTOR_RATE_PER_MINUTE', env.COLLECTOR_RATE_PER_MINUTE, 6000),
-    windowMs: int('COLLECTOR_WINDOW_MS', env.COLLECTOR_WINDOW_MS, 3_600_000),
+    bodyLimit: int('COLLECTOR_BODY_LIMIT', env.COLLECTOR_BODY_LIMIT, d.bodyLimit, 1),
+    ratePerMinute: int('COLLECTOR_RATE_PER_MINUTE', env.COLLECTOR_RATE_PER_MINUTE, d.ratePerMinute),
+    windowMs: int('COLLECTOR_WINDOW_MS', env.COLLECTOR_WINDOW_MS, d.windowMs, 1),
+    retentionMs: int('COLLECTOR_RETENTION_MS', env.COLLECTOR_RETENTION_MS, d.retentionMs, 1),
+    maxRunsPerReport: int('COLLECTOR_MAX_RUNS_PER_REPORT', env.COLLECTOR_MAX_RUNS_PER_REPORT, d.maxRunsPerReport, 1),
+    maxItemsPerRun: int('COLLECTOR_MAX_ITEMS_PER_RUN', env.COLLECTOR_MAX_ITEMS_PER_RUN, d.maxItemsPerRun, 1),
+    databasePoolSize: int('COLLECTOR_DB_POOL', env.COLLECTOR_DB_POOL, d.databasePoolSize, 1),
+    databaseTimeoutMs: int('COLLECTOR_DB_TIMEOUT_MS', env.COLLECTOR_DB_TIMEOUT_MS, d.databaseTimeoutMs, 1),
+    batchMaxReports: int('COLLECTOR_BATCH_MAX', env.COLLECTOR_BATCH_MAX, d.batchMaxReports, 1),
+    batchConcurrency: int('COLLECTOR_BATCH_CONCURRENCY', env.COLLECTOR_BATCH_CONCURRENCY, d.batchConcurrency, 1),
+    rollupIntervalMs: int('COLLECTOR_ROLLUP_INTERVAL_MS', env.COLLECTOR_ROLLUP_INTERVAL_MS, d.rollupIntervalMs, 1),
   };
 }

@@ -1,20 +1,22 @@
 import { LATENCY_EDGES_MS } from '@edgewise/wire';
+import type { BaselineRegistry } from './baseline-registry.js';
 import type { CollectorConfig } from './config.js';
 import type { Database } from './database.js';
-import { driftFor } from './server.js';
+import { driftFor } from './drift.js';
+import { readVersions } from './rollups.js';
 
 const label = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
-/** Prometheus text format: report and run counters, latency histograms, drift gauges (k-anonymous). */
-export async function renderMetrics(db: Database, config: CollectorConfig, app: string): Promise<string> {
+/**
+ * Prometheus text format: report and run counters, latency histograms, drift gauges (k-anonymous).
+ * Read from the window rollups: a scrape costs windows × bins, not reports.
+ */
+export async function renderMetrics(db: Database, config: CollectorConfig, app: string, registry: BaselineRegistry): Promise<string> {
   const lines: string[] = [
     '# HELP edgewise_reports_total Aggregate reports received.',
     '# TYPE edgewise_reports_total counter',
   ];
-  const versions = await db.query<{ model: string; version: string; reports: number }>(
-    `SELECT model, model_version AS version, SUM(reports)::int AS reports FROM windows WHERE app=$1 GROUP BY model, model_version`,
-    [app],
-  );
+  const versions = await readVersions(db, app);
   const latency: string[] = ['# HELP edgewise_inference_latency_ms Inference latency on devices.', '# TYPE edgewise_inference_latency_ms histogram'];
   const runs: string[] = ['# HELP edgewise_runs_total Inference runs on devices.', '# TYPE edgewise_runs_total counter'];
   const drift: string[] = ['# HELP edgewise_feature_drift_js Jensen-Shannon distance of merged device inputs vs the baseline.', '# TYPE edgewise_feature_drift_js gauge'];
@@ -22,16 +24,15 @@ export async function renderMetrics(db: Database, config: CollectorConfig, app: 
   for (const v of versions) {
     const l = `model="${label(v.model)}",version="${label(v.version)}"`;
     lines.push(`edgewise_reports_total{${l}} ${v.reports}`);
-    const result = await driftFor(db, config, app, v.model, v.version);
+    const result = await driftFor(db, config, app, v.model, v.version, { registry });
     if ('withheld' in result) continue;
-    // driftFor already merged every window: read the latency bins from it instead of querying again.
-    const counts = result.latencyMs!.counts;
+    const counts = result.latencyMs.counts;
     const total = counts.reduce((a, c) => a + c, 0);
     let cumulative = 0;
     LATENCY_EDGES_MS.forEach((edge, i) => latency.push(`edgewise_inference_latency_ms_bucket{${l},le="${edge}"} ${(cumulative += counts[i]!)}`));
     latency.push(`edgewise_inference_latency_ms_bucket{${l},le="+Inf"} ${total}`, `edgewise_inference_latency_ms_count{${l}} ${total}`);
-    for (const key of ['runs', 'errors', 'rejected', 'fallbacks'] as const) runs.push(`edgewise_${key === 'runs' ? 'runs' : key}_total{${l}} ${result.counters![key]}`);
-    for (const f of result.features ?? []) {
+    for (const key of ['runs', 'errors', 'rejected', 'fallbacks'] as const) runs.push(`edgewise_${key === 'runs' ? 'runs' : key}_total{${l}} ${result.counters[key]}`);
+    for (const f of result.features) {
       drift.push(`edgewise_feature_drift_js{${l},feature="${label(f.feature)}"} ${f.jensenShannon}`);
       psiLines.push(`edgewise_feature_drift_psi{${l},feature="${label(f.feature)}"} ${f.psi}`);
     }

@@ -1,5 +1,5 @@
 import { jensenShannon, psi, type Baseline } from '@edgewise/drift';
-import type { MergedBody } from './merge.js';
+import type { FeatureAggregate } from '@edgewise/wire';
 
 export interface FeaturePopulationDrift {
   feature: string;
@@ -9,14 +9,16 @@ export interface FeaturePopulationDrift {
   count: number;
 }
 
+const own = (counts: Record<string, number>, key: string) => (Object.hasOwn(counts, key) ? counts[key]! : 0);
+
 /**
  * Drift of the merged device population against the baseline, from bin counts only (the devices
  * counted into the baseline's own bins, so PSI and Jensen-Shannon are exact for the merged data).
  */
-export function populationDrift(baseline: Baseline, merged: MergedBody, threshold = 0.1): FeaturePopulationDrift[] {
+export function populationDrift(baseline: Baseline, features: Record<string, FeatureAggregate>, threshold = 0.1): FeaturePopulationDrift[] {
   const out: FeaturePopulationDrift[] = [];
-  for (const [name, feature] of Object.entries(merged.features)) {
-    const base = baseline.features[name];
+  for (const [name, feature] of Object.entries(features)) {
+    const base = Object.hasOwn(baseline.features, name) ? baseline.features[name] : undefined;
     if (!base) continue;
     let ref: number[];
     let cur: number[];
@@ -24,7 +26,7 @@ export function populationDrift(baseline: Baseline, merged: MergedBody, threshol
       [ref, cur] = [base.counts, feature.counts];
     } else if (feature.kind === 'categorical' && base.kind === 'categorical') {
       const keys = [...new Set([...Object.keys(base.counts), ...Object.keys(feature.counts)])].sort();
-      [ref, cur] = [keys.map((k) => base.counts[k] ?? 0), keys.map((k) => feature.counts[k] ?? 0)];
+      [ref, cur] = [keys.map((k) => own(base.counts, k)), keys.map((k) => own(feature.counts, k))];
     } else continue;
     const count = cur.reduce((a, b) => a + b, 0);
     if (count === 0) continue;

@@ -1,21 +1,42 @@
-import { parseBaseline, type Baseline } from '@edgewise/drift';
-import { reportSchema } from '@edgewise/wire/schema';
+import { keyProblem } from '@edgewise/wire';
+import { describeSchemaIssue, reportSchema } from '@edgewise/wire/schema';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { BaselineRegistry } from './baseline-registry.js';
 import type { AppKeys, CollectorConfig } from './config.js';
-import type { Database } from './database.js';
-import { bodyOf, mergeBodies, type MergedBody } from './merge.js';
-import { renderMetrics } from './metrics.js';
 import { dashboardHtml } from './dashboard.js';
-import { noisyCount } from './laplace.js';
-import { populationDrift } from './population-drift.js';
-import { RateLimiter } from './rate-limiter.js';
+import type { Database } from './database.js';
+import { driftFor } from './drift.js';
+import { CollectorError, DatabaseUnavailableError, ReportInvalidError } from './errors.js';
+import { IngestQueue } from './ingest-queue.js';
+import { parseJsonBody } from './json-body.js';
+import { renderMetrics } from './metrics.js';
+import { RateLimit } from './rate-limit.js';
+import { readVersions } from './rollups.js';
+import { checkReport } from './report-check.js';
+import { pruneExpired } from './retention.js';
+import { Roller, rollUpAll } from './rollup.js';
 
 type KeyKind = 'ingestKey' | 'readKey';
 
-/** Builds the collector's HTTP server over a database. Listening is the caller's choice. */
+/** Reports waiting for the database beyond this are answered 503 at once instead of queueing. */
+const MAX_QUEUED_REPORTS = 20_000;
+
+/**
+ * Builds the collector's HTTP server over a migrated database. Listening is the caller's choice.
+ * Stateless apart from caches: any number of processes may serve one database.
+ */
 export function buildServer(config: CollectorConfig, db: Database): FastifyInstance {
   const app = Fastify({ bodyLimit: config.bodyLimit, logger: false });
-  const limiter = new RateLimiter(config.ratePerMinute);
+  const registry = new BaselineRegistry(db, { ttlMs: config.baselineCacheMs, maxCategoriesPerFeature: config.maxCategoriesPerFeature });
+  const roller = new Roller(db, { intervalMs: config.rollupIntervalMs, batch: config.batchMaxReports * 4 });
+  const queue = new IngestQueue(db, new RateLimit(db, config.ratePerMinute), {
+    maxBatch: config.batchMaxReports,
+    // PGlite runs one statement at a time on this thread: a second batch in flight would only
+    // split the reports waiting into smaller batches.
+    concurrency: db.kind === 'pglite' ? 1 : config.batchConcurrency,
+    onStored: (n) => roller.wrote(n),
+  });
+  let queued = 0;
   const byKey = (kind: KeyKind, key: string | undefined) => config.apps.find((a) => a[kind] === key);
 
   /** Bearer header, or ?key= for the dashboard and scrapers that cannot set headers. */
@@ -24,142 +45,119 @@ export function buildServer(config: CollectorConfig, db: Database): FastifyInsta
     const key = header?.startsWith('Bearer ') ? header.slice(7) : (request.query as { key?: string }).key;
     const found = byKey(kind, key);
     if (!found) {
-      void reply.code(401).send({ error: `missing or unknown ${kind === 'ingestKey' ? 'ingest' : 'read'} key (Authorization: Bearer <key>)` });
+      void reply.code(401).send({ error: `missing or unknown ${kind === 'ingestKey' ? 'ingest' : 'read'} key (Authorization: Bearer <key>)`, code: 'E_UNAUTHORIZED' });
     }
     return found;
   }
 
   // Browsers post reports cross-origin (the app's origin is not the collector's): allow CORS, and
   // CORP so cross-origin-isolated pages may read the answers.
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', async (_request, reply) => {
     void reply.header('access-control-allow-origin', '*');
     void reply.header('access-control-allow-headers', 'authorization, content-type');
     void reply.header('access-control-allow-methods', 'GET, POST, PUT, OPTIONS');
+    void reply.header('access-control-expose-headers', 'retry-after');
     void reply.header('cross-origin-resource-policy', 'cross-origin');
   });
   app.options('*', async (_request, reply) => reply.code(204).send());
+  // JSON only: anything else is 415 (fastify would hand a text/plain body over as a string).
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
 
-  app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
-    // Fastify's own 4xx (body too large, bad JSON, wrong content type) keep their status with a clear message.
+  app.setErrorHandler((error: { statusCode?: number; message: string; code?: string }, _request, reply) => {
+    if (error instanceof CollectorError) {
+      if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds));
+      return reply.code(error.status).send({ error: error.message, code: error.code });
+    }
+    // Fastify's own 4xx (body too large, wrong content type) keep their status with a clear message.
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    void reply.code(status).send({ error: status === 500 ? 'internal error' : error.message });
+    return reply.code(status).send({ error: status === 500 ? 'internal error' : error.message, code: error.code ?? 'E_INTERNAL' });
   });
 
   app.post('/v1/reports', async (request, reply) => {
     const keys = authenticate(request, reply, 'ingestKey');
     if (!keys) return reply;
-    if (!limiter.take(keys.ingestKey)) return reply.code(429).send({ error: `rate limit: at most ${config.ratePerMinute} reports a minute per ingest key` });
     const parsed = reportSchema.safeParse(request.body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      return reply.code(400).send({ error: `invalid report: ${issue.path.join('.') || '(root)'}: ${issue.message}` });
-    }
+    if (!parsed.success) throw new ReportInvalidError(`invalid report: ${describeSchemaIssue(parsed.error.issues)}`);
     const report = parsed.data;
-    const bucket = Math.floor(report.window.end / config.windowMs) * config.windowMs;
-    const outcome = await db.transaction(async (q) => {
-      const inserted = await q(
-        `INSERT INTO reports (id, app, model, model_version, window_start, window_end, received_at) VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (id) DO NOTHING RETURNING id`,
-        [report.id, keys.app, report.model, report.modelVersion, report.window.start, report.window.end, Date.now()],
-      );
-      if (inserted.length === 0) return 'duplicate' as const;
-      const [row] = await q<{ reports: number; body: MergedBody }>(
-        `SELECT reports, body FROM windows WHERE app=$1 AND model=$2 AND model_version=$3 AND bucket=$4 FOR UPDATE`,
-        [keys.app, report.model, report.modelVersion, bucket],
-      );
-      let merged: MergedBody;
-      try {
-        merged = row ? mergeBodies(row.body, bodyOf(report)) : bodyOf(report);
-      } catch (error) {
-        return { conflict: (error as Error).message };
-      }
-      await q(
-        `INSERT INTO windows (app, model, model_version, bucket, reports, body) VALUES ($1,$2,$3,$4,1,$5)
-         ON CONFLICT (app, model, model_version, bucket) DO UPDATE SET reports = windows.reports + 1, body = $5`,
-        [keys.app, report.model, report.modelVersion, bucket, JSON.stringify(merged)],
-      );
-      return 'stored' as const;
-    }).catch((error: Error) => ({ conflict: error.message }));
-    if (outcome === 'duplicate') return reply.code(409).send({ error: `report ${report.id} was already received; it is counted once` });
-    if (typeof outcome === 'object') return reply.code(422).send({ error: `report does not merge with earlier ones: ${outcome.conflict}` });
-    // 202 only after the transaction committed: an acknowledged report is durable.
-    return reply.code(202).send({ accepted: report.id });
+    const registered = await registry.get(keys.app, report.model, report.modelVersion);
+    const additions = checkReport(report, keys.app, registered, config, Date.now());
+    if (queued >= MAX_QUEUED_REPORTS) throw new DatabaseUnavailableError(`overloaded: ${queued} reports are waiting for the database`, { retryAfterSeconds: 5 });
+    queued++;
+    const outcome = await queue.submit(additions).finally(() => queued--);
+    if (outcome.status === 'duplicate') {
+      return reply.code(409).send({ error: `report ${report.id} was already received; it is counted once`, code: 'E_REPORT_DUPLICATE' });
+    }
+    if (outcome.status === 'rate-limited') {
+      void reply.header('retry-after', String(outcome.retryAfterSeconds));
+      return reply.code(429).send({ error: `rate limit: at most ${config.ratePerMinute} reports a minute for app "${keys.app}"`, code: 'E_RATE_LIMITED' });
+    }
+    // 202 only after the statement committed: an acknowledged report is durable.
+    return reply.code(202).send(additions.ignored.length ? { accepted: report.id, ignoredFeatures: additions.ignored } : { accepted: report.id });
   });
 
   app.put<{ Params: { model: string; version: string } }>('/v1/baselines/:model/:version', async (request, reply) => {
     const keys = authenticate(request, reply, 'readKey');
     if (!keys) return reply;
-    let baseline: Baseline;
-    try {
-      baseline = parseBaseline(request.body);
-    } catch (error) {
-      return reply.code(400).send({ error: (error as Error).message });
+    for (const param of ['model', 'version'] as const) {
+      const problem = keyProblem(request.params[param]);
+      if (problem) throw new ReportInvalidError(`${param}: ${problem}`);
     }
-    await db.query(
-      `INSERT INTO baselines (app, model, model_version, baseline) VALUES ($1,$2,$3,$4) ON CONFLICT (app, model, model_version) DO UPDATE SET baseline = $4`,
-      [keys.app, request.params.model, request.params.version, JSON.stringify(baseline)],
-    );
+    await registry.register(keys.app, request.params.model, request.params.version, request.body);
     return reply.code(204).send();
   });
 
   app.get('/v1/models', async (request, reply) => {
     const keys = authenticate(request, reply, 'readKey');
     if (!keys) return reply;
-    const rows = await db.query(`SELECT model, model_version AS version, SUM(reports)::int AS reports FROM windows WHERE app=$1 GROUP BY model, model_version ORDER BY model, model_version`, [keys.app]);
-    return { models: rows };
+    return { models: await readVersions(db, keys.app) };
   });
 
-  app.get<{ Querystring: { model?: string; version?: string } }>('/v1/drift', async (request, reply) => {
+  app.get<{ Querystring: { model?: string; version?: string; from?: string; to?: string } }>('/v1/drift', async (request, reply) => {
     const keys = authenticate(request, reply, 'readKey');
     if (!keys) return reply;
-    const { model, version } = request.query;
-    if (!model || !version) return reply.code(400).send({ error: 'query parameters "model" and "version" are required' });
-    return driftFor(db, config, keys.app, model, version);
+    const { model, version, from, to } = request.query;
+    if (!model || !version) return reply.code(400).send({ error: 'query parameters "model" and "version" are required', code: 'E_QUERY' });
+    const time = (name: string, v: string | undefined) => {
+      if (v === undefined) return undefined;
+      const n = Number(v);
+      if (!Number.isSafeInteger(n) || n < 0) throw new ReportInvalidError(`query parameter "${name}" must be a time in ms since 1970; received ${JSON.stringify(v)}`);
+      return n;
+    };
+    return driftFor(db, config, keys.app, model, version, { registry, range: { from: time('from', from), to: time('to', to) } });
   });
 
   app.get('/metrics', async (request, reply) => {
     const keys = authenticate(request, reply, 'readKey');
     if (!keys) return reply;
-    return reply.type('text/plain; version=0.0.4').send(await renderMetrics(db, config, keys.app));
+    return reply.type('text/plain; version=0.0.4').send(await renderMetrics(db, config, keys.app, registry));
   });
 
   app.get('/', async (_request, reply) => reply.type('text/html').send(dashboardHtml));
-  app.get('/healthz', async () => ({ ok: true, database: db.kind }));
-  return app;
-}
+  // For load balancers: 503 while the database is unreachable, so traffic goes elsewhere.
+  app.get('/healthz', async () => {
+    await db.query('SELECT 1');
+    return { ok: true, database: db.kind };
+  });
 
-/** Merged population and per-window drift; withheld below k contributing reports. */
-export async function driftFor(db: Database, config: CollectorConfig, app: string, model: string, version: string) {
-  const rows = await db.query<{ bucket: string; reports: number; body: MergedBody }>(
-    `SELECT bucket, reports, body FROM windows WHERE app=$1 AND model=$2 AND model_version=$3 ORDER BY bucket`,
-    [app, model, version],
-  );
-  const [base] = await db.query<{ baseline: Baseline }>(`SELECT baseline FROM baselines WHERE app=$1 AND model=$2 AND model_version=$3`, [app, model, version]);
-  const reports = rows.reduce((s, r) => s + r.reports, 0);
-  if (reports < config.k) return { model, version, reports, withheld: true, reason: `fewer than k = ${config.k} reports` };
-  const merged = rows.map((r) => r.body).reduce(mergeBodies);
-  const windows = rows
-    .filter((r) => r.reports >= config.k)
-    .map((r) => ({ bucket: Number(r.bucket), reports: r.reports, features: base ? populationDrift(base.baseline, r.body) : [] }));
-  // Released distributions: per-feature bin counts, with Laplace noise when configured.
-  const histograms = Object.fromEntries(
-    Object.entries(merged.features).map(([name, f]) => [
-      name,
-      f.kind === 'numeric'
-        ? f.counts.map((c) => noisyCount(c, config.epsilon))
-        : Object.fromEntries(Object.entries(f.counts).map(([k, c]) => [k, noisyCount(c, config.epsilon)])),
-    ]),
-  );
-  return {
-    model,
-    version,
-    reports,
-    counters: merged.counters,
-    backends: merged.backends,
-    latencyMs: merged.latencyMs,
-    features: base ? populationDrift(base.baseline, merged) : [],
-    histograms,
-    noise: config.epsilon ? { mechanism: 'laplace', epsilon: config.epsilon } : undefined,
-    baseline: Boolean(base),
-    windows,
-  };
+  const prune = () => void pruneExpired(db, config).catch(() => undefined);
+  // Windows expire at most one window length apart; a minute is fine-grained enough either way.
+  const timer = setInterval(prune, Math.max(60_000, Math.min(config.windowMs, 600_000)));
+  timer.unref();
+  prune();
+  roller.start();
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    await queue.drained();
+    await roller.stop();
+    // Pending rows are durable and read exactly; rolling them up now just leaves less to do later.
+    await rollUpAll(db).catch(() => undefined);
+  });
+  return app;
 }

@@ -1,3 +1,4 @@
+import { BACKEND_NAMES } from '@edgewise/wire';
 import type { NamedTensors, TensorSpec } from './tensor.js';
 
 /**
@@ -5,9 +6,10 @@ import type { NamedTensors, TensorSpec } from './tensor.js';
  * three are onnxruntime-react-native's mobile execution providers (Core ML on iOS, NNAPI on
  * Android, XNNPACK on both).
  */
-export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu' | 'coreml' | 'nnapi' | 'xnnpack';
+export type BackendName = (typeof BACKEND_NAMES)[number];
 
-export const BACKEND_NAMES: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu', 'coreml', 'nnapi', 'xnnpack'];
+// One list, in the wire format, so the collector knows every backend a device may report.
+export { BACKEND_NAMES };
 
 /**
  * A model as bytes: the entry file name plus every file it needs (one .onnx file; or a TF.js

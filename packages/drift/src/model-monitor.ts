@@ -212,7 +212,8 @@ function knownCategories(sketch: CategoricalSketch, base: Baseline['features'][s
   const known = base?.kind === 'categorical' ? base.counts : {};
   const out: Record<string, number> = {};
   for (const [category, count] of sketch.counts) {
-    const key = category in known ? category : '__other__';
+    // hasOwn, not `in`: "constructor" or "toString" typed by a user is not in the vocabulary.
+    const key = Object.hasOwn(known, category) ? category : '__other__';
     out[key] = (out[key] ?? 0) + count;
   }
   return out;

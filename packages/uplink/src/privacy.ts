@@ -31,12 +31,19 @@ export function protectCounts(report: Report, options: PrivacyOptions): Report {
     belowRange: noisy(b.belowRange),
     aboveRange: noisy(b.aboveRange),
   });
+  const latencyMs = bins(report.latencyMs);
+  const backends = map(report.backends);
+  // Counts are noised one by one, so their sums drift from `runs`; the collector refuses a report
+  // whose per-run series (one latency, one backend per run) count more than its runs. Raising runs
+  // to those sums keeps the report consistent (runs is noisy anyway).
+  const total = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const runs = Math.max(noisy(report.counters.runs), total(latencyMs.counts) + latencyMs.missing + latencyMs.nan, latencyMs.belowRange, latencyMs.aboveRange, total(Object.values(backends)));
   return {
     ...report,
-    counters: { runs: noisy(report.counters.runs), errors: noisy(report.counters.errors), rejected: noisy(report.counters.rejected), fallbacks: noisy(report.counters.fallbacks) },
-    backends: map(report.backends),
+    counters: { runs, errors: noisy(report.counters.errors), rejected: noisy(report.counters.rejected), fallbacks: noisy(report.counters.fallbacks) },
+    backends,
     topClasses: map(report.topClasses),
-    latencyMs: bins(report.latencyMs),
+    latencyMs,
     confidence: bins(report.confidence),
     features: Object.fromEntries(
       Object.entries(report.features).map(([k, f]) => [k, f.kind === 'numeric' ? { kind: 'numeric', ...bins(f) } : { kind: 'categorical', counts: map(f.counts), missing: noisy(f.missing) }]),

@@ -2,6 +2,7 @@ import { reportId } from './report-id.js';
 import { REPORT_VERSION, type Report } from '@edgewise/wire';
 import { MemoryOutbox, type Outbox } from './outbox.js';
 import { protectCounts, type PrivacyOptions } from './privacy.js';
+import { classify } from './delivery.js';
 import { fetchTransport, type Transport } from './transport.js';
 
 /** What the uplink needs of a model: its aggregates (Model from @edgewise/core fits). */
@@ -10,9 +11,12 @@ export interface AggregateSource {
 }
 
 export type UplinkEvent =
-  | { type: 'sent'; id: string }
+  /** Accepted; `duplicate`: the collector had already counted it (an earlier answer was lost), so it is counted once. */
+  | { type: 'sent'; id: string; duplicate?: boolean }
+  /** Refused for good (a 4xx other than 408/409/425/429): removed from the outbox. */
   | { type: 'dropped'; id: string; status: number; reason: string }
-  | { type: 'retry'; id: string; inMs: number; reason: string };
+  /** Not delivered now (network, 408, 425, 429, 5xx): kept, tried again in about inMs. */
+  | { type: 'retry'; id: string; inMs: number; reason: string; status: number };
 
 export interface UplinkOptions {
   /** Collector URL of the reports endpoint, e.g. https://collector.example.com/v1/reports. */
@@ -28,7 +32,7 @@ export interface UplinkOptions {
   transport?: Transport;
   /** Collect and flush every intervalMs after start() (default 60 s). */
   intervalMs?: number;
-  /** Retry backoff: base and cap in ms (default 1 s → 5 min), with full jitter. */
+  /** Retry backoff: base and cap in ms (default 1 s → 5 min), with full jitter; never sooner than the collector's Retry-After. */
   backoff?: { baseMs: number; maxMs: number };
   privacy?: PrivacyOptions;
   onEvent?: (event: UplinkEvent) => void;
@@ -46,6 +50,9 @@ export interface UplinkOptions {
 export class Uplink {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private failures = 0;
+  private retryAfterMs = 0;
+  /** The delay the last retry event announced, so start() waits exactly that. */
+  private plannedDelayMs = 0;
   private windowStart = Date.now();
   private readonly outbox: Outbox;
   private readonly transport: Transport;
@@ -72,39 +79,42 @@ export class Uplink {
   }
 
   /**
-   * Sends what the outbox holds, oldest first. Stops at the first retryable failure (network, 429,
-   * 5xx) and keeps the rest; a report the collector rejects as invalid (other 4xx) is dropped, since
-   * sending it again cannot succeed.
+   * Sends what the outbox holds, oldest first. Stops at the first retryable failure (network, 408,
+   * 425, 429, 5xx) and keeps the rest; a 409 means the collector counted that report already, so
+   * it leaves the outbox as sent; a report refused for good (other 4xx) is dropped, since sending
+   * it again cannot succeed. See delivery.ts.
    */
   async flush(): Promise<{ sent: number; dropped: number; pending: number }> {
     let [sent, dropped] = [0, 0];
     const reports = await this.outbox.list();
     for (const [i, report] of reports.entries()) {
-      let status: number;
-      let reason = '';
+      let delivery: ReturnType<typeof classify>;
+      let status = 0;
       try {
         const response = await this.transport.send(this.options.endpoint, JSON.stringify(report), {
           'content-type': 'application/json',
           authorization: `Bearer ${this.options.ingestKey}`,
         });
         status = response.status;
-        reason = response.body ?? '';
+        delivery = classify(response);
       } catch (error) {
-        status = 0;
-        reason = (error as Error).message;
+        delivery = { kind: 'retry', reason: `network: ${(error as Error).message}` };
       }
-      if (status >= 200 && status < 300) {
+      if (delivery.kind === 'delivered') {
         await this.outbox.remove(report.id);
-        this.options.onEvent?.({ type: 'sent', id: report.id });
+        this.options.onEvent?.(delivery.duplicate ? { type: 'sent', id: report.id, duplicate: true } : { type: 'sent', id: report.id });
         sent++;
         this.failures = 0;
-      } else if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
+        this.retryAfterMs = 0;
+      } else if (delivery.kind === 'drop') {
         await this.outbox.remove(report.id);
-        this.options.onEvent?.({ type: 'dropped', id: report.id, status, reason });
+        this.options.onEvent?.({ type: 'dropped', id: report.id, status, reason: delivery.reason });
         dropped++;
       } else {
         this.failures++;
-        this.options.onEvent?.({ type: 'retry', id: report.id, inMs: this.nextDelay(), reason: reason || `HTTP ${status}` });
+        this.retryAfterMs = delivery.retryAfterMs ?? 0;
+        this.plannedDelayMs = this.nextDelay();
+        this.options.onEvent?.({ type: 'retry', id: report.id, inMs: this.plannedDelayMs, reason: delivery.reason, status });
         return { sent, dropped, pending: reports.length - i };
       }
     }
@@ -117,7 +127,7 @@ export class Uplink {
     const tick = async () => {
       await this.collect().catch(() => undefined);
       await this.flush().catch(() => undefined);
-      this.timer = setTimeout(tick, this.failures > 0 ? this.nextDelay() : (this.options.intervalMs ?? 60_000));
+      this.timer = setTimeout(tick, this.failures > 0 ? this.plannedDelayMs : (this.options.intervalMs ?? 60_000));
     };
     this.timer = setTimeout(tick, this.options.intervalMs ?? 60_000);
   }
@@ -127,10 +137,10 @@ export class Uplink {
     this.timer = undefined;
   }
 
-  /** Exponential backoff with full jitter (AWS architecture blog's recipe). */
+  /** Exponential backoff with full jitter (AWS architecture blog's recipe), at least the last Retry-After. */
   nextDelay(): number {
     const { baseMs, maxMs } = this.options.backoff ?? { baseMs: 1000, maxMs: 300_000 };
-    return Math.random() * Math.min(maxMs, baseMs * 2 ** Math.max(0, this.failures - 1));
+    return Math.max(this.retryAfterMs, Math.random() * Math.min(maxMs, baseMs * 2 ** Math.max(0, this.failures - 1)));
   }
 }
 

@@ -1,2 +1,3 @@
 export * from './report.js';
 export * from './baseline-format.js';
+export * from './report-keys.js';

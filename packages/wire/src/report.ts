@@ -5,6 +5,15 @@
  */
 export const REPORT_VERSION = 1;
 
+/**
+ * Compute backends a report may count runs on (lowercase registry keys, as @edgewise/core names
+ * them; core re-exports this list). The collector folds any other name into "__other__".
+ */
+export const BACKEND_NAMES = ['webgpu', 'webgl', 'wasm', 'cpu', 'coreml', 'nnapi', 'xnnpack'] as const;
+
+/** The key counts outside a known vocabulary are folded into (categories, backends, classes). */
+export const OTHER_KEY = '__other__';
+
 /** Latency bins (ms), upper bounds, Prometheus-style: sub-ms to 10 s. */
 export const LATENCY_EDGES_MS = [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 10000] as const;
 

@@ -1,0 +1,133 @@
+import type { Database } from './database.js';
+import type { DatabaseUnavailableError } from './errors.js';
+import type { ReportAdditions } from './report-check.js';
+
+export type WriteOutcome = 'stored' | 'duplicate';
+
+/** SQLSTATEs worth retrying at once: the transaction lost to a concurrent one. */
+const CONFLICT_STATES = new Set(['40P01', '40001']);
+const MAX_CONFLICT_RETRIES = 5;
+
+/**
+ * One statement, so one implicit transaction: the batch's ids and its pending rows commit together
+ * or not at all. Both are appends: concurrent batches share no row (the rollup adds pending rows
+ * into the window rollups later, see rollup.ts). report_ids has no ON CONFLICT on purpose: a
+ * resent id fails the statement (23505) and nothing of the batch is kept; the caller learns which
+ * ids exist and writes the rest again.
+ */
+const WRITE_SQL = `
+WITH ids AS (
+  INSERT INTO report_ids (app, id, received_at)
+  SELECT a, i, $3::bigint FROM unnest($1::text[], $2::uuid[]) AS t(a, i)
+)
+INSERT INTO pending_reports (app, model, model_version, window_start, window_ms, reports, runs, errors, rejected, fallbacks, feature_layout, series, keys, counts)
+SELECT app, model, model_version, window_start, window_ms, reports, runs, errors, rejected, fallbacks, feature_layout, series, keys, counts
+FROM jsonb_to_recordset($4::jsonb) AS r(app text, model text, model_version text, window_start bigint, window_ms bigint,
+  reports bigint, runs bigint, errors bigint, rejected bigint, fallbacks bigint, feature_layout text, series text[], keys text[], counts bigint[])`;
+
+// Keys never contain NUL (report-keys.ts), so it separates the parts of a composite key safely.
+const SEP = '\u0000';
+
+interface PendingRow {
+  app: string;
+  model: string;
+  model_version: string;
+  window_start: number;
+  window_ms: number;
+  reports: number;
+  runs: number;
+  errors: number;
+  rejected: number;
+  fallbacks: number;
+  feature_layout: string;
+  sums: Map<string, number>;
+}
+
+/**
+ * The batch as pending rows: reports for the same window (and layout) summed into one row first.
+ * Addition commutes, so summing here and again in the rollup is the same as adding one by one;
+ * it only means less for the database to store and unnest.
+ */
+function pendingRows(batch: readonly ReportAdditions[]) {
+  const rows = new Map<string, PendingRow>();
+  for (const r of batch) {
+    const k = [r.app, r.model, r.version, r.windowStart, r.featureLayout].join(SEP);
+    let row = rows.get(k);
+    if (!row) {
+      row = { app: r.app, model: r.model, model_version: r.version, window_start: r.windowStart, window_ms: r.windowMs, reports: 0, runs: 0, errors: 0, rejected: 0, fallbacks: 0, feature_layout: r.featureLayout, sums: new Map() };
+      rows.set(k, row);
+    }
+    row.reports += 1;
+    row.runs += r.runs;
+    row.errors += r.errors;
+    row.rejected += r.rejected;
+    row.fallbacks += r.fallbacks;
+    for (const series in r.counts) {
+      const keys = r.counts[series]!;
+      for (const key in keys) {
+        const sk = series + SEP + key;
+        row.sums.set(sk, (row.sums.get(sk) ?? 0) + keys[key]!);
+      }
+    }
+  }
+  return [...rows.values()].map(({ sums, ...row }) => {
+    const series: string[] = [];
+    const keys: string[] = [];
+    const counts: number[] = [];
+    for (const [sk, n] of sums) {
+      const cut = sk.indexOf(SEP);
+      series.push(sk.slice(0, cut));
+      keys.push(sk.slice(cut + 1));
+      counts.push(n);
+    }
+    return { ...row, series, keys, counts };
+  });
+}
+
+function parameters(batch: readonly ReportAdditions[], now: number): unknown[] {
+  // Ids in one canonical order: two batches that both hold ids X and Y wait for each other on the
+  // unique index only in the same order, so they cannot deadlock.
+  const ids = batch.map((r) => [r.app, r.id] as const).sort((a, b) => (a[0] !== b[0] ? (a[0] < b[0] ? -1 : 1) : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  return [ids.map((r) => r[0]), ids.map((r) => r[1]), now, JSON.stringify(pendingRows(batch))];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Writes a batch of checked reports (distinct ids), all or nothing per attempt. Returns, per
+ * report, whether it was stored now or had been stored before (a resend). Throws
+ * DatabaseUnavailableError when the database fails, or keeps losing conflicts.
+ */
+export async function writeAdditions(db: Database, batch: readonly ReportAdditions[], now = Date.now()): Promise<WriteOutcome[]> {
+  const outcomes: WriteOutcome[] = batch.map(() => 'stored');
+  let pending = batch.map((_, i) => i);
+  let conflicts = 0;
+  while (pending.length > 0) {
+    try {
+      await db.query(WRITE_SQL, parameters(pending.map((i) => batch[i]!), now), { name: 'edgewise-write' });
+      return outcomes;
+    } catch (error) {
+      const state = (error as DatabaseUnavailableError).sqlState;
+      if (state === '23505') {
+        const seen = await existingIds(db, pending.map((i) => batch[i]!));
+        const before = pending.length;
+        pending = pending.filter((i) => !seen.has(batch[i]!.app + SEP + batch[i]!.id));
+        for (let i = 0; i < batch.length; i++) if (seen.has(batch[i]!.app + SEP + batch[i]!.id)) outcomes[i] = 'duplicate';
+        if (pending.length < before) continue;
+      } else if (state && CONFLICT_STATES.has(state) && conflicts++ < MAX_CONFLICT_RETRIES) {
+        await sleep(Math.random() * 5 * conflicts);
+        continue;
+      }
+      throw error;
+    }
+  }
+  return outcomes;
+}
+
+async function existingIds(db: Database, reports: readonly ReportAdditions[]): Promise<Set<string>> {
+  const rows = await db.query<{ app: string; id: string }>(
+    `SELECT app, id::text AS id FROM report_ids WHERE (app, id) IN (SELECT * FROM unnest($1::text[], $2::uuid[]))`,
+    [reports.map((r) => r.app), reports.map((r) => r.id)],
+  );
+  return new Set(rows.map((r) => r.app + SEP + r.id));
+}

@@ -1,0 +1,24 @@
+/**
+ * Names of the series in window_counts. Each distribution has a main series (key: bin index or
+ * category) and an "-extra" series (key: missing, nan, belowRange, aboveRange), so no category can
+ * collide with those four. A feature name is everything after the first colon.
+ */
+export const SERIES = {
+  latency: 'latency',
+  latencyExtra: 'latency-extra',
+  confidence: 'confidence',
+  confidenceExtra: 'confidence-extra',
+  backends: 'backends',
+  classes: 'classes',
+  feature: (name: string) => `feature:${name}`,
+  featureExtra: (name: string) => `feature-extra:${name}`,
+} as const;
+
+export const EXTRA_KEYS = ['missing', 'nan', 'belowRange', 'aboveRange'] as const;
+
+/** The feature a series belongs to, and whether it is the extra one; undefined for other series. */
+export function featureOfSeries(series: string): { name: string; extra: boolean } | undefined {
+  if (series.startsWith('feature:')) return { name: series.slice('feature:'.length), extra: false };
+  if (series.startsWith('feature-extra:')) return { name: series.slice('feature-extra:'.length), extra: true };
+  return undefined;
+}
