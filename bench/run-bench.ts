@@ -15,7 +15,7 @@ import { BENCH_MODELS } from './matrix/bench-models.js';
 import { cellLabel, type CellResult, type CellSpec } from './matrix/cell.js';
 import type { BenchEnvironment } from './matrix/environment.js';
 import { renderChart } from './matrix/chart.js';
-import { fastestBackends, geometricMean, overheads, type OverheadRow } from './matrix/summary.js';
+import { fastestBackends, overheads, type OverheadRow } from './matrix/summary.js';
 import { serveRepo } from './serve.js';
 
 interface Options {
@@ -100,13 +100,25 @@ async function runCells(browser: Browser, url: string, cells: CellSpec[], timeou
 }
 
 const fmt = (ms: number) => (ms < 1 ? ms.toFixed(3) : ms < 100 ? ms.toFixed(2) : ms.toFixed(0));
-function printOverheads(title: string, rows: OverheadRow[]) {
+const us = (ms: number) => `${ms >= 0 ? '+' : ''}${(ms * 1000).toFixed(1)}`;
+/** Per cell, never averaged across unlike cells: IQM ratio and difference with their 95 % intervals. */
+function printOverheads(title: string, rows: OverheadRow[], target?: (r: OverheadRow) => string) {
   console.log(`\n${title}`);
   for (const r of rows) {
-    console.log(`  ${r.model.padEnd(11)} ${(r.backend === 'wasm' ? `wasm×${r.threads}` : r.backend).padEnd(7)} ${r.context.padEnd(6)} ${fmt(r.baselineMs).padStart(8)} → ${fmt(r.measuredMs).padStart(8)} ms  ×${r.ratio.toFixed(3)}${r.coldLoadRatio ? `  (cold load ×${r.coldLoadRatio.toFixed(2)})` : ''}`);
+    const c = r.comparison;
+    const where = `${r.model.padEnd(11)} ${(r.backend === 'wasm' ? `wasm×${r.threads}` : r.backend).padEnd(7)} ${r.context.padEnd(6)}`;
+    console.log(
+      `  ${where} ${fmt(c.baselineIqmMs).padStart(8)} → ${fmt(c.measuredIqmMs).padStart(8)} ms  ×${c.ratio.value.toFixed(3)} [${c.ratio.lo.toFixed(3)}–${c.ratio.hi.toFixed(3)}]  ${us(c.deltaMs.value)} µs [${us(c.deltaMs.lo)}…${us(c.deltaMs.hi)}]  (${c.rounds} rounds)${target ? `  ${target(r)}` : ''}`,
+    );
   }
-  console.log(`  geometric mean ×${geometricMean(rows.map((r) => r.ratio)).toFixed(3)} over ${rows.length} pairs`);
 }
+
+/** Issue 20's targets: in this thread ≤ ×1.03 or ≤ +5 µs; through the worker ≤ raw postMessage + 30 µs. */
+const sdkTarget = (r: OverheadRow) => {
+  const c = r.comparison;
+  const ok = r.context === 'main' ? c.ratio.value <= 1.03 || c.deltaMs.value <= 0.005 : c.deltaMs.value <= 0.03;
+  return `${ok ? 'meets' : 'misses'} ${r.context === 'main' ? '≤ ×1.03 or ≤ +5 µs' : '≤ +30 µs'}`;
+};
 
 const options = parseArgs(process.argv.slice(2));
 const cells = matrix(options);
@@ -141,8 +153,8 @@ const summary = {
   fastest: fastestBackends(results),
 };
 console.log(`\n${env?.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? 'Chromium'} · ${env?.cores} cores · WebGPU: ${env?.webgpu ?? 'none'} · WebGL: ${env?.webgl ?? 'none'}`);
-printOverheads('SDK overhead (Edgewise with its default monitor vs the raw engine, same page, interleaved, median per run):', summary.sdkOverhead);
-printOverheads('Sketch overhead (input features + outputs + latency sketched vs monitor: false, same page, interleaved):', summary.sketchOverhead);
+printOverheads('SDK overhead: Edgewise (default monitor) vs the raw engine in the same page, interleaved rounds (worker: vs the raw engine behind plain postMessage), IQM per run:', summary.sdkOverhead, sdkTarget);
+printOverheads('Monitor overhead: input features + outputs + latency sketched vs monitor: false, same page, interleaved, IQM per run:', summary.sketchOverhead);
 console.log('\nFastest backend per model (Edgewise, median per run):');
 for (const f of summary.fastest) console.log(`  ${f.model.padEnd(11)} ${f.context.padEnd(6)} ${f.backend.padEnd(7)} ${fmt(f.medianMs)} ms`);
 const failed = results.filter((r) => !r.ok);

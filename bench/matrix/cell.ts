@@ -1,3 +1,5 @@
+import type { PairedComparison } from './paired-stats.js';
+
 /** One measurement of the benchmark matrix. */
 export interface CellSpec {
   model: string;
@@ -40,7 +42,7 @@ export interface CellResult {
   p95Ms?: number;
   meanMs?: number;
   /** The partner's figures from the same interleaved runs, when the cell has `pairWith`. */
-  pair?: { impl: CellSpec['impl']; medianMs: number; p95Ms: number; meanMs: number };
+  pair?: { impl: CellSpec['impl']; medianMs: number; p95Ms: number; meanMs: number; comparison: PairedComparison };
 }
 
 export const cellLabel = (s: CellSpec) => `${s.model} ${s.backend}${s.backend === 'wasm' ? `×${s.threads}` : ''} ${s.context} ${s.impl}${s.pairWith ? ` (vs ${s.pairWith})` : ''}`;

@@ -3,6 +3,7 @@ import { benchModel } from './bench-models.js';
 import type { CellResult, CellSpec } from './cell.js';
 import { openRunner } from './runners.js';
 import { summarize } from '../stats.js';
+import { comparePaired } from './paired-stats.js';
 
 const now = () => performance.now();
 
@@ -62,7 +63,7 @@ export async function measureCell(spec: CellSpec): Promise<CellResult> {
       warmLoadMs,
       runs: times.length,
       ...stats(times),
-      ...(partner ? { pair: { impl: spec.pairWith!, ...stats(partnerTimes) } } : {}),
+      ...(partner ? { pair: { impl: spec.pairWith!, ...stats(partnerTimes), comparison: comparePaired(times, partnerTimes) } } : {}),
     };
   } catch (error) {
     return { spec, ok: false, error: describeError(error) };

@@ -1,25 +1,36 @@
-/** The raw engines in a worker, over comlink with transferred buffers: a fair baseline for Edgewise's worker. */
+/**
+ * The raw engines in a worker, driven by plain postMessage with buffers transferred both ways: the
+ * least any app can do to run a model off the main thread, so Edgewise's worker call is compared
+ * with that (not with another RPC library).
+ */
 import type { Tensor } from '@edgewise/core';
-import * as Comlink from 'comlink';
 import { benchModel } from './bench-models.js';
 import type { CellSpec } from './cell.js';
 import { openRaw, type OutputData, type Runner } from './raw-runner.js';
 
+export type RawWorkerRequest =
+  | { type: 'open'; modelId: string; backend: CellSpec['backend']; threads: number }
+  | { type: 'run'; inputs: Tensor[] }
+  | { type: 'dispose' };
+export type RawWorkerReply = { type: 'opened'; ranOn: string } | { type: 'outputs'; outputs: OutputData } | { type: 'disposed' } | { type: 'error'; message: string };
+
 let runner: Runner | undefined;
-const api = {
-  async open(modelId: string, backend: CellSpec['backend'], threads: number) {
-    runner = await openRaw(benchModel(modelId), backend, threads);
-    return runner.ranOn;
-  },
-  /** Outputs come back transferred, as Edgewise's worker sends them: the baseline does the same work. */
-  async run(inputs: Tensor[]) {
-    const outputs = (await runner!.run(inputs)) as OutputData;
-    return Comlink.transfer(outputs, [...new Set(outputs.map((o) => o.buffer as ArrayBuffer))]);
-  },
-  async dispose() {
-    await runner?.dispose();
-    runner = undefined;
-  },
+const reply = (message: RawWorkerReply, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(message, transfer);
+
+self.onmessage = async ({ data }: MessageEvent<RawWorkerRequest>) => {
+  try {
+    if (data.type === 'open') {
+      runner = await openRaw(benchModel(data.modelId), data.backend, data.threads);
+      reply({ type: 'opened', ranOn: runner.ranOn });
+    } else if (data.type === 'run') {
+      const outputs = (await runner!.run(data.inputs)) as OutputData;
+      reply({ type: 'outputs', outputs }, [...new Set(outputs.map((o) => o.buffer as ArrayBuffer))]);
+    } else {
+      await runner?.dispose();
+      runner = undefined;
+      reply({ type: 'disposed' });
+    }
+  } catch (error) {
+    reply({ type: 'error', message: String(error) });
+  }
 };
-export type RawWorkerApi = typeof api;
-Comlink.expose(api);

@@ -1,10 +1,8 @@
 import { type Model, type Tensor } from '@edgewise/core';
-import { transferablesOf } from '@edgewise/core/internal';
 import { createWebRuntime } from '@edgewise/web';
-import * as Comlink from 'comlink';
 import type { BenchModel } from './bench-models.js';
 import type { CellSpec } from './cell.js';
-import type { RawWorkerApi } from './raw-worker.js';
+import type { RawWorkerReply, RawWorkerRequest } from './raw-worker.js';
 import { openRaw, type Runner } from './raw-runner.js';
 import { ORT_WASM_PATHS, TFJS_WASM_PATHS } from './wasm-paths.js';
 
@@ -34,15 +32,22 @@ async function openEdgewise(model: BenchModel, spec: CellSpec): Promise<Runner> 
 }
 
 /** The raw engine in a worker of its own; the worker lives as long as the page (warm loads reuse it). */
-let rawWorker: Comlink.Remote<RawWorkerApi> | undefined;
+let rawWorker: Worker | undefined;
+/** One request at a time (the bench awaits each run), answered in order. */
+function ask(worker: Worker, message: RawWorkerRequest, transfer: Transferable[] = []): Promise<RawWorkerReply> {
+  return new Promise((resolve, reject) => {
+    worker.onmessage = ({ data }: MessageEvent<RawWorkerReply>) => (data.type === 'error' ? reject(new Error(data.message)) : resolve(data));
+    worker.postMessage(message, transfer);
+  });
+}
 async function openRawInWorker(model: BenchModel, spec: CellSpec): Promise<Runner> {
-  rawWorker ??= Comlink.wrap<RawWorkerApi>(new Worker(new URL('./raw-worker.ts', import.meta.url), { type: 'module' }));
+  rawWorker ??= new Worker(new URL('./raw-worker.ts', import.meta.url), { type: 'module' });
   const worker = rawWorker;
-  const ranOn = await worker.open(model.id, spec.backend, spec.threads);
+  const opened = await ask(worker, { type: 'open', modelId: model.id, backend: spec.backend, threads: spec.threads });
   return {
-    ranOn,
-    run: (inputs: Tensor[]) => worker.run(Comlink.transfer(inputs, transferablesOf(Object.fromEntries(inputs.map((t, i) => [i, t]))))),
-    dispose: () => worker.dispose(),
+    ranOn: opened.type === 'opened' ? opened.ranOn : spec.backend,
+    run: async (inputs: Tensor[]) => ((await ask(worker, { type: 'run', inputs }, inputs.map((t) => t.data.buffer as ArrayBuffer))) as { outputs: unknown }).outputs,
+    dispose: async () => void (await ask(worker, { type: 'dispose' })),
   };
 }
 

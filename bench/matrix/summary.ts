@@ -1,3 +1,4 @@
+import type { PairedComparison } from './paired-stats.js';
 import type { CellResult, CellSpec } from './cell.js';
 
 export interface OverheadRow {
@@ -12,6 +13,8 @@ export interface OverheadRow {
   measuredMs: number;
   /** measured / baseline medians: 1.00 means no overhead. */
   ratio: number;
+  /** IQM ratio and difference with 95 % bootstrap intervals, over the interleaved rounds. */
+  comparison: PairedComparison;
   /** Cold load of this impl / cold load of the partner's own cell (separate fresh contexts), when both ran. */
   coldLoadRatio?: number;
 }
@@ -35,13 +38,12 @@ export function overheads(results: CellResult[], impl: CellSpec['impl']): Overhe
         baselineMs: r.pair!.medianMs,
         measuredMs: r.medianMs!,
         ratio: r.medianMs! / r.pair!.medianMs,
+        comparison: r.pair!.comparison,
         ...(partnerCold ? { coldLoadRatio: r.coldLoadMs! / partnerCold } : {}),
       };
     });
 }
 
-/** The geometric mean of ratios: the fair average of "x times as slow". */
-export const geometricMean = (xs: number[]) => (xs.length === 0 ? NaN : Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length));
 
 /** Per model and context, the backend configuration Edgewise ran fastest on. */
 export function fastestBackends(results: CellResult[]): Array<{ model: string; context: string; backend: string; medianMs: number }> {

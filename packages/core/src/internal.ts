@@ -5,7 +5,7 @@
 export { serializeError, deserializeError, type SerializedError } from './error-serialization.js';
 export { arrayClassFor, transferablesOf } from './tensor.js';
 export { resolveArtifact, fetchBytes } from './model-source.js';
-export { validateInputs } from './validate-inputs.js';
+export { validateInputs, compileInputValidator } from './validate-inputs.js';
 export { SerialQueue } from './serial-queue.js';
 export { Emitter } from './events.js';
 export { openOnFirstWorkingBackend } from './backend-selection.js';

@@ -11,7 +11,7 @@ import type { Aggregates, Counters, DriftReport, Inspection, ModelObserver, Moni
 import { RunDeadline } from './run-deadline.js';
 import { SerialQueue } from './serial-queue.js';
 import type { NamedTensors, TensorSpec } from './tensor.js';
-import { validateInputs, type ValidationOptions } from './validate-inputs.js';
+import { compileInputValidator, type ValidationOptions } from './validate-inputs.js';
 
 /**
  * A loaded model. The same interface whether it runs in this thread or in a Web Worker.
@@ -99,7 +99,9 @@ export class LocalModel implements Model {
   private session: EngineSession | undefined;
   /** While verifying: the session on the next backend that the failed inputs are tried on. */
   private candidate: EngineSession | undefined;
-  private specs: { inputs: readonly TensorSpec[]; outputs: readonly TensorSpec[] };
+  private specs!: { inputs: readonly TensorSpec[]; outputs: readonly TensorSpec[] };
+  /** Compiled for the current signature (a fallback to a backend with other metadata recompiles it). */
+  private validate: (inputs: unknown) => void = () => {};
   /** Sessions that have completed a run: later runs get the normal deadline. */
   private readonly warm = new WeakSet<EngineSession>();
   /** Set while a failure's effects are still being carried out; the next run waits for it. */
@@ -118,7 +120,7 @@ export class LocalModel implements Model {
     if (options.resume?.snapshot) this.monitor.restore(options.resume.snapshot);
     for (const [key, n] of Object.entries(options.resume?.counters ?? {})) this.monitor.counters[key as keyof Counters] += n ?? 0;
     this.session = session;
-    this.specs = { inputs: session.inputs, outputs: session.outputs };
+    this.setSpecs(session);
     const recovery = { ...DEFAULT_RECOVERY, ...options.recovery };
     const policy: LifecyclePolicy = { scope: 'session', retryBaseMs: recovery.retryBaseMs, retryMaxMs: recovery.retryMaxMs };
     this.driver = new LifecycleDriver(initialState(session.backend, order), policy, (from, to, state) => this.emitter.emit('state', { from, to, error: state.error }));
@@ -231,10 +233,15 @@ export class LocalModel implements Model {
     return outcome;
   }
 
+  private setSpecs(session: EngineSession): void {
+    this.specs = { inputs: session.inputs, outputs: session.outputs };
+    if (this.options.validation !== false) this.validate = compileInputValidator(session.inputs, this.options.validation);
+  }
+
   /** Validation and the monitor's circuit breaker: both reject before any engine work is done. */
   private admit(inputs: NamedTensors): Inspection {
     try {
-      if (this.options.validation !== false) validateInputs(inputs, this.specs.inputs, this.options.validation);
+      this.validate(inputs);
     } catch (error) {
       this.monitor.count('rejected');
       throw error;
@@ -282,6 +289,7 @@ export class LocalModel implements Model {
         this.history.push({ backend: from, outcome: 'failed', phase: 'run', reason });
         this.history.push({ backend: this.candidate!.backend, outcome: 'selected', phase: 'run' });
         this.session = this.candidate;
+        this.setSpecs(this.candidate!);
         this.candidate = undefined;
       },
       count: (counter) => this.monitor.count(counter),
@@ -300,7 +308,7 @@ export class LocalModel implements Model {
       } else {
         this.history.push(...left, ...attempts);
         this.session = session;
-        this.specs = { inputs: session.inputs, outputs: session.outputs };
+        this.setSpecs(session);
       }
       return { backend: session.backend };
     } catch (error) {

@@ -68,6 +68,7 @@ const wedgeOf = (ort: Ort): Wedge => {
 };
 
 type OrtSession = Awaited<ReturnType<Ort['InferenceSession']['create']>>;
+type OrtTensor = InstanceType<Ort['Tensor']>;
 
 /** ONNX's magic: a ModelProto starts with field 1 (ir_version, varint) = byte 0x08. */
 function looksLikeOnnx(bytes: Uint8Array): boolean {
@@ -111,14 +112,18 @@ class OnnxSession implements EngineSession {
     this.outputs = specsOf(session, 'outputMetadata', session.outputNames);
   }
 
-  async run(inputs: NamedTensors): Promise<NamedTensors> {
+  run(inputs: NamedTensors): Promise<NamedTensors> {
     this.wedge.check(this.backend);
+    let running: Promise<Record<string, OrtTensor>>;
     try {
-      const results = await this.device.guard(this.session.run(toOrtFeeds(this.ort, inputs)));
-      return await fromOrtResults(results);
+      running = this.device.guard(this.session.run(toOrtFeeds(this.ort, inputs)));
     } catch (error) {
-      throw this.classify(error);
+      return Promise.reject(this.classify(error));
     }
+    // One promise step when outputs are on the CPU (the common case): no async function frames.
+    return running.then(fromOrtResults).catch((error: unknown) => {
+      throw this.classify(error);
+    });
   }
 
   /** ORT's error as the typed failure the model acts on. */

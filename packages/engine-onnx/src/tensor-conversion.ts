@@ -15,14 +15,25 @@ export function toOrtFeeds(ort: Ort, inputs: NamedTensors): Record<string, OrtTe
   return feeds;
 }
 
-export async function fromOrtResults(results: Record<string, OrtTensor>): Promise<NamedTensors> {
+/** Outputs as Edgewise tensors: at once when all are on the CPU, else after downloading GPU-resident ones. */
+export function fromOrtResults(results: Record<string, OrtTensor>): NamedTensors | Promise<NamedTensors> {
   const out: NamedTensors = {};
-  for (const [name, value] of Object.entries(results)) {
+  let downloads: Array<Promise<void>> | undefined;
+  for (const name in results) {
+    const value = results[name]!;
     if (!SUPPORTED.has(value.type)) throw new TypeError(`Output "${name}" has dtype ${value.type}, which Edgewise does not return.`);
-    // GPU-resident outputs (WebGPU) need an async download; CPU ones return their data directly.
-    const data = value.location === 'cpu' ? value.data : await value.getData(true);
-    out[name] = { type: value.type as DType, data: data as EdgeTensor['data'], dims: [...value.dims] };
-    value.dispose();
+    if (value.location === 'cpu') {
+      out[name] = { type: value.type as DType, data: value.data as EdgeTensor['data'], dims: value.dims };
+      value.dispose();
+    } else {
+      // GPU-resident outputs (WebGPU) need an async download.
+      (downloads ??= []).push(
+        value.getData(true).then((data) => {
+          out[name] = { type: value.type as DType, data: data as EdgeTensor['data'], dims: value.dims };
+          value.dispose();
+        }),
+      );
+    }
   }
-  return out;
+  return downloads ? Promise.all(downloads).then(() => out) : out;
 }

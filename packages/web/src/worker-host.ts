@@ -3,7 +3,7 @@ import { transferablesOf } from '@edgewise/core/internal';
 import * as Comlink from 'comlink';
 import { installErrorTransfer } from './error-transfer.js';
 import { WorkerModel } from './worker-model.js';
-import { PROTOCOL_VERSION, type RunPortReply, type RunPortRequest, type WorkerApi, type WorkerEngineConfig } from './worker-protocol.js';
+import { PROTOCOL_VERSION, RUN_TAG, type RunPortReply, type RunPortRequest, type WorkerApi, type WorkerEngineConfig } from './worker-protocol.js';
 import { WorkerThread } from './worker-thread.js';
 
 export interface WorkerHostOptions {
@@ -61,11 +61,11 @@ export class WorkerHost implements ModelHost {
     return thread.track(fn(thread.api), now() + deadlineMs);
   }
 
-  /** Sends one run over the run port (buffers transferred); resolves with the worker's reply. */
+  /** Sends one run (buffers transferred); resolves with the worker's reply. */
   run(thread: WorkerThread, id: number, inputs: NamedTensors, deadlineMs: number): Promise<Extract<RunPortReply, { type: 'result' | 'error' }>> {
     const seq = thread.nextSeq();
     const reply = thread.expect(seq, now() + deadlineMs);
-    thread.port.postMessage({ type: 'run', seq, id, inputs } satisfies RunPortRequest, transferablesOf(inputs));
+    thread.worker.postMessage({ tag: RUN_TAG, type: 'run', seq, id, inputs } satisfies RunPortRequest, transferablesOf(inputs));
     return reply;
   }
 
@@ -88,8 +88,7 @@ export class WorkerHost implements ModelHost {
 
   private start(): WorkerThread {
     const worker = (this.options.createWorker ?? defaultCreateWorker)();
-    const channel = new MessageChannel();
-    const thread = new WorkerThread(worker, Comlink.wrap<WorkerApi>(worker), channel.port1);
+    const thread = new WorkerThread(worker, Comlink.wrap<WorkerApi>(worker));
     // Other code holding the Worker (yours, a library's, a test's) may terminate it: no event says so.
     const terminate = worker.terminate.bind(worker);
     thread.terminate = terminate;
@@ -107,7 +106,6 @@ export class WorkerHost implements ModelHost {
         throw error;
       }
       await thread.track(thread.api.configure(this.options.engineConfig ?? {}), Infinity);
-      await thread.track(thread.api.connect(Comlink.transfer(channel.port2, [channel.port2])), Infinity);
     })();
     thread.ready.then(() => (thread.started = true), () => undefined);
     this.timer ??= setInterval(() => this.tick(), this.heartbeatMs);

@@ -1,5 +1,6 @@
+import { compileInputValidator } from '@edgewise/core/internal';
 import { AllBackendsFailedError, DEFAULT_RECOVERY, DisposedError, describeError, type Aggregates, type BackendAttempt, type BackendName, type DriftReport, type LifecycleStatus, type LoadModelOptions, type Model, type ModelEventListener, type ModelEventName, type MonitorReport, type NamedTensors, type TensorSpec } from '@edgewise/core';
-import { Emitter, LifecycleDriver, SerialQueue, classifyFailure, deserializeError, initialState, validateInputs, type LifecycleEvent, type LifecycleIo } from '@edgewise/core/internal';
+import { Emitter, LifecycleDriver, SerialQueue, classifyFailure, deserializeError, initialState, type LifecycleEvent, type LifecycleIo } from '@edgewise/core/internal';
 import * as Comlink from 'comlink';
 import type { WorkerHost } from './worker-host.js';
 import type { RunPortReply, WorkerLoadRequest, WorkerModelEvent, WorkerModelState } from './worker-protocol.js';
@@ -31,6 +32,8 @@ export class WorkerModel implements Model {
   private warm = false;
   private driver!: LifecycleDriver;
   private mirror!: WorkerModelState;
+  /** Compiled for the mirrored signature; recompiled when it changes. */
+  private validate: (inputs: unknown) => void = () => {};
   /** How many of the current worker model's attempts are already in `history`. */
   private attemptsSeen = 0;
   /** The worker this model is loaded in; when it dies, the model moves. */
@@ -96,7 +99,7 @@ export class WorkerModel implements Model {
     if (this.recovering) await this.recovering;
     if (this.options.validation !== false) {
       try {
-        validateInputs(inputs, this.mirror.inputs, this.options.validation);
+        this.validate(inputs);
       } catch (error) {
         this.boundary.rejected++;
         throw error;
@@ -193,6 +196,7 @@ export class WorkerModel implements Model {
     const fresh = state.attempts.slice(this.attemptsSeen).map((a) => (relocated && this.history.length > 0 ? { ...a, phase: 'run' as const } : a));
     this.history.push(...fresh);
     this.attemptsSeen = state.attempts.length;
+    if (this.options.validation !== false && JSON.stringify(state.inputs) !== JSON.stringify(this.mirror?.inputs)) this.validate = compileInputValidator(state.inputs, this.options.validation || {});
     this.mirror = state;
   }
 

@@ -5,7 +5,7 @@ import { BrowserStore, ModelCache } from '@edgewise/store';
 import * as Comlink from 'comlink';
 import { createBrowserEngines } from './browser-engines.js';
 import { installErrorTransfer } from './error-transfer.js';
-import { PROTOCOL_VERSION, type RunPortReply, type RunPortRequest, type WorkerApi, type WorkerEngineConfig, type WorkerModelState } from './worker-protocol.js';
+import { PROTOCOL_VERSION, RUN_TAG, type RunPortReply, type RunPortRequest, type WorkerApi, type WorkerEngineConfig, type WorkerModelState } from './worker-protocol.js';
 
 export interface ServeModelsOptions {
   /**
@@ -64,7 +64,7 @@ export function serveModels(options: ServeModelsOptions = {}): void {
     return stateOf(model);
   };
 
-  async function run(port: MessagePort, seq: number, id: number, inputs: NamedTensors): Promise<void> {
+  async function run(seq: number, id: number, inputs: NamedTensors): Promise<void> {
     const model = models.get(id);
     let reply: RunPortReply;
     try {
@@ -72,26 +72,19 @@ export function serveModels(options: ServeModelsOptions = {}): void {
       inFlightInputs.set(id, inputs);
       const outputs = await model!.run(inputs);
       inFlightInputs.delete(id);
-      reply = { type: 'result', seq, outputs, state: changedState(id, model!), fallbacks: takeFallbacks(id) };
-      port.postMessage(reply, transferablesOf(outputs));
+      reply = { tag: RUN_TAG, type: 'result', seq, outputs, state: changedState(id, model!), fallbacks: takeFallbacks(id) };
+      post(reply, transferablesOf(outputs));
       return;
     } catch (error) {
-      reply = { type: 'error', seq, error: serializeError(error), state: model && changedState(id, model), fallbacks: takeFallbacks(id) };
+      reply = { tag: RUN_TAG, type: 'error', seq, error: serializeError(error), state: model && changedState(id, model), fallbacks: takeFallbacks(id) };
     }
-    port.postMessage(reply);
+    post(reply);
   }
 
   const api: WorkerApi = {
     protocolVersion: () => PROTOCOL_VERSION,
     configure(config) {
       runtime = runtimeFor(config);
-    },
-    connect(port) {
-      port.onmessage = (event: MessageEvent<RunPortRequest>) => {
-        const message = event.data;
-        if (message.type === 'ping') port.postMessage({ type: 'pong', seq: message.seq } satisfies RunPortReply);
-        else void run(port, message.seq, message.id, message.inputs);
-      };
     },
     async load(id, request, onEvent) {
       const model = (await runtime.loadModel({
@@ -128,5 +121,34 @@ export function serveModels(options: ServeModelsOptions = {}): void {
     },
   };
 
-  Comlink.expose(api);
+  const scope = self as unknown as Worker;
+  const post = (reply: RunPortReply, transfer: Transferable[] = []) => scope.postMessage(reply, transfer);
+  scope.addEventListener('message', (event: MessageEvent<RunPortRequest>) => {
+    const message = event.data;
+    if (message?.tag !== RUN_TAG) return;
+    if (message.type === 'ping') post({ tag: RUN_TAG, type: 'pong', seq: message.seq });
+    else void run(message.seq, message.id, message.inputs);
+  });
+  Comlink.expose(api, withoutRunMessages(scope));
+}
+
+/** The worker's endpoint as comlink should see it: every message but the tagged runs and heartbeats. */
+function withoutRunMessages(scope: Worker): Comlink.Endpoint {
+  const wrapped = new Map<EventListenerOrEventListenerObject, EventListener>();
+  return {
+    postMessage: (message: unknown, transfer?: Transferable[]) => scope.postMessage(message, transfer ?? []),
+    addEventListener(type: string, listener: EventListenerOrEventListenerObject) {
+      const filtered = (event: Event) => {
+        if ((event as MessageEvent).data?.tag === RUN_TAG) return;
+        if (typeof listener === 'function') listener(event);
+        else listener.handleEvent(event);
+      };
+      wrapped.set(listener, filtered);
+      scope.addEventListener(type, filtered);
+    },
+    removeEventListener(type: string, listener: EventListenerOrEventListenerObject) {
+      const filtered = wrapped.get(listener);
+      if (filtered) scope.removeEventListener(type, filtered);
+    },
+  };
 }

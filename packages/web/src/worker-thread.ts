@@ -1,5 +1,5 @@
 import type * as Comlink from 'comlink';
-import type { RunPortReply, RunPortRequest, WorkerApi } from './worker-protocol.js';
+import { RUN_TAG, type RunPortReply, type RunPortRequest, type WorkerApi } from './worker-protocol.js';
 
 type RunReply = Extract<RunPortReply, { type: 'result' | 'error' }>;
 
@@ -32,10 +32,11 @@ export class WorkerThread {
   constructor(
     readonly worker: Worker,
     readonly api: Comlink.Remote<WorkerApi>,
-    readonly port: MessagePort,
   ) {
     this.terminate = () => worker.terminate();
-    port.onmessage = (event: MessageEvent<RunPortReply>) => this.receive(event.data);
+    worker.addEventListener('message', (event: MessageEvent<RunPortReply>) => {
+      if (event.data?.tag === RUN_TAG) this.receive(event.data);
+    });
   }
 
   nextSeq(): number {
@@ -86,7 +87,7 @@ export class WorkerThread {
   ping(): void {
     if (this.unansweredPing !== undefined) return;
     this.unansweredPing = this.nextSeq();
-    this.port.postMessage({ type: 'ping', seq: this.unansweredPing } satisfies RunPortRequest);
+    this.worker.postMessage({ tag: RUN_TAG, type: 'ping', seq: this.unansweredPing } satisfies RunPortRequest);
   }
 
   /** Ends the worker and fails everything pending in it with `error`. */
@@ -95,7 +96,6 @@ export class WorkerThread {
     this.alive = false;
     this.death = error;
     this.terminate();
-    this.port.close();
     for (const slot of this.pending) slot.fail(error);
     this.pending.clear();
     this.runs.clear();

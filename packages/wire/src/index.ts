@@ -1,3 +1,4 @@
 export * from './report.js';
 export * from './baseline-format.js';
 export * from './report-keys.js';
+export * from './window-grid.js';
