@@ -7,7 +7,7 @@ import { DEFAULT_EPSILON_PER_WINDOW, DEFAULT_PRIVACY_RULES, type PrivacyRules } 
 export interface CollectorPrivacy extends PrivacyRules {
   /** ε per released window, per device (δ = 0). Split: kShare of it on the device count, the rest on the counts. */
   epsilon: number;
-  /** Share of ε spent on the noisy device count that decides withholding (default 0.1). */
+  /** Share of ε spent on the noisy device count that decides withholding (default 0.2). */
   kShare: number;
   /** A window is released this long after it ends (late reports are refused from then on). */
   releaseDelayMs: number;
@@ -18,7 +18,7 @@ export interface CollectorPrivacy extends PrivacyRules {
 export const DEFAULT_COLLECTOR_PRIVACY: Readonly<CollectorPrivacy> = Object.freeze({
   ...DEFAULT_PRIVACY_RULES,
   epsilon: DEFAULT_EPSILON_PER_WINDOW,
-  kShare: 0.1,
+  kShare: 0.2,
   releaseDelayMs: 300_000,
   releasedClasses: 64,
 });

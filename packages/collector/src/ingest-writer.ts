@@ -106,7 +106,7 @@ function parameters(batch: readonly ReportAdditions[], now: number): unknown[] {
   ];
 }
 
-const tokenKey = (r: ReportAdditions) => [r.app, r.model, r.version, r.windowStart, r.token].join(SEP);
+const tokenKey = (r: ReportAdditions) => [r.app, r.model, r.version, Number(r.windowStart), r.token].join(SEP);
 
 /** Reports (indices) whose token another report of the same window already uses, in the batch or stored. */
 async function reusedTokens(db: Database, batch: readonly ReportAdditions[], pending: number[]): Promise<Set<number>> {
@@ -120,12 +120,12 @@ async function reusedTokens(db: Database, batch: readonly ReportAdditions[], pen
   }
   const withToken = pending.filter((i) => batch[i]!.token !== undefined && !reused.has(i));
   if (withToken.length === 0) return reused;
-  const rows = await db.query<{ k: string }>(
-    `SELECT concat_ws(chr(0), app, model, model_version, window_start::text, token) AS k FROM window_tokens
+  const rows = await db.query<{ app: string; model: string; model_version: string; window_start: number; token: string }>(
+    `SELECT app, model, model_version, window_start, token FROM window_tokens
      WHERE (app, model, model_version, window_start, token) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[]))`,
     [withToken.map((i) => batch[i]!.app), withToken.map((i) => batch[i]!.model), withToken.map((i) => batch[i]!.version), withToken.map((i) => batch[i]!.windowStart), withToken.map((i) => batch[i]!.token!)],
   );
-  const stored = new Set(rows.map((r) => r.k));
+  const stored = new Set(rows.map((r) => [r.app, r.model, r.model_version, Number(r.window_start), r.token].join(SEP)));
   for (const i of withToken) if (stored.has(tokenKey(batch[i]!))) reused.add(i);
   return reused;
 }

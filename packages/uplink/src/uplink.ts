@@ -1,5 +1,5 @@
 import { reportId } from './report-id.js';
-import { DEFAULT_DAILY_EPSILON, DEFAULT_EPSILON_PER_WINDOW, DEFAULT_PRIVACY_RULES, DEFAULT_WINDOW_MS, gridWindowAt, REPORT_VERSION, type PrivacyRules, type Report } from '@edgewise/wire';
+import { ENVELOPE_FIELDS, DEFAULT_DAILY_EPSILON, DEFAULT_EPSILON_PER_WINDOW, DEFAULT_PRIVACY_RULES, DEFAULT_WINDOW_MS, gridWindowAt, REPORT_VERSION, type PrivacyRules, type Report } from '@edgewise/wire';
 import { MemoryOutbox, type Outbox } from './outbox.js';
 import { addBodies, checkBaselinePrivacy, protectCounts, type PrivacyOptions, type ReportBody } from './privacy.js';
 import { PrivacyLedger } from './privacy-budget.js';
@@ -96,7 +96,7 @@ export class Uplink {
    * day's ε budget allows; otherwise nothing is queued and the runs roll over.
    */
   async collect(): Promise<Report | undefined> {
-    const { body } = await this.options.source.aggregates({ reset: true });
+    const body = withoutEnvelope((await this.options.source.aggregates({ reset: true })).body);
     const now = this.options.now?.() ?? Date.now();
     const envelope = { v: REPORT_VERSION, model: this.options.model, modelVersion: this.options.modelVersion } as const;
     if (!this.rules || !this.ledger) {
@@ -194,6 +194,13 @@ export class Uplink {
     const { baseMs, maxMs } = this.options.backoff ?? { baseMs: 1000, maxMs: 300_000 };
     return Math.max(this.retryAfterMs, Math.random() * Math.min(maxMs, baseMs * 2 ** Math.max(0, this.failures - 1)));
   }
+}
+
+/** The body alone: whatever a source hands over, the uplink sets the envelope (ids, window, token) itself. */
+function withoutEnvelope<T extends object>(body: T): ReportBody {
+  const out = { ...body } as Record<string, unknown>;
+  for (const k of ENVELOPE_FIELDS) delete out[k];
+  return out as unknown as ReportBody;
 }
 
 const definedOnly = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && k in DEFAULT_PRIVACY_RULES)) as Partial<PrivacyRules>;
