@@ -114,7 +114,7 @@ function line(name: string, r: Awaited<ReturnType<typeof load>>) {
 }
 
 {
-  const collector = await startCollector({ port: 0, databaseUrl: undefined, dataDir: undefined, apps: [APP], ratePerMinute: 1e9, k: 1 });
+  const collector = await startCollector({ port: 0, databaseUrl: undefined, dataDir: undefined, apps: [APP], ratePerMinute: 1e9, k: 1, privacy: false });
   await registerBaseline(collector.url);
   // PGlite runs inside the collector's process: its CPU is the collector's.
   const self = () => {

@@ -47,6 +47,7 @@ const uplink = createUplink({
   modelVersion: manifest.latest,
   outbox: new IndexedDBOutbox(),
   intervalMs: 30_000,
+  privacy: false, // development mode, as the demo's collector (demo/servers.ts)
   onEvent: (e) => ($('reports').textContent = e.type === 'sent' ? `sent ${e.id.slice(0, 8)}…` : `${e.type}: ${'reason' in e ? e.reason : ''}`),
 });
 uplink.start();
@@ -84,6 +85,7 @@ const voice = voiceTab(runtime, (vad, version) => {
     modelVersion: version,
     outbox: new IndexedDBOutbox('edgewise-outbox-vad'),
     intervalMs: 30_000,
+    privacy: false,
   });
   vadUplink.start();
   $('vad-send').addEventListener('click', async () => {

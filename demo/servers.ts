@@ -16,7 +16,9 @@ export async function startDemo(options: { collectorPort?: number; vitePort?: nu
   close(): Promise<void>;
 }> {
   // Configured from the environment (COLLECTOR_DATA_DIR, DATABASE_URL…) unless overridden.
-  const collector = await startCollector({ port: options.collectorPort ?? 8787, ...options.collector });
+  // The demo runs in development mode (privacy off: exact, live, one report per collect) so the
+  // dashboard fills in seconds; a deployed collector keeps the default (README "Privacy").
+  const collector = await startCollector({ port: options.collectorPort ?? 8787, privacy: false, ...options.collector });
   const manifest = JSON.parse(await readFile(`${mnistDir}manifest.json`, 'utf8'));
   const baseline = await readFile(`${mnistDir}baseline.json`);
   for (const version of Object.keys(manifest.versions)) {

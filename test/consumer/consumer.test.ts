@@ -77,7 +77,7 @@ console.log(JSON.stringify({ backend: model.backend, probabilities: Array.from(o
     expect(JSON.parse(await readFile(out, 'utf8'))).toMatchObject({ format: 'edgewise-baseline', rows: 1461 });
     collector = spawn('npx', ['edgewise-collector'], {
       cwd: scratch,
-      env: { ...process.env, PORT: String(COLLECTOR_PORT), COLLECTOR_DATA_DIR: join(scratch, 'collector-data'), DATABASE_URL: '', EDGEWISE_APPS: 'consumer:consumer-ingest:consumer-read' },
+      env: { ...process.env, PORT: String(COLLECTOR_PORT), COLLECTOR_DATA_DIR: join(scratch, 'collector-data'), DATABASE_URL: '', EDGEWISE_APPS: 'consumer:consumer-ingest:consumer-read', COLLECTOR_PRIVACY: 'off' },
       stdio: 'pipe',
     });
     let health: unknown;
@@ -116,7 +116,7 @@ try {
     const p = Array.from(out.probabilities.data);
     predictions.push(p.indexOf(Math.max(...p)));
   }
-  const uplink = createUplink({ endpoint: ${JSON.stringify(`${COLLECTOR}/v1/reports`)}, ingestKey: 'consumer-ingest', source: model, model: 'mnist', modelVersion: '1.1.0', outbox: new MemoryOutbox() });
+  const uplink = createUplink({ endpoint: ${JSON.stringify(`${COLLECTOR}/v1/reports`)}, ingestKey: 'consumer-ingest', source: model, model: 'mnist', modelVersion: '1.1.0', outbox: new MemoryOutbox(), privacy: false });
   await uplink.collect();
   const sent = await uplink.flush();
   window.result = { predictions, labels: digits.map((d) => d.label), progress, backend: model.backend, sent };

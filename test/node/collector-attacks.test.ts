@@ -26,7 +26,7 @@ for (const databaseName of ['PGlite', 'PostgreSQL'] as const) {
 
     beforeAll(async () => {
       fresh = databaseName === 'PostgreSQL' ? await freshPostgresDatabase('collector-attacks') : undefined;
-      collector = await startCollector({ port: 0, databaseUrl: fresh?.url, dataDir: undefined, apps: [A, B], k: 1, ratePerMinute: 1_000_000_000 });
+      collector = await startCollector({ port: 0, databaseUrl: fresh?.url, dataDir: undefined, apps: [A, B], k: 1, privacy: false, ratePerMinute: 1_000_000_000 });
     }, 60_000);
     afterAll(async () => {
       await collector?.close();
@@ -171,7 +171,7 @@ for (const databaseName of ['PGlite', 'PostgreSQL'] as const) {
 
 describe('database unavailable: 503 with Retry-After, never a 4xx, and the report is counted once it is back', () => {
   it('embedded PGlite closed under the server', async () => {
-    const collector = await startCollector({ port: 0, databaseUrl: undefined, dataDir: undefined, apps: [A], k: 1 });
+    const collector = await startCollector({ port: 0, databaseUrl: undefined, dataDir: undefined, apps: [A], k: 1, privacy: false });
     try {
       await collector.db.close();
       const r = await send(collector.url, '/v1/reports', { key: A.ingestKey, body: JSON.stringify(deviceReport(2)) });
@@ -190,7 +190,7 @@ describe('database unavailable: 503 with Retry-After, never a 4xx, and the repor
     const proxy = await startTcpProxy(target.hostname, Number(target.port));
     const viaProxy = new URL(fresh.url);
     viaProxy.port = String(proxy.port);
-    const collector = await startCollector({ port: 0, databaseUrl: viaProxy.toString(), dataDir: undefined, apps: [A], k: 1, databaseTimeoutMs: 2000 });
+    const collector = await startCollector({ port: 0, databaseUrl: viaProxy.toString(), dataDir: undefined, apps: [A], k: 1, privacy: false, databaseTimeoutMs: 2000 });
     try {
       const report = deviceReport(5);
       await proxy.cut();
@@ -214,8 +214,8 @@ describe('database unavailable: 503 with Retry-After, never a 4xx, and the repor
 describe.skipIf(!postgresAvailable('collector-attacks rate'))('rate limit shared by processes (two collectors, one PostgreSQL)', () => {
   it('admits at most ratePerMinute reports a minute in total, and answers the rest 429 with Retry-After', async () => {
     const fresh = (await freshPostgresDatabase('collector-attacks rate'))!;
-    const one = await startCollector({ port: 0, databaseUrl: fresh.url, dataDir: undefined, apps: [A], k: 1, ratePerMinute: 10 });
-    const two = await startCollector({ port: 0, databaseUrl: fresh.url, dataDir: undefined, apps: [A], k: 1, ratePerMinute: 10 });
+    const one = await startCollector({ port: 0, databaseUrl: fresh.url, dataDir: undefined, apps: [A], k: 1, privacy: false, ratePerMinute: 10 });
+    const two = await startCollector({ port: 0, databaseUrl: fresh.url, dataDir: undefined, apps: [A], k: 1, privacy: false, ratePerMinute: 10 });
     try {
       // Clear of a minute boundary, so all 16 fall in one minute's budget.
       const intoMinute = Date.now() % 60_000;

@@ -112,7 +112,7 @@ for (const databaseName of ['PGlite', 'PostgreSQL'] as const) {
     let fresh: Awaited<ReturnType<typeof freshPostgresDatabase>>;
     beforeAll(async () => {
       fresh = databaseName === 'PostgreSQL' ? await freshPostgresDatabase('collector-fuzz') : undefined;
-      collector = await startCollector({ port: 0, databaseUrl: fresh?.url, dataDir: undefined, apps: [APP], k: 1, bodyLimit: BODY_LIMIT, ratePerMinute: 1_000_000_000 });
+      collector = await startCollector({ port: 0, databaseUrl: fresh?.url, dataDir: undefined, apps: [APP], k: 1, privacy: false, bodyLimit: BODY_LIMIT, ratePerMinute: 1_000_000_000 });
       const put = await send(collector.url, '/v1/baselines/weather/1.0.0', { method: 'PUT', key: APP.readKey, body: await readFile(weatherBaselineFile, 'utf8') });
       expect(put.status).toBe(204);
     }, 60_000);

@@ -43,7 +43,7 @@ describe('migrations', () => {
     await db.query('INSERT INTO windows VALUES ($1, $2, $3, $4, $5, $6)', [APP.app, 'weather', '1.0.0', bucket, 3, JSON.stringify(legacy)]);
     await db.query('INSERT INTO reports VALUES ($1, $2, $3, $4, $5, $6, $7)', [id, APP.app, 'weather', '1.0.0', window.start, window.end, Date.now()]);
     await db.query('INSERT INTO baselines VALUES ($1, $2, $3, $4)', [APP.app, 'weather', '1.0.0', await readFile(weatherBaselineFile, 'utf8')]);
-    expect(await migrate(db)).toEqual([1, 2]);
+    expect(await migrate(db)).toEqual([1, 2, 3]);
     const tables = (await db.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).map((r) => r.t);
     expect(tables).toEqual(expect.arrayContaining(['legacy_reports', 'legacy_windows', 'report_ids', 'window_counts']));
     expect(tables).not.toContain('windows');
@@ -70,7 +70,7 @@ describe('legacy import served over HTTP', () => {
     await raw.query('INSERT INTO reports VALUES ($1, $2, $3, $4, $5, $6, $7)', [id, APP.app, 'weather', '1.0.0', window.start, window.end, Date.now()]);
     await raw.query('INSERT INTO baselines VALUES ($1, $2, $3, $4)', [APP.app, 'weather', '1.0.0', await readFile(weatherBaselineFile, 'utf8')]);
     await raw.close();
-    const collector = await startCollector({ port: 0, databaseUrl: undefined, dataDir, apps: [APP], k: 1 });
+    const collector = await startCollector({ port: 0, databaseUrl: undefined, dataDir, apps: [APP], k: 1, privacy: false });
     try {
       const d = (await send(collector.url, '/v1/drift?model=weather&version=1.0.0', { key: APP.readKey })).json;
       expect(d.reports).toBe(3);
@@ -87,7 +87,7 @@ describe('legacy import served over HTTP', () => {
 describe('retention', () => {
   it('deletes windows older than the retention with their counts and ids, and refuses reports for them', async () => {
     const hour = 3_600_000;
-    const config = { ...DEFAULTS, apps: [APP], port: 0, databaseUrl: undefined, dataDir: undefined, k: 1, retentionMs: 10 * hour, maxClockSkewMs: hour };
+    const config = { ...DEFAULTS, apps: [APP], port: 0, databaseUrl: undefined, dataDir: undefined, k: 1, privacy: false as const, retentionMs: 10 * hour, maxClockSkewMs: hour };
     const collector = await startCollector(config);
     try {
       const now = Date.now();
@@ -117,7 +117,7 @@ describe('retention', () => {
 });
 
 it('ids are compared case-insensitively (one report, whatever the case of its uuid)', async () => {
-  const collector = await startCollector({ port: 0, databaseUrl: undefined, dataDir: undefined, apps: [APP], k: 1 });
+  const collector = await startCollector({ port: 0, databaseUrl: undefined, dataDir: undefined, apps: [APP], k: 1, privacy: false });
   try {
     const r = deviceReport(2, { id: randomUUID().toUpperCase() });
     expect((await send(collector.url, '/v1/reports', { key: APP.ingestKey, body: JSON.stringify(r) })).status).toBe(202);

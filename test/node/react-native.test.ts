@@ -30,7 +30,7 @@ let server: Awaited<ReturnType<typeof startFaultServer>>;
 let collector: RunningCollector;
 beforeAll(async () => {
   server = await startFaultServer(generated);
-  collector = await startCollector({ port: 0, host: '127.0.0.1', databaseUrl: undefined, dataDir: undefined });
+  collector = await startCollector({ port: 0, host: '127.0.0.1', databaseUrl: undefined, dataDir: undefined, privacy: false });
 }, 60_000);
 afterAll(async () => {
   await server.close();
@@ -102,7 +102,7 @@ describe('React Native runtime (Node path)', () => {
     };
     const model: Model = await createReactNativeRuntime({ ort, backends: ['cpu'] }).loadModel({ source: `${server.url}/mnist/model-int8.onnx`, engine: 'onnx' });
     for (let i = 0; i < 3; i++) await model.run({ input: tensor('float32', digitLike(), [1, 784]) });
-    const uplink = createUplink({ endpoint: `${collector.url}/v1/reports`, ingestKey: DEMO_APP.ingestKey, source: model, model: 'mnist-rn', modelVersion: '1.1.0', outbox: new KeyValueOutbox(asyncStorage) });
+    const uplink = createUplink({ endpoint: `${collector.url}/v1/reports`, ingestKey: DEMO_APP.ingestKey, source: model, model: 'mnist-rn', modelVersion: '1.1.0', outbox: new KeyValueOutbox(asyncStorage), privacy: false });
     server.setFault({ mode: 'ok' });
     const report = await uplink.collect();
     expect([...storage.keys()]).toEqual([`edgewise-outbox:${report!.id}`]);

@@ -10,7 +10,7 @@ import { deviceReport, send } from '../collector-client.js';
 const APP = { app: 'devices', ingestKey: 'dev-in', readKey: 'dev-out' };
 let collector: RunningCollector;
 beforeAll(async () => {
-  collector = await startCollector({ port: 0, databaseUrl: undefined, dataDir: undefined, apps: [APP], k: 1, ratePerMinute: 1_000_000_000 });
+  collector = await startCollector({ port: 0, databaseUrl: undefined, dataDir: undefined, apps: [APP], k: 1, privacy: false, ratePerMinute: 1_000_000_000 });
 });
 afterAll(() => collector?.close());
 
@@ -27,7 +27,7 @@ const source = (runs = 4, mutate: (body: ReturnType<typeof deviceReport>) => voi
 function uplinkFor(url: string, transport: Transport, aggregates = source(), modelVersion = `v-${Math.random()}`) {
   const events: UplinkEvent[] = [];
   const outbox = new MemoryOutbox();
-  const uplink = createUplink({ endpoint: `${url}/v1/reports`, ingestKey: APP.ingestKey, source: aggregates, model: 'weather', modelVersion, outbox, transport, onEvent: (e) => events.push(e) });
+  const uplink = createUplink({ endpoint: `${url}/v1/reports`, ingestKey: APP.ingestKey, source: aggregates, model: 'weather', modelVersion, outbox, transport, privacy: false, onEvent: (e) => events.push(e) });
   return { uplink, events, outbox, modelVersion };
 }
 
@@ -57,7 +57,7 @@ describe('uplink delivery rules against a real collector', () => {
   });
 
   it('503 with Retry-After (database down) keeps the report and waits at least that long; another collector then takes it', async () => {
-    const broken = await startCollector({ port: 0, databaseUrl: undefined, dataDir: undefined, apps: [APP], k: 1 });
+    const broken = await startCollector({ port: 0, databaseUrl: undefined, dataDir: undefined, apps: [APP], k: 1, privacy: false });
     await broken.db.close();
     let target = broken.url;
     const switchable: Transport = { send: (_url, body, headers) => fetchTransport.send(`${target}/v1/reports`, body, headers) };
@@ -74,7 +74,7 @@ describe('uplink delivery rules against a real collector', () => {
   });
 
   it('429 with Retry-After keeps the report and waits until the rate budget refills', async () => {
-    const strict = await startCollector({ port: 0, databaseUrl: undefined, dataDir: undefined, apps: [APP], k: 1, ratePerMinute: 1 });
+    const strict = await startCollector({ port: 0, databaseUrl: undefined, dataDir: undefined, apps: [APP], k: 1, privacy: false, ratePerMinute: 1 });
     try {
       const { uplink, events } = uplinkFor(strict.url, fetchTransport);
       await uplink.collect();
@@ -88,14 +88,26 @@ describe('uplink delivery rules against a real collector', () => {
     }
   });
 
-  it('reports noised and bounded on the device (privacy options) stay consistent enough to be accepted', async () => {
-    let seed = 7;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
-    const events: UplinkEvent[] = [];
-    const uplink = createUplink({ endpoint: `${collector.url}/v1/reports`, ingestKey: APP.ingestKey, source: source(9), model: 'weather', modelVersion: 'noised', privacy: { epsilon: 0.5, maxRunsPerReport: 4, random }, onEvent: (e) => events.push(e) });
-    for (let i = 0; i < 30; i++) await uplink.collect();
-    expect(await uplink.flush()).toEqual({ sent: 30, dropped: 0, pending: 0 });
-    expect(await reportsOf('noised')).toBe(30);
+  it('reports protected on the device (privacy on, the default) are accepted by a collector with privacy on', async () => {
+    const strict = await startCollector({ port: 0, databaseUrl: undefined, dataDir: undefined, apps: [APP], k: 1 });
+    try {
+      let now = Date.now();
+      const events: UplinkEvent[] = [];
+      const uplink = createUplink({ endpoint: `${strict.url}/v1/reports`, ingestKey: APP.ingestKey, source: source(9), model: 'weather', modelVersion: 'private', now: () => now, onEvent: (e) => events.push(e) });
+      expect(await uplink.collect()).toBeUndefined(); // 9 runs: below minRunsPerReport, rolls over
+      expect(events.at(-1)).toMatchObject({ type: 'held', reason: 'min-runs', runs: 9 });
+      expect(await uplink.collect()).toBeUndefined();
+      const report = await uplink.collect(); // 27 runs
+      expect(report).toMatchObject({ token: expect.stringMatching(/^[0-9a-f]{32}$/) });
+      for (let i = 0; i < 3; i++) expect(await uplink.collect()).toBeUndefined(); // 27 runs again, but one report per window
+      expect(events.at(-1)).toMatchObject({ type: 'held', reason: 'window-reported', runs: 27 });
+      expect(await uplink.flush()).toEqual({ sent: 1, dropped: 0, pending: 0 });
+      now += 3_600_000; // the next window: the rolled-over runs go out
+      expect(await uplink.collect()).toMatchObject({ counters: { runs: 20 } });
+      expect(await uplink.flush()).toEqual({ sent: 1, dropped: 0, pending: 0 });
+    } finally {
+      await strict.close();
+    }
   });
 
   it('a report that can never be accepted (422, 400) is dropped with the status and the collector\'s reason', async () => {

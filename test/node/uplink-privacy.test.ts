@@ -2,8 +2,11 @@ import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { tensor } from '@edgewise/core';
 import { createNodeRuntime } from '@edgewise/node';
-import { MemoryOutbox, createUplink, type UplinkEvent } from '@edgewise/uplink';
+import { readFile } from 'node:fs/promises';
+import { BaselinePrivacyError, MemoryOutbox, createUplink, protectCounts, type AggregateSource, type UplinkEvent } from '@edgewise/uplink';
+import { isGridWindow } from '@edgewise/wire';
 import { reportSchema } from '@edgewise/wire/schema';
+import { deviceReport } from '../collector-client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEATHER_FEATURE_SPECS, weatherRows } from '../../models/scripts/weather-mlp.js';
 
@@ -74,7 +77,11 @@ describe('privacy: only aggregates leave the device', () => {
 
     const uplink = createUplink({ endpoint, ingestKey: 'ingest-test-key', source: model, model: 'weather', modelVersion: '1.0.0', outbox: new MemoryOutbox() });
     const report = await uplink.collect();
-    expect(report!.counters.runs).toBe(CANARIES.length + realRows.length);
+    // 33 runs, bounded on the device to the contribution bound (20) in every count group.
+    expect(CANARIES.length + realRows.length).toBeGreaterThan(20);
+    expect(report!.counters.runs).toBe(20);
+    expect(report!.token).toMatch(/^[0-9a-f]{32}$/);
+    expect(isGridWindow(report!.window)).toBe(true);
     expect(await uplink.flush()).toEqual({ sent: 1, dropped: 0, pending: 0 });
     expect(captured).toHaveLength(1);
     const sent = Buffer.concat(captured);
@@ -84,7 +91,9 @@ describe('privacy: only aggregates leave the device', () => {
     // And what was sent is a valid report, with the counts it should have.
     const body = JSON.parse(sent.subarray(sent.indexOf('{"v"')).toString());
     expect(reportSchema.safeParse(body).success).toBe(true);
-    expect(body.features.temp_max.counts.reduce((a: number, b: number) => a + b, 0)).toBe(CANARIES.length + realRows.length);
+    expect(body.features.temp_max.counts.reduce((a: number, b: number) => a + b, 0)).toBe(20);
+    // The new fields carry nothing of the inputs either: the token is random, the window a grid cell.
+    expect(leaks(Buffer.from(JSON.stringify({ token: body.token, window: body.window })), CANARIES.flat())).toEqual([]);
   });
 
   it('keeps reports in the outbox through failures, retries with backoff, and sends each id once', async () => {
@@ -92,7 +101,7 @@ describe('privacy: only aggregates leave the device', () => {
     const model = await createNodeRuntime().loadModel({ source: `${dir}model.onnx`, engine: 'onnx', monitor: { baseline: `${dir}baseline.json`, features: WEATHER_FEATURE_SPECS } });
     const events: UplinkEvent[] = [];
     const outbox = new MemoryOutbox();
-    const uplink = createUplink({ endpoint, ingestKey: 'k', source: model, model: 'weather', modelVersion: '1.0.0', outbox, onEvent: (e) => events.push(e) });
+    const uplink = createUplink({ endpoint, ingestKey: 'k', source: model, model: 'weather', modelVersion: '1.0.0', outbox, privacy: false, onEvent: (e) => events.push(e) });
     await model.run({ input: tensor('float32', [0, 10, 5, 3], [1, 4]) });
     await uplink.collect();
     answer = 503;
@@ -115,22 +124,73 @@ describe('privacy: only aggregates leave the device', () => {
     answer = 202;
   });
 
-  it('bounds and noises counts when asked (reproducible with a seeded random)', async () => {
-    const { protectCounts } = await import('@edgewise/uplink');
-    let seed = 1;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
-    const base = { v: 1 as const, id: crypto.randomUUID(), model: 'm', modelVersion: '1', window: { start: 0, end: 1 }, backends: { wasm: 1000 }, topClasses: { '1': 1000 }, features: {} };
-    const bins = { counts: [500, 500], missing: 0, nan: 0, belowRange: 0, aboveRange: 0 };
-    const report = { ...base, counters: { runs: 1000, errors: 0, rejected: 0, fallbacks: 0 }, latencyMs: bins, confidence: bins };
-    const bounded = protectCounts(report, { maxRunsPerReport: 100 });
+  it('categorical and string canaries: float inputs never become category keys, strings outside the vocabulary fold into __other__', async () => {
+    captured = [];
+    answer = 202;
+    // The weather baseline with wind declared categorical over integer speeds: a vocabulary the
+    // rules allow. Canary winds are floats, and must never be sent as keys.
+    const baseline = JSON.parse(await readFile(`${dir}baseline.json`, 'utf8'));
+    baseline.features.wind = { kind: 'categorical', n: 10, missing: 0, counts: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [String(i), 1])) };
+    const model = await createNodeRuntime().loadModel({ source: `${dir}model.onnx`, engine: 'onnx', monitor: { baseline, features: WEATHER_FEATURE_SPECS } });
+    const rows = [...CANARIES, ...weatherRows((d) => d.startsWith('2015-04')).map((r) => [r[0]!, r[1]!, r[2]!, Math.round(r[3]!)])];
+    for (const row of rows) await model.run({ input: tensor('float32', row, [1, 4]) });
+    // And a string canary, from a source that counts a typed value (as a text feature would).
+    const STRING_CANARY = 'Zürich-canary-7731';
+    const withString: AggregateSource = {
+      async aggregates(options) {
+        const a = await model.aggregates(options);
+        const wind = a.body.features.wind as { kind: 'categorical'; counts: Record<string, number>; missing: number };
+        wind.counts[STRING_CANARY] = 3;
+        return a;
+      },
+    };
+    const uplink = createUplink({ endpoint, ingestKey: 'k', source: withString, model: 'weather', modelVersion: 'categorical', privacy: { baseline } });
+    const report = await uplink.collect();
+    expect(report).toBeDefined();
+    await uplink.flush();
+    const sent = Buffer.concat(captured);
+    expect(leaks(sent, CANARIES.flat())).toEqual([]);
+    expect(sent.includes(Buffer.from(STRING_CANARY))).toBe(false);
+    expect(sent.includes(Buffer.from('canary'))).toBe(false);
+    const wind = report!.features.wind as { counts: Record<string, number> };
+    expect(Object.keys(wind.counts).every((k) => k === '__other__' || /^[0-9]$/.test(k))).toBe(true);
+    expect(wind.counts.__other__).toBeGreaterThan(0);
+  });
+
+  it('refuses baselines that would pin a value: too many bins, floats declared as categories (typed error naming the feature)', async () => {
+    const baseline = JSON.parse(await readFile(`${dir}baseline.json`, 'utf8'));
+    const fine = structuredClone(baseline);
+    fine.features.temp_max.edges = Array.from({ length: 1000 }, (_, i) => i / 10);
+    fine.features.temp_max.counts = Array.from({ length: 1001 }, () => 1);
+    const source = { aggregates: async () => ({ body: deviceBody() }) };
+    const make = (b: unknown) => createUplink({ endpoint, ingestKey: 'k', source, model: 'weather', modelVersion: '1', privacy: { baseline: b as never } });
+    expect(() => make(fine)).toThrow(BaselinePrivacyError);
+    expect(() => make(fine)).toThrow(/temp_max.*1001 bins; at most 32/);
+    const floats = structuredClone(baseline);
+    floats.features.wind = { kind: 'categorical', n: 1, missing: 0, counts: { '1234.5677490234375': 1 } };
+    expect(() => make(floats)).toThrow(/wind.*"1234\.5677490234375", a non-integer number/);
+    try {
+      make(floats);
+    } catch (e) {
+      expect(e).toMatchObject({ code: 'E_BASELINE_PRIVACY', feature: 'wind' });
+    }
+  });
+
+  it('bounds every count group to the contribution bound, keeping its shape', () => {
+    const body = deviceBody(1000);
+    const bounded = protectCounts(body, { contributionBound: 100 });
     expect(bounded.counters.runs).toBe(100);
-    expect(bounded.latencyMs.counts).toEqual([50, 50]);
-    const noisy = protectCounts(report, { epsilon: 0.5, random });
-    expect(noisy.counters.runs).not.toBe(1000);
-    expect(Math.abs(noisy.counters.runs - 1000)).toBeLessThan(40);
-    expect(noisy.latencyMs.counts.every((c) => Number.isInteger(c) && c >= 0)).toBe(true);
+    expect(bounded.latencyMs.counts.reduce((a, b) => a + b, 0)).toBe(100);
+    expect(bounded.backends).toEqual({ wasm: 100 });
+    expect(body.counters.runs).toBe(1000); // a copy: the source's body is untouched
   });
 });
+
+/** A report body as a weather device's monitor produces it (the collector test client's shape). */
+function deviceBody(runs = 30) {
+  const { v, id, model, modelVersion, window, baseline, token, ...body } = deviceReport(runs);
+  return body;
+}
 
 describe('persistent outbox (Node file outbox)', () => {
   it('keeps unsent reports across a restart of the uplink, and sends them once the collector answers', async () => {
@@ -142,13 +202,13 @@ describe('persistent outbox (Node file outbox)', () => {
     const model = await createNodeRuntime().loadModel({ source: `${dir}model.onnx`, engine: 'onnx', monitor: { baseline: `${dir}baseline.json`, features: WEATHER_FEATURE_SPECS } });
     await model.run({ input: tensor('float32', [0, 10, 5, 3], [1, 4]) });
     answer = 503;
-    const first = createUplink({ endpoint, ingestKey: 'k', source: model, model: 'weather', modelVersion: '1.0.0', outbox: new FileOutbox(dirOut) });
+    const first = createUplink({ endpoint, ingestKey: 'k', source: model, model: 'weather', modelVersion: '1.0.0', outbox: new FileOutbox(dirOut), privacy: false });
     const report = await first.collect();
     expect(await first.flush()).toMatchObject({ pending: 1 });
     // "Restart": a new uplink over the same directory finds the report and delivers it.
     answer = 202;
     captured = [];
-    const second = createUplink({ endpoint, ingestKey: 'k', source: model, model: 'weather', modelVersion: '1.0.0', outbox: new FileOutbox(dirOut) });
+    const second = createUplink({ endpoint, ingestKey: 'k', source: model, model: 'weather', modelVersion: '1.0.0', outbox: new FileOutbox(dirOut), privacy: false });
     expect(await second.flush()).toEqual({ sent: 1, dropped: 0, pending: 0 });
     expect(captured.map((c) => JSON.parse(c.subarray(c.indexOf('{"v"')).toString()).id)).toEqual([report!.id]);
     expect(await new FileOutbox(dirOut).list()).toEqual([]);

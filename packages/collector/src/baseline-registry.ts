@@ -1,4 +1,5 @@
 import { parseBaseline, type Baseline } from '@edgewise/drift';
+import { baselinePrivacyProblem, type PrivacyRules } from '@edgewise/wire';
 import type { Database } from './database.js';
 import { BaselineInvalidError } from './errors.js';
 import { layoutOf, type Layout } from './layout.js';
@@ -20,7 +21,7 @@ export class BaselineRegistry {
 
   constructor(
     private readonly db: Database,
-    private readonly options: { ttlMs: number; maxCategoriesPerFeature: number },
+    private readonly options: { ttlMs: number; maxCategoriesPerFeature: number; privacy?: Pick<PrivacyRules, 'maxBins' | 'maxCategories'> },
   ) {}
 
   get(app: string, model: string, version: string, now = Date.now()): Promise<RegisteredBaseline | undefined> {
@@ -44,6 +45,10 @@ export class BaselineRegistry {
       throw new BaselineInvalidError((error as Error).message);
     }
     const layout = layoutOf(baseline, this.options.maxCategoriesPerFeature);
+    // Bins and vocabularies are chosen by whoever holds the read key: fine bins, or floats declared
+    // as categories, would pin a single device's input, so such baselines are refused outright.
+    const problem = this.options.privacy && baselinePrivacyProblem(baseline, this.options.privacy);
+    if (problem) throw new BaselineInvalidError(`baseline: ${problem.message}`);
     await this.db.query(
       `INSERT INTO baselines (app, model, model_version, baseline, layout_hash, registered_at) VALUES ($1,$2,$3,$4,$5,$6)
        ON CONFLICT (app, model, model_version) DO UPDATE SET baseline = EXCLUDED.baseline, layout_hash = EXCLUDED.layout_hash, registered_at = EXCLUDED.registered_at`,

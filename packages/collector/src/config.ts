@@ -1,3 +1,28 @@
+import { DEFAULT_EPSILON_PER_WINDOW, DEFAULT_PRIVACY_RULES, type PrivacyRules } from '@edgewise/wire';
+
+/**
+ * The collector's privacy (README "Privacy"). The device rules (PrivacyRules) are checked on every
+ * report (400 naming the field); releases are per closed window, once, stored, with Laplace noise.
+ */
+export interface CollectorPrivacy extends PrivacyRules {
+  /** ε per released window, per device (δ = 0). Split: kShare of it on the device count, the rest on the counts. */
+  epsilon: number;
+  /** Share of ε spent on the noisy device count that decides withholding (default 0.2). */
+  kShare: number;
+  /** A window is released this long after it ends (late reports are refused from then on). */
+  releaseDelayMs: number;
+  /** Class keys released: 0 … releasedClasses-1, the rest as "__other__". */
+  releasedClasses: number;
+}
+
+export const DEFAULT_COLLECTOR_PRIVACY: Readonly<CollectorPrivacy> = Object.freeze({
+  ...DEFAULT_PRIVACY_RULES,
+  epsilon: DEFAULT_EPSILON_PER_WINDOW,
+  kShare: 0.2,
+  releaseDelayMs: 300_000,
+  releasedClasses: 64,
+});
+
 /** One app: reports come in with its ingest key (write-only); its data is read with its read key. */
 export interface AppKeys {
   app: string;
@@ -12,10 +37,13 @@ export interface CollectorConfig {
   databaseUrl?: string;
   dataDir?: string;
   apps: AppKeys[];
-  /** Drift and distributions are withheld until at least k reports (devices) contributed. */
+  /** A window is withheld unless its (noisy) count of distinct device tokens reaches k. */
   k: number;
-  /** Laplace noise (scale 1/epsilon) on released counts; absent: none. */
-  epsilon?: number;
+  /**
+   * On by default. `false`: development mode, every read exact and live over all windows, no noise,
+   * reports without tokens accepted (never in production: one device's inputs can be read back).
+   */
+  privacy: CollectorPrivacy | false;
   /** Largest accepted request body, bytes. */
   bodyLimit: number;
   /** Schema-valid reports per minute per app, counted in the database across all processes; 0: no limit. */
@@ -44,6 +72,8 @@ export interface CollectorConfig {
   batchConcurrency: number;
   /** How long a process trusts its copy of a registered baseline (another process may replace it). */
   baselineCacheMs: number;
+  /** The clock (ms since the epoch): window closing, releases, skew. Tests pass their own. */
+  now?: () => number;
   /** How often a process moves pending reports into the window rollups (also after enough reports). */
   rollupIntervalMs: number;
 }
@@ -74,6 +104,7 @@ export const DEFAULTS: Omit<CollectorConfig, 'apps'> = {
   host: '127.0.0.1',
   dataDir: '.collector-data',
   k: 5,
+  privacy: DEFAULT_COLLECTOR_PRIVACY,
   bodyLimit: 256 * 1024,
   ratePerMinute: 6000,
   windowMs: 3_600_000,
@@ -101,7 +132,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CollectorCo
     dataDir: env.COLLECTOR_DATA_DIR ?? d.dataDir,
     apps: env.EDGEWISE_APPS ? parseApps(env.EDGEWISE_APPS) : [DEMO_APP],
     k: int('COLLECTOR_K', env.COLLECTOR_K, d.k),
-    epsilon: env.COLLECTOR_EPSILON ? Number(env.COLLECTOR_EPSILON) : undefined,
+    privacy: privacyFromEnv(env),
     bodyLimit: int('COLLECTOR_BODY_LIMIT', env.COLLECTOR_BODY_LIMIT, d.bodyLimit, 1),
     ratePerMinute: int('COLLECTOR_RATE_PER_MINUTE', env.COLLECTOR_RATE_PER_MINUTE, d.ratePerMinute),
     windowMs: int('COLLECTOR_WINDOW_MS', env.COLLECTOR_WINDOW_MS, d.windowMs, 1),
@@ -113,5 +144,20 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CollectorCo
     batchMaxReports: int('COLLECTOR_BATCH_MAX', env.COLLECTOR_BATCH_MAX, d.batchMaxReports, 1),
     batchConcurrency: int('COLLECTOR_BATCH_CONCURRENCY', env.COLLECTOR_BATCH_CONCURRENCY, d.batchConcurrency, 1),
     rollupIntervalMs: int('COLLECTOR_ROLLUP_INTERVAL_MS', env.COLLECTOR_ROLLUP_INTERVAL_MS, d.rollupIntervalMs, 1),
+  };
+}
+
+/** COLLECTOR_PRIVACY=off turns privacy off; COLLECTOR_EPSILON, COLLECTOR_CONTRIBUTION_BOUND, COLLECTOR_MIN_RUNS, COLLECTOR_RELEASE_DELAY_MS tune it. */
+function privacyFromEnv(env: NodeJS.ProcessEnv): CollectorPrivacy | false {
+  if (env.COLLECTOR_PRIVACY === 'off') return false;
+  const d = DEFAULT_COLLECTOR_PRIVACY;
+  const epsilon = env.COLLECTOR_EPSILON ? Number(env.COLLECTOR_EPSILON) : d.epsilon;
+  if (!(epsilon > 0 && Number.isFinite(epsilon))) throw new RangeError(`COLLECTOR_EPSILON must be a positive number; received ${env.COLLECTOR_EPSILON}`);
+  return {
+    ...d,
+    epsilon,
+    contributionBound: int('COLLECTOR_CONTRIBUTION_BOUND', env.COLLECTOR_CONTRIBUTION_BOUND, d.contributionBound, 1),
+    minRunsPerReport: int('COLLECTOR_MIN_RUNS', env.COLLECTOR_MIN_RUNS, d.minRunsPerReport, 1),
+    releaseDelayMs: int('COLLECTOR_RELEASE_DELAY_MS', env.COLLECTOR_RELEASE_DELAY_MS, d.releaseDelayMs),
   };
 }

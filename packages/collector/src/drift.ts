@@ -2,8 +2,8 @@ import { CONFIDENCE_EDGES, LATENCY_EDGES_MS } from '@edgewise/wire';
 import { BaselineRegistry, type RegisteredBaseline } from './baseline-registry.js';
 import type { CollectorConfig } from './config.js';
 import type { Database } from './database.js';
-import { noisyCount } from './laplace.js';
 import { populationDrift } from './population-drift.js';
+import { privateDriftFor } from './private-drift.js';
 import { binnedFrom, featuresFrom, objectFrom, readFeaturesPerWindow, readTotals, readWindows, type WindowRange } from './rollups.js';
 import { SERIES } from './series.js';
 
@@ -17,13 +17,19 @@ import { SERIES } from './series.js';
  */
 export async function driftFor(
   db: Database,
-  config: Pick<CollectorConfig, 'k' | 'epsilon'> & Partial<Pick<CollectorConfig, 'maxCategoriesPerFeature'>>,
+  config: Pick<CollectorConfig, 'k' | 'privacy'> & Partial<Pick<CollectorConfig, 'maxCategoriesPerFeature'>>,
   app: string,
   model: string,
   version: string,
-  options: { registry?: BaselineRegistry; range?: WindowRange } = {},
+  options: { registry?: BaselineRegistry; range?: WindowRange; now?: number } = {},
 ) {
   const registry = options.registry ?? new BaselineRegistry(db, { ttlMs: 0, maxCategoriesPerFeature: config.maxCategoriesPerFeature ?? 1024 });
+  if (config.privacy) return privateDriftFor(db, config.privacy, config.k, app, model, version, await registry.get(app, model, version), options.range, options.now);
+  return exactDriftFor(db, config, registry, app, model, version, options);
+}
+
+/** Privacy off (development): exact, live, every window including the open one. */
+async function exactDriftFor(db: Database, config: Pick<CollectorConfig, 'k'>, registry: BaselineRegistry, app: string, model: string, version: string, options: { range?: WindowRange }) {
   const [windows, registered] = await Promise.all([readWindows(db, app, model, version, options.range), registry.get(app, model, version)]);
   const reports = windows.reduce((s, w) => s + w.reports, 0);
   if (reports < config.k) return { model, version, reports, withheld: true as const, reason: `fewer than k = ${config.k} reports` };
@@ -43,8 +49,7 @@ export async function driftFor(
     latencyMs: binnedFrom(totals, SERIES.latency, SERIES.latencyExtra, LATENCY_EDGES_MS.length + 1),
     confidence: binnedFrom(totals, SERIES.confidence, SERIES.confidenceExtra, CONFIDENCE_EDGES.length + 1),
     features: registered ? populationDrift(registered.baseline, features) : [],
-    histograms: histograms(features, config.epsilon),
-    noise: config.epsilon ? { mechanism: 'laplace', epsilon: config.epsilon } : undefined,
+    histograms: histograms(features),
     baseline: Boolean(registered),
     windows: released.map((w) => ({
       bucket: w.start,
@@ -61,12 +66,12 @@ function windowDrift(registered: RegisteredBaseline | undefined, counts: Paramet
   return populationDrift(registered.baseline, featuresFrom(counts, registered.layout));
 }
 
-/** Released distributions: per-feature bin counts, with Laplace noise when configured. */
-function histograms(features: ReturnType<typeof featuresFrom>, epsilon: number | undefined) {
+/** Per-feature bin counts, exact (privacy off). */
+function histograms(features: ReturnType<typeof featuresFrom>) {
   return Object.fromEntries(
     Object.entries(features).map(([name, f]) => [
       name,
-      f.kind === 'numeric' ? f.counts.map((c) => noisyCount(c, epsilon)) : Object.fromEntries(Object.entries(f.counts).map(([k, c]) => [k, noisyCount(c, epsilon)])),
+      f.kind === 'numeric' ? f.counts : f.counts,
     ]),
   );
 }

@@ -4,7 +4,7 @@ import { writeAdditions, type WriteOutcome } from './ingest-writer.js';
 import type { RateLimit } from './rate-limit.js';
 import type { ReportAdditions } from './report-check.js';
 
-export type IngestOutcome = { status: 'stored' } | { status: 'duplicate' } | { status: 'rate-limited'; retryAfterSeconds: number };
+export type IngestOutcome = { status: 'stored' } | { status: 'duplicate' } | { status: 'token-reused' } | { status: 'rate-limited'; retryAfterSeconds: number };
 
 interface Pending {
   additions: ReportAdditions;

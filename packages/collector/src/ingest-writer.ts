@@ -2,7 +2,8 @@ import type { Database } from './database.js';
 import type { DatabaseUnavailableError } from './errors.js';
 import type { ReportAdditions } from './report-check.js';
 
-export type WriteOutcome = 'stored' | 'duplicate';
+/** 'token-reused': a second report with a token already counted in that window (one device, one report per window). */
+export type WriteOutcome = 'stored' | 'duplicate' | 'token-reused';
 
 /** SQLSTATEs worth retrying at once: the transaction lost to a concurrent one. */
 const CONFLICT_STATES = new Set(['40P01', '40001']);
@@ -19,6 +20,9 @@ const WRITE_SQL = `
 WITH ids AS (
   INSERT INTO report_ids (app, id, received_at)
   SELECT a, i, $3::bigint FROM unnest($1::text[], $2::uuid[]) AS t(a, i)
+), tokens AS (
+  INSERT INTO window_tokens (app, model, model_version, window_start, token)
+  SELECT * FROM unnest($5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[])
 )
 INSERT INTO pending_reports (app, model, model_version, window_start, window_ms, reports, runs, errors, rejected, fallbacks, feature_layout, series, keys, counts)
 SELECT app, model, model_version, window_start, window_ms, reports, runs, errors, rejected, fallbacks, feature_layout, series, keys, counts
@@ -88,7 +92,42 @@ function parameters(batch: readonly ReportAdditions[], now: number): unknown[] {
   // Ids in one canonical order: two batches that both hold ids X and Y wait for each other on the
   // unique index only in the same order, so they cannot deadlock.
   const ids = batch.map((r) => [r.app, r.id] as const).sort((a, b) => (a[0] !== b[0] ? (a[0] < b[0] ? -1 : 1) : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
-  return [ids.map((r) => r[0]), ids.map((r) => r[1]), now, JSON.stringify(pendingRows(batch))];
+  const tokens = batch.filter((r) => r.token !== undefined).sort((a, b) => (tokenKey(a) < tokenKey(b) ? -1 : 1));
+  return [
+    ids.map((r) => r[0]),
+    ids.map((r) => r[1]),
+    now,
+    JSON.stringify(pendingRows(batch)),
+    tokens.map((r) => r.app),
+    tokens.map((r) => r.model),
+    tokens.map((r) => r.version),
+    tokens.map((r) => r.windowStart),
+    tokens.map((r) => r.token!),
+  ];
+}
+
+const tokenKey = (r: ReportAdditions) => [r.app, r.model, r.version, Number(r.windowStart), r.token].join(SEP);
+
+/** Reports (indices) whose token another report of the same window already uses, in the batch or stored. */
+async function reusedTokens(db: Database, batch: readonly ReportAdditions[], pending: number[]): Promise<Set<number>> {
+  const reused = new Set<number>();
+  const seen = new Set<string>();
+  for (const i of pending) {
+    const r = batch[i]!;
+    if (r.token === undefined) continue;
+    if (seen.has(tokenKey(r))) reused.add(i);
+    seen.add(tokenKey(r));
+  }
+  const withToken = pending.filter((i) => batch[i]!.token !== undefined && !reused.has(i));
+  if (withToken.length === 0) return reused;
+  const rows = await db.query<{ app: string; model: string; model_version: string; window_start: number; token: string }>(
+    `SELECT app, model, model_version, window_start, token FROM window_tokens
+     WHERE (app, model, model_version, window_start, token) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[]))`,
+    [withToken.map((i) => batch[i]!.app), withToken.map((i) => batch[i]!.model), withToken.map((i) => batch[i]!.version), withToken.map((i) => batch[i]!.windowStart), withToken.map((i) => batch[i]!.token!)],
+  );
+  const stored = new Set(rows.map((r) => [r.app, r.model, r.model_version, Number(r.window_start), r.token].join(SEP)));
+  for (const i of withToken) if (stored.has(tokenKey(batch[i]!))) reused.add(i);
+  return reused;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -114,6 +153,10 @@ export async function writeAdditions(db: Database, batch: readonly ReportAdditio
         pending = pending.filter((i) => !seen.has(batch[i]!.app + SEP + batch[i]!.id));
         for (let i = 0; i < batch.length; i++) if (seen.has(batch[i]!.app + SEP + batch[i]!.id)) outcomes[i] = 'duplicate';
         if (pending.length < before) continue;
+        const reused = await reusedTokens(db, batch, pending);
+        for (const i of reused) outcomes[i] = 'token-reused';
+        pending = pending.filter((i) => !reused.has(i));
+        if (reused.size > 0) continue;
       } else if (state && CONFLICT_STATES.has(state) && conflicts++ < MAX_CONFLICT_RETRIES) {
         await sleep(Math.random() * 5 * conflicts);
         continue;

@@ -107,6 +107,17 @@ ALTER TABLE baselines ADD COLUMN IF NOT EXISTS registered_at bigint;
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'additive window rows', up: (q) => q(ADDITIVE_SCHEMA).then(() => undefined) },
   { version: 2, name: 'import windows merged by collector 0.1', up: importLegacyWindows },
+  // Privacy (issue 14): one row per device token per window, so k counts devices and a token is
+  // used once per window; releases are keyed by window and read back as stored.
+  {
+    version: 3,
+    name: 'window device tokens',
+    up: (q) =>
+      q(`CREATE TABLE window_tokens (
+           app text NOT NULL, model text NOT NULL, model_version text NOT NULL, window_start bigint NOT NULL, token text NOT NULL,
+           PRIMARY KEY (app, model, model_version, window_start, token)
+         )`).then(() => undefined),
+  },
 ];
 
 // Any constant shared by every collector process; "Edgewise" in ASCII, folded into an int4.

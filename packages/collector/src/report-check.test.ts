@@ -6,6 +6,9 @@ import { DEFAULTS } from './config.js';
 import { layoutOf } from './layout.js';
 import { checkReport } from './report-check.js';
 
+// These tests are about the counting rules; the privacy rules have their own suite.
+const OFF = { ...DEFAULTS, privacy: false as const };
+
 const NOW = Date.parse('2026-06-01T12:30:00Z');
 const bins = (n: number, total: number) => ({ counts: Array.from({ length: n }, (_, i) => (i === 0 ? total : 0)), missing: 0, nan: 0, belowRange: 0, aboveRange: 0 });
 const baseline = buildBaseline({ x: Array.from({ length: 100 }, (_, i) => i), sky: Array.from({ length: 100 }, (_, i) => (i % 2 ? 'sun' : 'rain')) }, { bins: 4 });
@@ -28,7 +31,7 @@ const report = (runs: number, patch: Partial<Report> = {}): Report => ({
 describe('checkReport', () => {
   it('turns a report into counts on the window grid, folding unknown categories, backends and big class indices', () => {
     const r = report(5, { backends: { wasm: 3, webnn: 2 }, topClasses: { '3': 4, '99999': 1 } });
-    const a = checkReport(r, 'app', registered, { ...DEFAULTS, maxClasses: 1000 }, NOW);
+    const a = checkReport(r, 'app', registered, { ...DEFAULTS, privacy: false as const, maxClasses: 1000 }, NOW);
     expect(a.windowStart).toBe(Date.parse('2026-06-01T12:00:00Z'));
     expect(a.id).toBe(r.id.toLowerCase());
     expect(a.counts.backends).toEqual({ wasm: 3, __other__: 2 });
@@ -42,22 +45,22 @@ describe('checkReport', () => {
   });
 
   it('ignores features without a registered baseline (and says which), refuses a layout that is not the baseline\'s', () => {
-    expect(checkReport(report(2), 'app', undefined, DEFAULTS, NOW).ignored.map((i) => i.feature)).toEqual(['x', 'sky']);
-    expect(() => checkReport(report(2, { features: { x: { kind: 'numeric', ...bins(5, 2) } } }), 'app', registered, DEFAULTS, NOW)).toThrow(/features\."x"\.counts: 5 bins; the registered baseline has 4/);
-    expect(() => checkReport(report(2, { features: { x: { kind: 'categorical', counts: {}, missing: 2 } } }), 'app', registered, DEFAULTS, NOW)).toThrow(/categorical here, numeric/);
+    expect(checkReport(report(2), 'app', undefined, OFF, NOW).ignored.map((i) => i.feature)).toEqual(['x', 'sky']);
+    expect(() => checkReport(report(2, { features: { x: { kind: 'numeric', ...bins(5, 2) } } }), 'app', registered, OFF, NOW)).toThrow(/features\."x"\.counts: 5 bins; the registered baseline has 4/);
+    expect(() => checkReport(report(2, { features: { x: { kind: 'categorical', counts: {}, missing: 2 } } }), 'app', registered, OFF, NOW)).toThrow(/categorical here, numeric/);
   });
 
   it('bounds every count by runs (per run or per batch item) and runs by the per-report limit', () => {
     const over = report(2);
     over.backends = { wasm: 3 };
-    expect(() => checkReport(over, 'app', registered, DEFAULTS, NOW)).toThrow(/backends: 3 counted, more than counters.runs \(2\)/);
-    expect(() => checkReport(report(2, { topClasses: { '1': 2 * 64 + 1 } }), 'app', registered, DEFAULTS, NOW)).toThrow(/topClasses: 129 counted/);
-    expect(() => checkReport(report(2, { counters: { runs: 2, errors: 2_000_000, rejected: 0, fallbacks: 0 } }), 'app', registered, DEFAULTS, NOW)).toThrow(/counters.errors: 2000000 exceeds 1000000/);
-    expect(() => checkReport(report(2, { topClasses: { one: 1 } }), 'app', registered, DEFAULTS, NOW)).toThrow(/class keys are class indices/);
+    expect(() => checkReport(over, 'app', registered, OFF, NOW)).toThrow(/backends: 3 counted, more than counters.runs \(2\)/);
+    expect(() => checkReport(report(2, { topClasses: { '1': 2 * 64 + 1 } }), 'app', registered, OFF, NOW)).toThrow(/topClasses: 129 counted/);
+    expect(() => checkReport(report(2, { counters: { runs: 2, errors: 2_000_000, rejected: 0, fallbacks: 0 } }), 'app', registered, OFF, NOW)).toThrow(/counters.errors: 2000000 exceeds 1000000/);
+    expect(() => checkReport(report(2, { topClasses: { one: 1 } }), 'app', registered, OFF, NOW)).toThrow(/class keys are class indices/);
   });
 
   it('refuses windows in the future beyond the clock skew, and older than the retention', () => {
-    expect(() => checkReport(report(1, { window: { start: 0, end: NOW + 2 * 86_400_000 } }), 'app', registered, DEFAULTS, NOW)).toThrow(/in the future/);
-    expect(() => checkReport(report(1, { window: { start: 0, end: NOW - 91 * 86_400_000 } }), 'app', registered, DEFAULTS, NOW)).toThrow(/older than the retention/);
+    expect(() => checkReport(report(1, { window: { start: 0, end: NOW + 2 * 86_400_000 } }), 'app', registered, OFF, NOW)).toThrow(/in the future/);
+    expect(() => checkReport(report(1, { window: { start: 0, end: NOW - 91 * 86_400_000 } }), 'app', registered, OFF, NOW)).toThrow(/older than the retention/);
   });
 });

@@ -2,6 +2,7 @@ import { BACKEND_NAMES, OTHER_KEY, type BinnedCounts, type Report } from '@edgew
 import type { RegisteredBaseline } from './baseline-registry.js';
 import type { CollectorConfig } from './config.js';
 import { ReportInvalidError, ReportRefusedError } from './errors.js';
+import { checkPrivacy } from './privacy-check.js';
 import { EXTRA_KEYS, SERIES } from './series.js';
 
 /** series → key → count, in null-prototype objects (keys come from devices); zero counts left out. */
@@ -21,12 +22,14 @@ export interface ReportAdditions {
   fallbacks: number;
   /** Hash of the baseline layout the feature series were checked against ('' without features). */
   featureLayout: string;
+  /** The report's window token (privacy on): one device, one window. */
+  token?: string;
   counts: SeriesObject;
   /** Features left out (no baseline, or not in it), for the 202 answer. */
   ignored: Array<{ feature: string; reason: string }>;
 }
 
-export type CheckLimits = Pick<CollectorConfig, 'windowMs' | 'retentionMs' | 'maxRunsPerReport' | 'maxItemsPerRun' | 'maxClockSkewMs' | 'maxClasses'>;
+export type CheckLimits = Pick<CollectorConfig, 'windowMs' | 'retentionMs' | 'maxRunsPerReport' | 'maxItemsPerRun' | 'maxClockSkewMs' | 'maxClasses'> & Partial<Pick<CollectorConfig, 'privacy'>>;
 
 const KNOWN_BACKENDS: ReadonlySet<string> = new Set(BACKEND_NAMES);
 const CLASS_INDEX = /^(0|[1-9][0-9]{0,8})$/;
@@ -50,7 +53,10 @@ export function checkReport(report: Report, app: string, registered: RegisteredB
     if (name !== OTHER_KEY && !CLASS_INDEX.test(name)) throw new ReportInvalidError(`topClasses.${JSON.stringify(name)}: class keys are class indices (0, 1, 2, …)`);
   }
   const { windowMs } = limits;
-  const windowStart = Math.floor(report.window.end / windowMs) * windowMs;
+  const privacy = limits.privacy || undefined;
+  if (privacy) checkPrivacy(report, privacy, windowMs, now);
+  // A private report covers exactly one grid cell; otherwise the window holding its end.
+  const windowStart = privacy ? report.window.start : Math.floor(report.window.end / windowMs) * windowMs;
   if (report.window.end > now + limits.maxClockSkewMs) {
     throw new ReportRefusedError(`window.end: ${new Date(report.window.end).toISOString()} is more than ${limits.maxClockSkewMs} ms in the future`);
   }
@@ -63,8 +69,10 @@ export function checkReport(report: Report, app: string, registered: RegisteredB
   }
   // Per run: one latency and one backend; per batch item: one value of each feature, one confidence, one class.
   const items = runs * limits.maxItemsPerRun;
+  // With privacy on, every count group is bounded absolutely (checkPrivacy), and bounding a device's
+  // counters and its series separately breaks the per-run ratios, so those are not checked.
   const atMost = (field: string, value: number, bound: number, what: string) => {
-    if (value > bound) throw new ReportRefusedError(`${field}: ${value} counted, more than ${what} (${bound})`);
+    if (!privacy && value > bound) throw new ReportRefusedError(`${field}: ${value} counted, more than ${what} (${bound})`);
   };
   const perRun = `counters.runs`;
   const perItem = `counters.runs × ${limits.maxItemsPerRun} items per run (COLLECTOR_MAX_ITEMS_PER_RUN)`;
@@ -135,5 +143,5 @@ export function checkReport(report: Report, app: string, registered: RegisteredB
   }
   const featureLayout = registered?.layout.hash ?? '';
   // The id lowercase, as PostgreSQL prints a uuid: the same id in either case is the same report.
-  return { app, id: report.id.toLowerCase(), model: report.model, version: report.modelVersion, windowStart, windowMs, runs, errors, rejected, fallbacks, featureLayout, counts, ignored };
+  return { app, id: report.id.toLowerCase(), model: report.model, version: report.modelVersion, windowStart, windowMs, runs, errors, rejected, fallbacks, featureLayout, counts, ignored, ...(report.token ? { token: report.token } : {}) };
 }

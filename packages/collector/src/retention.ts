@@ -29,6 +29,7 @@ export async function pruneExpired(db: Database, config: Pick<CollectorConfig, '
     const windows = await deleted('DELETE FROM window_totals WHERE window_start < $1', cutoff);
     const pending = await deleted('DELETE FROM pending_reports WHERE window_start < $1', cutoff);
     await q('DELETE FROM window_releases WHERE window_start < $1', [cutoff]);
+    await q('DELETE FROM window_tokens WHERE window_start < $1', [cutoff]);
     // Accepted at t means window.end ≤ t + skew, so its window started before t + skew: received
     // before cutoff - skew, the window is gone (windowMs is margin).
     const reportIds = await deleted('DELETE FROM report_ids WHERE received_at < $1', cutoff - config.maxClockSkewMs - config.windowMs);

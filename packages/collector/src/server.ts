@@ -6,7 +6,7 @@ import type { AppKeys, CollectorConfig } from './config.js';
 import { dashboardHtml } from './dashboard.js';
 import type { Database } from './database.js';
 import { driftFor } from './drift.js';
-import { CollectorError, DatabaseUnavailableError, ReportInvalidError } from './errors.js';
+import { CollectorError, DatabaseUnavailableError, ReportInvalidError, ReportRefusedError } from './errors.js';
 import { IngestQueue } from './ingest-queue.js';
 import { parseJsonBody } from './json-body.js';
 import { renderMetrics } from './metrics.js';
@@ -27,7 +27,7 @@ const MAX_QUEUED_REPORTS = 20_000;
  */
 export function buildServer(config: CollectorConfig, db: Database): FastifyInstance {
   const app = Fastify({ bodyLimit: config.bodyLimit, logger: false });
-  const registry = new BaselineRegistry(db, { ttlMs: config.baselineCacheMs, maxCategoriesPerFeature: config.maxCategoriesPerFeature });
+  const registry = new BaselineRegistry(db, { ttlMs: config.baselineCacheMs, maxCategoriesPerFeature: config.maxCategoriesPerFeature, privacy: config.privacy || undefined });
   const roller = new Roller(db, { intervalMs: config.rollupIntervalMs, batch: config.batchMaxReports * 4 });
   const queue = new IngestQueue(db, new RateLimit(db, config.ratePerMinute), {
     maxBatch: config.batchMaxReports,
@@ -87,12 +87,15 @@ export function buildServer(config: CollectorConfig, db: Database): FastifyInsta
     if (!parsed.success) throw new ReportInvalidError(`invalid report: ${describeSchemaIssue(parsed.error.issues)}`);
     const report = parsed.data;
     const registered = await registry.get(keys.app, report.model, report.modelVersion);
-    const additions = checkReport(report, keys.app, registered, config, Date.now());
+    const additions = checkReport(report, keys.app, registered, config, config.now?.() ?? Date.now());
     if (queued >= MAX_QUEUED_REPORTS) throw new DatabaseUnavailableError(`overloaded: ${queued} reports are waiting for the database`, { retryAfterSeconds: 5 });
     queued++;
     const outcome = await queue.submit(additions).finally(() => queued--);
     if (outcome.status === 'duplicate') {
       return reply.code(409).send({ error: `report ${report.id} was already received; it is counted once`, code: 'E_REPORT_DUPLICATE' });
+    }
+    if (outcome.status === 'token-reused') {
+      throw new ReportRefusedError(`token: already used by another report in this window; a device sends one report per window (with a fresh token each window)`);
     }
     if (outcome.status === 'rate-limited') {
       void reply.header('retry-after', String(outcome.retryAfterSeconds));
@@ -130,7 +133,7 @@ export function buildServer(config: CollectorConfig, db: Database): FastifyInsta
       if (!Number.isSafeInteger(n) || n < 0) throw new ReportInvalidError(`query parameter "${name}" must be a time in ms since 1970; received ${JSON.stringify(v)}`);
       return n;
     };
-    return driftFor(db, config, keys.app, model, version, { registry, range: { from: time('from', from), to: time('to', to) } });
+    return driftFor(db, config, keys.app, model, version, { registry, range: { from: time('from', from), to: time('to', to) }, now: config.now?.() });
   });
 
   app.get('/metrics', async (request, reply) => {

@@ -1,52 +1,109 @@
-import type { BinnedCounts, Report } from '@edgewise/wire';
+import { countGroups, baselinePrivacyProblem, DEFAULT_PRIVACY_RULES, groupL1, isAllowedCategoryKey, OTHER_KEY, type Baseline, type PrivacyRules, type Report } from '@edgewise/wire';
+import { BaselinePrivacyError } from './errors.js';
+import type { PrivacyLedger } from './privacy-budget.js';
 
-export interface PrivacyOptions {
-  /** Per-device contribution bound: a report counts at most this many runs (counts scaled down). */
-  maxRunsPerReport?: number;
-  /** Laplace noise on every count with scale 1/epsilon (ε-differential privacy per count). */
-  epsilon?: number;
-  /** Random source in [0, 1); tests pass a seeded one. */
-  random?: () => number;
+/** A report without its envelope: what a model's aggregates() hands the uplink. */
+export type ReportBody = Omit<Report, 'v' | 'id' | 'model' | 'modelVersion' | 'window' | 'baseline' | 'token'>;
+
+/**
+ * What the device enforces before anything is queued (README "Privacy"). Every field has a
+ * default; the collector checks the same rules (and refuses reports that break them).
+ */
+export interface PrivacyOptions extends Partial<PrivacyRules> {
+  /** ε the collector spends on each window this device reports in (default 1); the ledger records it. */
+  epsilonPerWindow?: number;
+  /** ε a device may spend per UTC day (default 8); once spent, it reports nothing more that day. */
+  dailyEpsilon?: number;
+  /** The report window grid (default one hour, as the collector's). */
+  windowMs?: number;
+  /** The model's baseline: checked at construction, and its vocabulary folds categories. */
+  baseline?: Baseline;
+  /** Where the spent budget is kept (default: in memory). */
+  ledger?: PrivacyLedger;
 }
 
-function laplace(scale: number, random: () => number): number {
-  const u = random() - 0.5;
-  return -scale * Math.sign(u) * Math.log(1 - 2 * Math.abs(u));
+/** Throws BaselinePrivacyError (naming the feature) when a baseline breaks the bin or category rules. */
+export function checkBaselinePrivacy(baseline: Baseline, rules: Pick<PrivacyRules, 'maxBins' | 'maxCategories'> = DEFAULT_PRIVACY_RULES): void {
+  const problem = baselinePrivacyProblem(baseline, rules);
+  if (problem) throw new BaselinePrivacyError(problem.feature, `Uplink: ${problem.message}.`);
 }
 
-/** Applies the contribution bound, then noise, to every count of a report body (counts stay ≥ 0 integers). */
-export function protectCounts(report: Report, options: PrivacyOptions): Report {
-  const random = options.random ?? Math.random;
-  const scale = options.maxRunsPerReport && report.counters.runs > options.maxRunsPerReport ? options.maxRunsPerReport / report.counters.runs : 1;
-  const noisy = (n: number) => {
-    let v = n * scale;
-    if (options.epsilon) v += laplace(1 / options.epsilon, random);
-    return Math.max(0, Math.round(v));
+/**
+ * Folds categories into what may be sent: integer or string keys of the baseline's vocabulary
+ * (any other key, and any float written as a key, becomes "__other__"), at most maxCategories
+ * of them; refuses numeric features with more than maxBins bins.
+ */
+function foldFeatures(body: ReportBody, rules: PrivacyRules, baseline: Baseline | undefined): void {
+  for (const [name, f] of Object.entries(body.features)) {
+    if (f.kind === 'numeric') {
+      if (f.counts.length > rules.maxBins) throw new BaselinePrivacyError(name, `Uplink: feature "${name}" has ${f.counts.length} bins; at most ${rules.maxBins} (maxBins).`);
+      continue;
+    }
+    const base = baseline?.features[name];
+    const vocabulary = base?.kind === 'categorical' ? base.counts : undefined;
+    const folded: Record<string, number> = {};
+    for (const [key, count] of Object.entries(f.counts)) {
+      const keep = key !== OTHER_KEY && isAllowedCategoryKey(key) && (!vocabulary || Object.hasOwn(vocabulary, key));
+      const k = keep ? key : OTHER_KEY;
+      folded[k] = (folded[k] ?? 0) + count;
+    }
+    // Beyond the bound, the rarest categories join __other__ (ties: by key, so it is deterministic).
+    const named = Object.entries(folded).filter(([k]) => k !== OTHER_KEY).sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1));
+    for (const [k, c] of named.slice(rules.maxCategories - 1)) {
+      delete folded[k];
+      folded[OTHER_KEY] = (folded[OTHER_KEY] ?? 0) + c;
+    }
+    f.counts = folded;
+  }
+}
+
+/**
+ * Scales every count group whose L1 norm exceeds `bound` down to exactly `bound` (largest
+ * remainder rounding, so counts stay integers and the group's total is the bound). The group's
+ * shape is kept; one device's weight in every released series is at most `bound`.
+ */
+export function boundContribution(body: ReportBody, bound: number): void {
+  for (const group of countGroups(body as unknown as Record<string, unknown>)) {
+    const total = groupL1(group.values);
+    if (total <= bound) continue;
+    const exact = group.values.map((v) => (v * bound) / total);
+    const out = exact.map(Math.floor);
+    let left = bound - out.reduce((a, b) => a + b, 0);
+    const order = exact.map((x, i) => [x - Math.floor(x), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+    for (const [, i] of order) {
+      if (left-- <= 0) break;
+      out[i]!++;
+    }
+    group.set(out);
+  }
+}
+
+/**
+ * The device-side protection of one window's body (a copy): categories folded, bins checked, every
+ * count group bounded. Runs below minRunsPerReport are the caller's to roll over (see Uplink).
+ *
+ * @example
+ * const safe = protectCounts(body, { contributionBound: 20 });
+ */
+export function protectCounts(body: ReportBody, options: Partial<PrivacyRules> & { baseline?: Baseline } = {}): ReportBody {
+  const rules = { ...DEFAULT_PRIVACY_RULES, ...options };
+  const out = structuredClone(body);
+  foldFeatures(out, rules, options.baseline);
+  boundContribution(out, rules.contributionBound);
+  return out;
+}
+
+/** Adds body b into a (counts add; maps and arrays by key and index). Used to roll small windows over. */
+export function addBodies<T>(a: T, b: T): T {
+  const add = (x: unknown, y: unknown): unknown => {
+    if (typeof x === 'number' && typeof y === 'number') return x + y;
+    if (Array.isArray(x) && Array.isArray(y)) return x.length === y.length ? x.map((v, i) => add(v, y[i])) : x;
+    if (x && y && typeof x === 'object' && typeof y === 'object') {
+      const out: Record<string, unknown> = { ...(x as Record<string, unknown>) };
+      for (const [k, v] of Object.entries(y as Record<string, unknown>)) out[k] = Object.hasOwn(out, k) ? add(out[k], v) : structuredClone(v);
+      return out;
+    }
+    return x;
   };
-  const map = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, noisy(v)]));
-  const bins = (b: BinnedCounts): BinnedCounts => ({
-    counts: b.counts.map(noisy),
-    missing: noisy(b.missing),
-    nan: noisy(b.nan),
-    belowRange: noisy(b.belowRange),
-    aboveRange: noisy(b.aboveRange),
-  });
-  const latencyMs = bins(report.latencyMs);
-  const backends = map(report.backends);
-  // Counts are noised one by one, so their sums drift from `runs`; the collector refuses a report
-  // whose per-run series (one latency, one backend per run) count more than its runs. Raising runs
-  // to those sums keeps the report consistent (runs is noisy anyway).
-  const total = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-  const runs = Math.max(noisy(report.counters.runs), total(latencyMs.counts) + latencyMs.missing + latencyMs.nan, latencyMs.belowRange, latencyMs.aboveRange, total(Object.values(backends)));
-  return {
-    ...report,
-    counters: { runs, errors: noisy(report.counters.errors), rejected: noisy(report.counters.rejected), fallbacks: noisy(report.counters.fallbacks) },
-    backends,
-    topClasses: map(report.topClasses),
-    latencyMs,
-    confidence: bins(report.confidence),
-    features: Object.fromEntries(
-      Object.entries(report.features).map(([k, f]) => [k, f.kind === 'numeric' ? { kind: 'numeric', ...bins(f) } : { kind: 'categorical', counts: map(f.counts), missing: noisy(f.missing) }]),
-    ),
-  };
+  return add(a, b) as T;
 }

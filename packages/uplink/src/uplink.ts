@@ -1,7 +1,9 @@
 import { reportId } from './report-id.js';
-import { REPORT_VERSION, type Report } from '@edgewise/wire';
+import { ENVELOPE_FIELDS, DEFAULT_DAILY_EPSILON, DEFAULT_EPSILON_PER_WINDOW, DEFAULT_PRIVACY_RULES, DEFAULT_WINDOW_MS, gridWindowAt, REPORT_VERSION, type PrivacyRules, type Report } from '@edgewise/wire';
 import { MemoryOutbox, type Outbox } from './outbox.js';
-import { protectCounts, type PrivacyOptions } from './privacy.js';
+import { addBodies, checkBaselinePrivacy, protectCounts, type PrivacyOptions, type ReportBody } from './privacy.js';
+import { PrivacyLedger } from './privacy-budget.js';
+import { windowToken } from './random-bytes.js';
 import { classify } from './delivery.js';
 import { fetchTransport, type Transport } from './transport.js';
 
@@ -16,7 +18,9 @@ export type UplinkEvent =
   /** Refused for good (a 4xx other than 408/409/425/429): removed from the outbox. */
   | { type: 'dropped'; id: string; status: number; reason: string }
   /** Not delivered now (network, 408, 425, 429, 5xx): kept, tried again in about inMs. */
-  | { type: 'retry'; id: string; inMs: number; reason: string; status: number };
+  | { type: 'retry'; id: string; inMs: number; reason: string; status: number }
+  /** Nothing queued for this window: too few runs yet (they roll into the next), already reported, or the day's ε budget is spent. */
+  | { type: 'held'; reason: 'min-runs' | 'window-reported' | 'budget-spent'; runs: number };
 
 export interface UplinkOptions {
   /** Collector URL of the reports endpoint, e.g. https://collector.example.com/v1/reports. */
@@ -34,7 +38,15 @@ export interface UplinkOptions {
   intervalMs?: number;
   /** Retry backoff: base and cap in ms (default 1 s → 5 min), with full jitter; never sooner than the collector's Retry-After. */
   backoff?: { baseMs: number; maxMs: number };
-  privacy?: PrivacyOptions;
+  /**
+   * Device-side privacy (README "Privacy"), on by default: at most one report per grid window,
+   * only once it holds minRunsPerReport runs, every count group bounded, categories folded, a
+   * fresh random token per window, and a daily ε budget. `false` turns it all off and sends a
+   * report per collect(): only for a collector whose privacy is off too (development, tests).
+   */
+  privacy?: PrivacyOptions | false;
+  /** The clock (ms since the epoch); tests pass their own. */
+  now?: () => number;
   onEvent?: (event: UplinkEvent) => void;
 }
 
@@ -56,25 +68,65 @@ export class Uplink {
   private windowStart = Date.now();
   private readonly outbox: Outbox;
   private readonly transport: Transport;
+  private readonly rules: PrivacyRules | undefined;
+  private readonly ledger: PrivacyLedger | undefined;
+  /** Runs not reported yet (a window below minRunsPerReport rolls into the next). Memory only. */
+  private carry: ReportBody | undefined;
 
   constructor(private readonly options: UplinkOptions) {
     if (!/^https?:\/\//.test(options.endpoint)) throw new TypeError(`Uplink: "endpoint" must be an http(s) URL; received ${JSON.stringify(options.endpoint)}.`);
     if (!options.ingestKey) throw new TypeError('Uplink: "ingestKey" is required.');
     this.outbox = options.outbox ?? new MemoryOutbox();
     this.transport = options.transport ?? fetchTransport;
+    if (options.privacy !== false) {
+      const p = options.privacy ?? {};
+      this.rules = { ...DEFAULT_PRIVACY_RULES, ...definedOnly(p) };
+      for (const [name, v] of Object.entries(this.rules)) {
+        if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`Uplink: privacy.${name} must be an integer ≥ 1; received ${v}.`);
+      }
+      if (p.baseline) checkBaselinePrivacy(p.baseline, this.rules);
+      this.ledger = p.ledger ?? new PrivacyLedger();
+    }
   }
 
-  /** Takes the model's aggregates since the last collect (resetting them) into the outbox. */
+  /**
+   * Takes the model's aggregates since the last collect (resetting them). With privacy on (the
+   * default), they join what is not reported yet, and a report for the current grid window is
+   * queued only when that holds minRunsPerReport runs, this window has no report yet, and the
+   * day's ε budget allows; otherwise nothing is queued and the runs roll over.
+   */
   async collect(): Promise<Report | undefined> {
-    const { body } = await this.options.source.aggregates({ reset: true });
-    const end = Date.now();
-    const start = this.windowStart;
-    this.windowStart = end;
-    if (body.counters.runs === 0 && body.counters.rejected === 0 && body.counters.errors === 0) return undefined;
-    let report: Report = { v: REPORT_VERSION, id: reportId(), model: this.options.model, modelVersion: this.options.modelVersion, window: { start, end }, ...body };
+    const body = withoutEnvelope((await this.options.source.aggregates({ reset: true })).body);
+    const now = this.options.now?.() ?? Date.now();
+    const envelope = { v: REPORT_VERSION, model: this.options.model, modelVersion: this.options.modelVersion } as const;
+    if (!this.rules || !this.ledger) {
+      const start = this.windowStart;
+      this.windowStart = now;
+      if (body.counters.runs === 0 && body.counters.rejected === 0 && body.counters.errors === 0) return undefined;
+      const report: Report = { ...envelope, id: reportId(), window: { start, end: now }, ...body };
+      if (this.options.baseline) report.baseline = this.options.baseline;
+      await this.outbox.add(report);
+      return report;
+    }
+    const privacy = (this.options.privacy || {}) as PrivacyOptions;
+    this.carry = this.carry ? addBodies(this.carry, body as ReportBody) : structuredClone(body as ReportBody);
+    const runs = this.carry.counters.runs;
+    const held = (reason: 'min-runs' | 'window-reported' | 'budget-spent') => {
+      this.options.onEvent?.({ type: 'held', reason, runs });
+      return undefined;
+    };
+    if (runs < this.rules.minRunsPerReport) return held('min-runs');
+    const window = gridWindowAt(now, privacy.windowMs ?? DEFAULT_WINDOW_MS);
+    if (await this.ledger.windowReported(window.start)) return held('window-reported');
+    const epsilon = privacy.epsilonPerWindow ?? DEFAULT_EPSILON_PER_WINDOW;
+    if ((await this.ledger.spentOn(window.start)) + epsilon > (privacy.dailyEpsilon ?? DEFAULT_DAILY_EPSILON) + 1e-9) return held('budget-spent');
+    const protectedBody = protectCounts(this.carry, { ...this.rules, ...(privacy.baseline ? { baseline: privacy.baseline } : {}) });
+    const report: Report = { ...envelope, id: reportId(), window, token: windowToken(), ...protectedBody };
     if (this.options.baseline) report.baseline = this.options.baseline;
-    if (this.options.privacy) report = protectCounts(report, this.options.privacy);
+    // Spent before queueing: a crash between the two loses a report, never double-spends.
+    await this.ledger.spend(window.start, epsilon);
     await this.outbox.add(report);
+    this.carry = undefined;
     return report;
   }
 
@@ -143,5 +195,14 @@ export class Uplink {
     return Math.max(this.retryAfterMs, Math.random() * Math.min(maxMs, baseMs * 2 ** Math.max(0, this.failures - 1)));
   }
 }
+
+/** The body alone: whatever a source hands over, the uplink sets the envelope (ids, window, token) itself. */
+function withoutEnvelope<T extends object>(body: T): ReportBody {
+  const out = { ...body } as Record<string, unknown>;
+  for (const k of ENVELOPE_FIELDS) delete out[k];
+  return out as unknown as ReportBody;
+}
+
+const definedOnly = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && k in DEFAULT_PRIVACY_RULES)) as Partial<PrivacyRules>;
 
 export const createUplink = (options: UplinkOptions) => new Uplink(options);

@@ -35,6 +35,7 @@ export const reportSchema = z
     window: z
       .strictObject({ start: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), end: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER) })
       .refine((w) => w.end >= w.start, 'window.end before window.start'),
+    token: z.string().regex(/^[0-9a-f]{32}$/, '32 lowercase hex digits').optional(),
     counters: z.strictObject({ runs: count, errors: count, rejected: count, fallbacks: count }),
     backends: countMap,
     latencyMs: binned(LATENCY_EDGES_MS.length + 1),

@@ -40,7 +40,13 @@ export interface Report {
   modelVersion: string;
   /** SHA-256 (hex) of the baseline whose bin edges the feature counts use, if any. */
   baseline?: string;
+  /** One grid cell (window-grid.ts): start and end say nothing finer, so reports are not linkable by time. */
   window: { start: number; end: number };
+  /**
+   * Random per report (so per device and window), drawn fresh each window: the collector counts
+   * distinct tokens as the window's devices (k). It links nothing across windows.
+   */
+  token?: string;
   counters: { runs: number; errors: number; rejected: number; fallbacks: number };
   backends: Record<string, number>;
   latencyMs: BinnedCounts;

@@ -1,0 +1,38 @@
+import { BACKEND_NAMES, CONFIDENCE_EDGES, LATENCY_EDGES_MS, OTHER_KEY } from '@edgewise/wire';
+import type { Layout } from './layout.js';
+import { EXTRA_KEYS, SERIES } from './series.js';
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => String(i));
+
+/**
+ * The keys released for each series, fixed by the layout and the configuration, never by the data:
+ * a key that appeared only when some device counted it would say that it did. Every key of the
+ * domain is released with noise, zero or not. A series not listed here (a count section added to
+ * the report later) is released over the keys it holds, and still noised; give it a domain here.
+ */
+export function releaseDomain(layout: Layout | undefined, releasedClasses: number): Map<string, readonly string[]> {
+  const d = new Map<string, readonly string[]>([
+    [SERIES.latency, range(LATENCY_EDGES_MS.length + 1)],
+    [SERIES.latencyExtra, EXTRA_KEYS],
+    [SERIES.confidence, range(CONFIDENCE_EDGES.length + 1)],
+    [SERIES.confidenceExtra, EXTRA_KEYS],
+    [SERIES.backends, [...BACKEND_NAMES, OTHER_KEY]],
+    [SERIES.classes, [...range(releasedClasses), OTHER_KEY]],
+  ]);
+  for (const [name, f] of layout?.features ?? []) {
+    if (f.kind === 'numeric') {
+      d.set(SERIES.feature(name), range(f.bins));
+      d.set(SERIES.featureExtra(name), EXTRA_KEYS);
+    } else {
+      d.set(SERIES.feature(name), [...[...f.vocabulary].filter((k) => k !== OTHER_KEY), OTHER_KEY]);
+      d.set(SERIES.featureExtra(name), ['missing']);
+    }
+  }
+  return d;
+}
+
+/**
+ * The count group (see countGroups in @edgewise/wire) a series belongs to: a distribution's main
+ * and "-extra" series are one group on the device, bounded together.
+ */
+export const groupOfSeries = (series: string): string => series.replace(/-extra(?=:|$)/, '');

@@ -1,0 +1,101 @@
+import { OTHER_KEY } from '@edgewise/wire';
+import type { CollectorPrivacy } from './config.js';
+import { laplace } from './laplace.js';
+import type { Layout } from './layout.js';
+import { groupOfSeries, releaseDomain } from './release-domain.js';
+import type { SeriesCounts } from './rollups.js';
+
+export const COUNTER_NAMES = ['runs', 'errors', 'rejected', 'fallbacks'] as const;
+export type ReleasedCounters = Record<(typeof COUNTER_NAMES)[number], number>;
+
+/** One window's exact inputs to a release: what its devices added, and how many there were. */
+export interface ExactWindow {
+  counters: ReleasedCounters;
+  counts: SeriesCounts;
+  /** Distinct device tokens. */
+  devices: number;
+}
+
+/** How a release was noised, so a reader can judge its error. */
+export interface ReleaseNoise {
+  mechanism: 'laplace';
+  /** Total ε of this window per device (δ = 0): epsilonCounts + epsilonDevices. */
+  epsilon: number;
+  delta: 0;
+  epsilonCounts: number;
+  epsilonDevices: number;
+  /** L1 bound of one device's contribution to every released count together: bound × groups. */
+  sensitivity: number;
+  contributionBound: number;
+  groups: number;
+  /** Laplace scale of every released count (sensitivity / epsilonCounts); std = scale·√2. */
+  scale: number;
+}
+
+/** The stored release of one closed window: final, served to every later read as it is. */
+export type WindowRelease =
+  | { start: number; windowMs: number; withheld: true; reason: string; noise: ReleaseNoise }
+  | { start: number; windowMs: number; withheld?: undefined; layout: string; devices: number; counters: ReleasedCounters; series: Record<string, Record<string, number>>; noise: ReleaseNoise };
+
+/**
+ * Noises one window (pure; `random` is the CSPRNG by default). Every count of every series in the
+ * domain, and every counter, gets Laplace noise of one scale derived from the bounded per-device
+ * contribution over all of them: each device adds at most `contributionBound` (L1) to each of
+ * `groups` count groups, so one device moves the whole vector by at most bound × groups, and the
+ * counts are ε_counts-DP together. The device count that decides withholding is noised
+ * separately (sensitivity 1, ε_devices). Counts are rounded, not clamped: they stay unbiased and
+ * may be negative. Withholding is decided on the noisy count, so it reveals no exact count.
+ */
+export function releaseWindow(
+  window: { start: number; windowMs: number },
+  exact: ExactWindow,
+  layout: Layout | undefined,
+  privacy: CollectorPrivacy,
+  k: number,
+  random?: () => number,
+): WindowRelease {
+  const domain = releaseDomain(layout, privacy.releasedClasses);
+  // Series outside the domain (sections added later) are released over the keys they hold.
+  for (const [series, keys] of exact.counts) if (!domain.has(series)) domain.set(series, [...keys.keys()].sort());
+  const groups = 1 + new Set([...domain.keys()].map(groupOfSeries)).size; // + 1: the counters
+  const epsilonDevices = privacy.epsilon * privacy.kShare;
+  const epsilonCounts = privacy.epsilon - epsilonDevices;
+  const sensitivity = privacy.contributionBound * groups;
+  const scale = sensitivity / epsilonCounts;
+  const noise: ReleaseNoise = { mechanism: 'laplace', epsilon: privacy.epsilon, delta: 0, epsilonCounts, epsilonDevices, sensitivity, contributionBound: privacy.contributionBound, groups, scale };
+  const devices = Math.round(exact.devices + laplace(1 / epsilonDevices, random));
+  if (devices < k) return { ...window, withheld: true, reason: `fewer than k = ${k} devices (decided on a noisy count)`, noise };
+  const noisy = (n: number) => Math.round(n + laplace(scale, random)) + 0; // + 0: no -0 in JSON
+  const series: Record<string, Record<string, number>> = {};
+  for (const [name, keys] of domain) {
+    const counts = exact.counts.get(name);
+    const inDomain = new Set(keys);
+    // Keys the domain does not list (class indices beyond it) are counted as __other__ before noise.
+    let other = 0;
+    for (const [key, n] of counts ?? []) if (!inDomain.has(key)) other += n;
+    const out: Record<string, number> = {};
+    for (const key of keys) out[key] = noisy((counts?.get(key) ?? 0) + (key === OTHER_KEY ? other : 0));
+    series[name] = out;
+  }
+  const counters = Object.fromEntries(COUNTER_NAMES.map((c) => [c, noisy(exact.counters[c])])) as ReleasedCounters;
+  return { ...window, layout: layout?.hash ?? '', devices, counters, series, noise };
+}
+
+/**
+ * The non-negative vector with the same total closest (Euclidean) to `values`: the projection onto
+ * the scaled simplex. What drift is computed from: it keeps the noisy total (unbiased) instead of
+ * adding mass the way clamping each count at zero does; the released counts themselves stay raw.
+ */
+export function projectNonNegative(values: readonly number[]): number[] {
+  const total = values.reduce((a, b) => a + b, 0);
+  if (!(total > 0)) return values.map(() => 0);
+  const sorted = [...values].sort((a, b) => b - a);
+  let cumulative = 0;
+  let theta = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    cumulative += sorted[i]!;
+    const t = (cumulative - total) / (i + 1);
+    if (sorted[i]! - t > 0) theta = t;
+  }
+  return values.map((v) => Math.max(0, v - theta));
+}

@@ -1,0 +1,64 @@
+import type { KeyValueStorage } from './key-value-outbox.js';
+
+/** ε spent per UTC day (key: yyyy-mm-dd), and per reported window. */
+export interface LedgerState {
+  days: Record<string, number>;
+  windows: Record<string, number>;
+}
+
+const DAY_MS = 86_400_000;
+const dayOf = (t: number) => new Date(Math.floor(t / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
+
+/**
+ * The device's privacy ledger: what it has spent, per window and per UTC day, so it stops reporting
+ * once the day's budget is used. In memory by default; pass a KeyValueStorage (AsyncStorage, a
+ * localStorage wrapper) to keep it across restarts. Entries older than two days are dropped.
+ */
+export class PrivacyLedger {
+  private state: LedgerState | undefined;
+
+  constructor(
+    private readonly storage?: KeyValueStorage,
+    readonly key = 'edgewise-privacy-ledger',
+  ) {}
+
+  private async load(): Promise<LedgerState> {
+    if (this.state) return this.state;
+    let state: LedgerState = { days: {}, windows: {} };
+    const text = await this.storage?.getItem(this.key).catch(() => null);
+    if (text) {
+      try {
+        const parsed = JSON.parse(text) as LedgerState;
+        if (parsed && typeof parsed.days === 'object' && typeof parsed.windows === 'object') state = parsed;
+      } catch {
+        // A damaged ledger reads as empty only for days already past; see spentOn.
+      }
+    }
+    return (this.state = state);
+  }
+
+  async spentOn(t: number): Promise<number> {
+    return (await this.load()).days[dayOf(t)] ?? 0;
+  }
+
+  async windowReported(windowStart: number): Promise<boolean> {
+    return (await this.load()).windows[String(windowStart)] !== undefined;
+  }
+
+  /** Records ε spent on the window starting at windowStart (and on its day). */
+  async spend(windowStart: number, epsilon: number): Promise<void> {
+    const state = await this.load();
+    const day = dayOf(windowStart);
+    state.days[day] = (state.days[day] ?? 0) + epsilon;
+    state.windows[String(windowStart)] = (state.windows[String(windowStart)] ?? 0) + epsilon;
+    const oldest = windowStart - 2 * DAY_MS;
+    for (const w of Object.keys(state.windows)) if (Number(w) < oldest) delete state.windows[w];
+    for (const d of Object.keys(state.days)) if (Date.parse(d) < oldest - DAY_MS) delete state.days[d];
+    await this.storage?.setItem(this.key, JSON.stringify(state));
+  }
+
+  /** A copy of what was spent (for apps that show it). */
+  async snapshot(): Promise<LedgerState> {
+    return structuredClone(await this.load());
+  }
+}

@@ -1,0 +1,217 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { startCollector, projectNonNegative, type RunningCollector } from '@edgewise/collector';
+import { tensor } from '@edgewise/core';
+import { jensenShannon } from '@edgewise/drift';
+import { createNodeRuntime } from '@edgewise/node';
+import { createUplink, MemoryOutbox, type AggregateSource, type Transport } from '@edgewise/uplink';
+import { DEFAULT_WINDOW_MS, type Report } from '@edgewise/wire';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WEATHER_FEATURE_SPECS } from '../../models/scripts/weather-mlp.js';
+import { deviceReport, send, weatherBaselineFile } from '../collector-client.js';
+import { clock, privateReport, token } from '../privacy-client.js';
+import { freshPostgresDatabase, postgresAvailable } from './postgres-database.js';
+
+/**
+ * The attacks of issue 14, each over real HTTP against a real collector with its default privacy
+ * (on PGlite and on a fresh PostgreSQL database), devices through the real uplink. Each asserts
+ * that the attack now fails. Collector and devices share a fake clock, so windows close on demand.
+ */
+const A = { app: 'privacy', ingestKey: 'privacy-in', readKey: 'privacy-out' };
+const dir = fileURLToPath(new URL('../../models/generated/weather-mlp/', import.meta.url));
+const HOUR = DEFAULT_WINDOW_MS;
+const AFTER_RELEASE = HOUR + 300_000 + 30_000 + 1; // window end + releaseDelayMs + margin
+/**
+ * Devices per released window: withholding is decided on a noisy device count (Laplace, scale 5 at
+ * the default ε), so a window of 60 is withheld with probability 0.5·e^(-11) ≈ 1e-5.
+ */
+const DEVICES = 60;
+const FORGED = DEVICES - 1;
+
+for (const databaseName of ['PGlite', 'PostgreSQL'] as const) {
+  describe.skipIf(databaseName === 'PostgreSQL' && !postgresAvailable('privacy-attacks'))(`privacy attacks (${databaseName})`, () => {
+    let collector: RunningCollector;
+    let fresh: Awaited<ReturnType<typeof freshPostgresDatabase>>;
+    const time = clock();
+    let version = 0;
+    const post = (body: unknown) => send(collector.url, '/v1/reports', { key: A.ingestKey, body: JSON.stringify(body) });
+    const drift = async (v: string) => (await send(collector.url, `/v1/drift?model=weather&version=${v}`, { key: A.readKey })).json;
+    const putBaseline = async (v: string, body: unknown) => (await send(collector.url, `/v1/baselines/weather/${v}`, { method: 'PUT', key: A.readKey, body: JSON.stringify(body) })).status;
+    const baseline = async () => JSON.parse(await readFile(weatherBaselineFile, 'utf8'));
+    /** A fresh model version with the weather baseline registered, in a fresh hour. */
+    const freshVersion = async () => {
+      const v = `v${++version}`;
+      time.at += 2 * HOUR;
+      expect(await putBaseline(v, await baseline())).toBe(204);
+      return v;
+    };
+
+    beforeAll(async () => {
+      fresh = databaseName === 'PostgreSQL' ? await freshPostgresDatabase('privacy-attacks') : undefined;
+      collector = await startCollector({ port: 0, databaseUrl: fresh?.url, dataDir: undefined, apps: [A], ratePerMinute: 1_000_000_000, now: time.now });
+    }, 60_000);
+    afterAll(async () => {
+      await collector?.close();
+      await fresh?.drop();
+    });
+
+    it('single-run report: the device sends nothing below 20 runs, and the collector refuses one (400 naming counters.runs)', async () => {
+      const model = await createNodeRuntime().loadModel({ source: `${dir}model.onnx`, engine: 'onnx', monitor: { baseline: `${dir}baseline.json`, features: WEATHER_FEATURE_SPECS } });
+      await model.run({ input: tensor('float32', [3.7, 12, 5, 3], [1, 4]) });
+      const outbox = new MemoryOutbox();
+      const uplink = createUplink({ endpoint: `${collector.url}/v1/reports`, ingestKey: A.ingestKey, source: model, model: 'weather', modelVersion: 'single', outbox, now: time.now });
+      expect(await uplink.collect()).toBeUndefined();
+      expect(await outbox.list()).toEqual([]);
+      const forged = { ...privateReport(time.at, { runs: 1 }) };
+      const r = await post(forged);
+      expect(r.status).toBe(400);
+      expect(r.json.error).toMatch(/^counters\.runs: 1 runs; a report needs at least 20/);
+    });
+
+    it('1,000-edge baseline: refused at registration, on the device and in reports (naming the feature)', async () => {
+      const fine = await baseline();
+      fine.features.precipitation.edges = Array.from({ length: 1000 }, (_, i) => i / 100);
+      fine.features.precipitation.counts = Array.from({ length: 1001 }, () => 1);
+      const put = await send(collector.url, '/v1/baselines/weather/fine', { method: 'PUT', key: A.readKey, body: JSON.stringify(fine) });
+      expect(put.status).toBe(400);
+      expect(put.json.error).toMatch(/precipitation.*1001 bins; at most 32/);
+      const source: AggregateSource = { aggregates: async () => ({ body: privateReport(time.at) }) };
+      expect(() => createUplink({ endpoint: `${collector.url}/v1/reports`, ingestKey: A.ingestKey, source, model: 'weather', modelVersion: 'fine', privacy: { baseline: fine } })).toThrow(/precipitation.*1001 bins/);
+      const report = privateReport(time.at);
+      report.features.precipitation = { kind: 'numeric', counts: Array.from({ length: 1001 }, (_, i) => (i === 213 ? 20 : 0)), missing: 0, nan: 0, belowRange: 0, aboveRange: 0 };
+      const r = await post(report);
+      expect(r.status).toBe(400);
+      expect(r.json.error).toMatch(/^features\."precipitation"\.counts: 1001 bins; at most 32/);
+    });
+
+    it('numeric input declared categorical: the float vocabulary is refused, a float key in a report is refused, the device folds it', async () => {
+      const b = await baseline();
+      b.features.wind = { kind: 'categorical', n: 2, missing: 0, counts: { '1234.5677490234375': 1, '1234.5678': 1 } };
+      const put = await send(collector.url, '/v1/baselines/weather/cat', { method: 'PUT', key: A.readKey, body: JSON.stringify(b) });
+      expect(put.status).toBe(400);
+      expect(put.json.error).toMatch(/wind.*non-integer number/);
+      const report = privateReport(time.at);
+      report.features.wind = { kind: 'categorical', counts: { '1234.5677490234375': 20 }, missing: 0 };
+      const r = await post(report);
+      expect(r.status).toBe(400);
+      expect(r.json.error).toMatch(/^features\."wind"\.counts\."1234\.5677490234375": a non-integer number is never a category key/);
+      // The real monitor counts the float as a key; the uplink folds it before queueing.
+      const model = await createNodeRuntime().loadModel({ source: `${dir}model.onnx`, engine: 'onnx', monitor: { baseline: { ...b, features: { ...b.features, wind: { kind: 'categorical', n: 1, missing: 0, counts: { '3': 1 } } } }, features: WEATHER_FEATURE_SPECS } });
+      for (let i = 0; i < 20; i++) await model.run({ input: tensor('float32', [0, 12, 5, 1234.5678], [1, 4]) });
+      const sent = await createUplink({ endpoint: `${collector.url}/v1/reports`, ingestKey: A.ingestKey, source: model, model: 'weather', modelVersion: 'cat', now: time.now }).collect();
+      expect(sent!.features.wind).toEqual({ kind: 'categorical', counts: { __other__: 20 }, missing: 0 });
+    });
+
+    it('linking by timestamps: 20 reports of one device among 5 cannot be chained (grid windows, fresh tokens)', async () => {
+      const seen: Report[] = [];
+      const capture: Transport = { send: async (_url, body) => (seen.push(JSON.parse(body)), { status: 202 }) };
+      const devices = Array.from({ length: 5 }, () => createUplink({ endpoint: 'http://operator.invalid/v1/reports', ingestKey: 'k', source: { aggregates: async () => ({ body: privateReport(time.at) }) }, model: 'weather', modelVersion: 'link', transport: capture, now: time.now, privacy: { dailyEpsilon: 24 } }));
+      const start = Math.floor(time.at / HOUR) * HOUR + HOUR;
+      for (let w = 0; w < 20; w++) {
+        time.at = start + w * HOUR + Math.floor(Math.random() * (HOUR - 1));
+        for (const d of devices) {
+          await d.collect();
+          await d.flush();
+        }
+      }
+      expect(seen).toHaveLength(100);
+      const victim = (i: number) => seen[i * 5]!; // device 0's report in window i
+      let linked = 0;
+      for (let i = 0; i + 1 < 20; i++) {
+        const next = seen.filter((r) => r.window.start === victim(i).window.end);
+        expect(next).toHaveLength(5); // every device's next report matches equally
+        if (next.length === 1 && next[0] === victim(i + 1)) linked++;
+      }
+      expect(linked).toBe(0);
+      expect(new Set(seen.map((r) => r.token)).size).toBe(100);
+      expect(seen.every((r) => r.window.start % HOUR === 0 && r.window.end - r.window.start === HOUR)).toBe(true);
+    });
+
+    it('sybil reports unlocking k: all-zero forgeries are refused; valid forgeries unlock k but the release is noised, not the victim\'s counts', async () => {
+      const v = await freshVersion();
+      expect((await post(privateReport(time.at, { version: v, tempMaxBin: 7 }))).status).toBe(202);
+      const zero = deviceReport(0, { modelVersion: v, window: privateReport(time.at).window, token: token() });
+      const refused = await post(zero);
+      expect(refused.status).toBe(400);
+      // Forgeries the attacker knows exactly (all temp_max in bin 0), enough to pass any k.
+      for (let i = 0; i < FORGED; i++) expect((await post(privateReport(time.at, { version: v, tempMaxBin: 0 }))).status).toBe(202);
+      // The same token twice in one window is refused: k counts devices, not reports.
+      const twice = privateReport(time.at, { version: v });
+      expect((await post(twice)).status).toBe(202);
+      const again = await post({ ...twice, id: crypto.randomUUID() });
+      expect(again.status).toBe(422);
+      expect(again.json.error).toMatch(/^token: already used/);
+      time.at += AFTER_RELEASE;
+      const d = await drift(v);
+      expect(d.windows).toHaveLength(1);
+      const released: number[] = d.histograms.temp_max;
+      const estimate = released.map((c, i) => c - (i === 0 ? FORGED * 20 : 0)); // the attacker subtracts what it forged
+      const victimExact = Array.from({ length: 10 }, (_, i) => (i === 7 ? 20 : 0));
+      const forgedSpread = (twice.features.temp_max as { counts: number[] }).counts;
+      const error = estimate.map((e, i) => e - victimExact[i]! - forgedSpread[i]!);
+      // Noise scale is bound × groups / ε_counts = 20 × 9 / 0.8 = 225 per count: the estimate is off by far more than one run.
+      expect(d.noise).toMatchObject({ mechanism: 'laplace', epsilon: 1, delta: 0, groups: 9, scale: 225 });
+      expect(error.reduce((s, e) => s + Math.abs(e), 0)).toBeGreaterThan(20);
+    });
+
+    it('differencing two reads: a report sent between them changes nothing (the open window is not released; the closed one refuses it)', async () => {
+      const v = await freshVersion();
+      for (let i = 0; i < DEVICES; i++) expect((await post(privateReport(time.at, { version: v }))).status).toBe(202);
+      time.at += AFTER_RELEASE;
+      const before = await drift(v);
+      const late = await post(privateReport(time.at - AFTER_RELEASE, { version: v, tempMaxBin: 3 }));
+      expect(late.status).toBe(422);
+      expect(late.json.error).toMatch(/released.*late reports are not counted/);
+      expect((await post(privateReport(time.at, { version: v, tempMaxBin: 3 }))).status).toBe(202); // into the open window
+      expect(await drift(v)).toEqual(before);
+    });
+
+    it('averaging 400 reads: every read serves the one stored release, so averaging recovers nothing', async () => {
+      const v = await freshVersion();
+      for (let i = 0; i < DEVICES; i++) expect((await post(privateReport(time.at, { version: v, tempMaxBin: i === 0 ? 5 : 2 }))).status).toBe(202);
+      time.at += AFTER_RELEASE;
+      const reads = await Promise.all(Array.from({ length: 400 }, () => drift(v)));
+      expect(new Set(reads.map((r) => JSON.stringify(r))).size).toBe(1);
+      const mean = reads[0].histograms.temp_max.map((_: number, i: number) => reads.reduce((s, r) => s + r.histograms.temp_max[i], 0) / reads.length);
+      expect(mean).toEqual(reads[0].histograms.temp_max);
+    });
+
+    it('unnoised series: counters, backends, latency, confidence, top classes and drift all come from noised counts; withheld windows say so', async () => {
+      const v = await freshVersion();
+      for (let i = 0; i < DEVICES; i++) expect((await post(privateReport(time.at, { version: v }))).status).toBe(202);
+      const exact = deviceReport(20);
+      time.at += AFTER_RELEASE;
+      const d = await drift(v);
+      const differs = (released: number[], exactValues: number[]) => released.some((x, i) => x !== exactValues[i]);
+      expect(differs(Object.values(d.counters), [DEVICES * 20, 0, 0, 0])).toBe(true);
+      expect(differs(d.latencyMs.counts, exact.latencyMs.counts.map((c) => DEVICES * c))).toBe(true);
+      expect(differs(d.confidence.counts, exact.confidence.counts.map((c) => DEVICES * c))).toBe(true);
+      expect(Object.keys(d.backends)).toEqual(['__other__', 'coreml', 'cpu', 'nnapi', 'wasm', 'webgl', 'webgpu', 'xnnpack']); // every key, zero or not
+      expect(Object.keys(d.topClasses)).toHaveLength(65);
+      expect(differs([d.topClasses['0'], d.topClasses['1']], [DEVICES * 14, DEVICES * 6])).toBe(true);
+      // Drift is computed from the released (noised) counts, projected to non-negative with their total.
+      const base = await baseline();
+      for (const f of d.features as Array<{ feature: string; jensenShannon: number }>) {
+        expect(f.jensenShannon).toBeCloseTo(jensenShannon(base.features[f.feature].counts, projectNonNegative(d.histograms[f.feature])), 12);
+      }
+      // A feature whose noisy total is ≤ 0 has no drift score (nothing to compare), rather than a biased one.
+      for (const name of Object.keys(d.histograms)) {
+        const total = d.histograms[name].reduce((a: number, b: number) => a + b, 0);
+        expect(d.features.some((f: { feature: string }) => f.feature === name)).toBe(total > 0);
+      }
+      // Windows of one device each: withheld (on a noisy count, so not every time: P(released) ≈ 0.22), and they say so.
+      const w = await freshVersion();
+      for (let i = 0; i < 10; i++) {
+        expect((await post(privateReport(time.at, { version: w }))).status).toBe(202);
+        time.at += HOUR;
+      }
+      time.at += AFTER_RELEASE;
+      const thin = await drift(w);
+      expect(thin.windows).toHaveLength(10);
+      const withheld = thin.windows.filter((x: { withheld?: boolean }) => x.withheld);
+      expect(withheld.length).toBeGreaterThan(0);
+      for (const x of withheld) expect(x).toMatchObject({ withheld: true, reason: expect.stringMatching(/fewer than k = 5 devices \(decided on a noisy count\)/) });
+      expect(thin.windows.every((x: { withheld?: boolean; devices?: number }) => x.withheld || typeof x.devices === 'number')).toBe(true);
+    });
+  });
+}
