@@ -12,6 +12,7 @@ import { freshPostgresDatabase, postgresAvailable } from './postgres-database.js
 const dir = fileURLToPath(new URL('../../models/generated/weather-mlp/', import.meta.url));
 const INGEST = 'test-ingest';
 const READ = 'test-read';
+const ADMIN = 'test-admin';
 /** Both storage back ends: embedded PGlite always; PostgreSQL (a fresh database) when DATABASE_URL is set (.ci/run starts one). */
 for (const databaseName of ['PGlite', 'PostgreSQL'] as const) {
 describe.skipIf(databaseName === 'PostgreSQL' && !postgresAvailable('collector'))(`collector over real HTTP and ${databaseName}`, () => {
@@ -25,7 +26,7 @@ beforeAll(async () => {
     port: 0,
     databaseUrl,
     dataDir: undefined, // PGlite in memory
-    apps: [{ app: `test-${randomUUID()}`, ingestKey: INGEST, readKey: READ }],
+    apps: [{ app: `test-${randomUUID()}`, ingestKey: INGEST, readKey: READ, adminKey: ADMIN }],
     k: 3,
     bodyLimit: 64 * 1024,
     ratePerMinute: 100_000,
@@ -55,7 +56,7 @@ describe('reports, drift, metrics, auth', () => {
     expect(await device(weatherRows((d) => d.startsWith('2014-06')))).toEqual({ sent: 1, dropped: 0, pending: 0 });
     expect((await get('/v1/drift?model=weather&version=1.0.0')).body).toMatchObject({ withheld: true, reports: 1 });
     const baseline = await readFile(`${dir}baseline.json`);
-    const put = await fetch(`${collector.url}/v1/baselines/weather/1.0.0`, { method: 'PUT', body: baseline, headers: { authorization: `Bearer ${READ}`, 'content-type': 'application/json' } });
+    const put = await fetch(`${collector.url}/v1/baselines/weather/1.0.0`, { method: 'PUT', body: baseline, headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' } });
     expect(put.status).toBe(204);
     await device(weatherRows((d) => d.startsWith('2014-07')));
     await device(weatherRows((d) => d.startsWith('2014-08')));
@@ -82,10 +83,11 @@ describe('reports, drift, metrics, auth', () => {
   });
 
   it('authenticates: ingest keys cannot read, read keys cannot ingest', async () => {
-    expect((await get('/v1/models', INGEST)).status).toBe(401);
+    expect((await get('/v1/models', INGEST)).status).toBe(403);
+    expect((await get('/v1/models', 'nobody')).status).toBe(401);
     const r = await fetch(`${collector.url}/v1/reports`, { method: 'POST', body: '{}', headers: { authorization: `Bearer ${READ}`, 'content-type': 'application/json' } });
-    expect(r.status).toBe(401);
-    expect((await r.json()).error).toMatch(/unknown ingest key/);
+    expect(r.status).toBe(403);
+    expect((await r.json()).error).toMatch(/a read key may not do this: posting reports needs the app's ingest key/);
   });
 });
 });
@@ -93,10 +95,10 @@ describe('reports, drift, metrics, auth', () => {
 
 describe('released histograms with Laplace noise', () => {
   it('perturbs released counts when COLLECTOR_EPSILON is set, and leaves counters exact', async () => {
-    const noisy = await startCollector({ port: 0, databaseUrl: undefined, dataDir: undefined, apps: [{ app: 'noise', ingestKey: 'in', readKey: 'out' }], k: 1, epsilon: 0.1 });
+    const noisy = await startCollector({ port: 0, databaseUrl: undefined, dataDir: undefined, apps: [{ app: 'noise', ingestKey: 'in', readKey: 'out', adminKey: 'admin' }], k: 1, epsilon: 0.1 });
     try {
       const baseline = await readFile(`${dir}baseline.json`);
-      await fetch(`${noisy.url}/v1/baselines/weather/1.0.0`, { method: 'PUT', body: baseline, headers: { authorization: 'Bearer out', 'content-type': 'application/json' } });
+      await fetch(`${noisy.url}/v1/baselines/weather/1.0.0`, { method: 'PUT', body: baseline, headers: { authorization: 'Bearer admin', 'content-type': 'application/json' } });
       const model = await createNodeRuntime().loadModel({ source: `${dir}model.onnx`, engine: 'onnx', monitor: { baseline: `${dir}baseline.json`, features: WEATHER_FEATURE_SPECS } });
       for (const row of weatherRows((d) => d.startsWith('2014-05'))) await model.run({ input: tensor('float32', row, [1, 4]) });
       const uplink = createUplink({ endpoint: `${noisy.url}/v1/reports`, ingestKey: 'in', source: model, model: 'weather', modelVersion: '1.0.0' });

@@ -1,9 +1,11 @@
 export { startCollector, openDatabase, type RunningCollector } from './collector.js';
 export { buildServer } from './server.js';
 export { driftFor } from './drift.js';
-export { configFromEnv, DEFAULTS, DEMO_APP, type AppKeys, type CollectorConfig } from './config.js';
+export { configFromEnv, parseApps, DEFAULTS, DEMO_APP, type AppKeys, type CollectorConfig } from './config.js';
+export { KeyRing, hashKey, ROLES, type Role } from './keys.js';
+export { fleetSeries, type FleetSeries, type WindowPoint } from './fleet-series.js';
 export { openPglite, openPostgres, type Database, type Query } from './database.js';
 export { migrate, MIGRATIONS, type Migration } from './migrations.js';
 export { pruneExpired, type PruneResult } from './retention.js';
 export { rollUp, rollUpAll } from './rollup.js';
-export { CollectorError, DatabaseUnavailableError, ReportInvalidError, ReportRefusedError, BaselineInvalidError, type CollectorErrorCode } from './errors.js';
+export { CollectorError, DatabaseUnavailableError, ReportInvalidError, ReportRefusedError, BaselineInvalidError, UnauthorizedError, ForbiddenError, type CollectorErrorCode } from './errors.js';
