@@ -47,7 +47,7 @@ const reportBytes = Buffer.byteLength(JSON.stringify({ ...sample, id: randomUUID
 console.log(`report: ${reportBytes} bytes JSON (weather model: 4 numeric features on the baseline's bins, latency, confidence, classes, counters; ${body.counters.runs} runs)`);
 console.log(`load: ${GENERATORS} generator processes × ${CONCURRENCY} keep-alive connections; windows end within the last ${HOURS} h; ${REPORTS} reports per setup\n`);
 
-const APP = { app: 'bench', ingestKey: 'bench-in', readKey: 'bench-out' };
+const APP = { app: 'bench', ingestKey: 'bench-in', readKey: 'bench-out', adminKey: 'bench-admin' };
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 const TICKS = 100; // USER_HZ on Linux
 /** CPU seconds (user + system) of a process, from /proc; 0 where unreadable. */
@@ -97,7 +97,7 @@ async function load(urls: string[], reports: number, parts: Parts) {
 }
 
 async function registerBaseline(url: string) {
-  const r = await fetch(`${url}/v1/baselines/weather/1.0.0`, { method: 'PUT', body: baselineJson, headers: { authorization: `Bearer ${APP.readKey}`, 'content-type': 'application/json' } });
+  const r = await fetch(`${url}/v1/baselines/weather/1.0.0`, { method: 'PUT', body: baselineJson, headers: { authorization: `Bearer ${APP.adminKey}`, 'content-type': 'application/json' } });
   if (r.status !== 204) throw new Error(`baseline: HTTP ${r.status} ${await r.text()}`);
 }
 

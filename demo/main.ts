@@ -14,7 +14,8 @@ const MANIFEST = '/generated/mnist/manifest.json';
 // The collector's port is defined by demo/servers.ts (COLLECTOR_PORT); 8787 when served otherwise.
 declare const __COLLECTOR_PORT__: string | undefined;
 const COLLECTOR = `${location.protocol}//${location.hostname}:${typeof __COLLECTOR_PORT__ === 'string' ? __COLLECTOR_PORT__ : 8787}`;
-$<HTMLAnchorElement>('dashboard').href = `${COLLECTOR}/?key=demo-read-key`;
+// The dashboard asks for the read key ("demo-read-key"): keys never travel in URLs.
+$<HTMLAnchorElement>('dashboard').href = `${COLLECTOR}/`;
 
 const runtime = createWebRuntime({ ortWasmPaths: { wasm: ortWasm, mjs: ortMjs } });
 const progress = $<HTMLProgressElement>('progress');

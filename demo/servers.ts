@@ -22,7 +22,7 @@ export async function startDemo(options: { collectorPort?: number; vitePort?: nu
   const manifest = JSON.parse(await readFile(`${mnistDir}manifest.json`, 'utf8'));
   const baseline = await readFile(`${mnistDir}baseline.json`);
   for (const version of Object.keys(manifest.versions)) {
-    const r = await fetch(`${collector.url}/v1/baselines/mnist/${version}`, { method: 'PUT', body: baseline, headers: { authorization: `Bearer ${DEMO_APP.readKey}`, 'content-type': 'application/json' } });
+    const r = await fetch(`${collector.url}/v1/baselines/mnist/${version}`, { method: 'PUT', body: baseline, headers: { authorization: `Bearer ${DEMO_APP.adminKey}`, 'content-type': 'application/json' } });
     if (r.status !== 204) throw new Error(`registering the mnist ${version} baseline failed: HTTP ${r.status}`);
   }
   const vite = await createServer({

@@ -12,8 +12,8 @@ import { freshPostgresDatabase, postgresAvailable } from './postgres-database.js
  * fresh PostgreSQL database. Each checks the documented status, that nothing of the attack was
  * stored, and that real devices' reports are still accepted.
  */
-const A = { app: 'alpha', ingestKey: 'alpha-in', readKey: 'alpha-out' };
-const B = { app: 'beta', ingestKey: 'beta-in', readKey: 'beta-out' };
+const A = { app: 'alpha', ingestKey: 'alpha-in', readKey: 'alpha-out', adminKey: 'alpha-admin' };
+const B = { app: 'beta', ingestKey: 'beta-in', readKey: 'beta-out', adminKey: 'beta-admin' };
 
 for (const databaseName of ['PGlite', 'PostgreSQL'] as const) {
   describe.skipIf(databaseName === 'PostgreSQL' && !postgresAvailable('collector-attacks'))(`collector attacks (${databaseName})`, () => {
@@ -22,7 +22,7 @@ for (const databaseName of ['PGlite', 'PostgreSQL'] as const) {
     const post = (body: unknown, key = A.ingestKey) => send(collector.url, '/v1/reports', { key, body: typeof body === 'string' ? body : JSON.stringify(body) });
     const drift = async (model = 'weather', version = '1.0.0') => (await send(collector.url, `/v1/drift?model=${encodeURIComponent(model)}&version=${encodeURIComponent(version)}`, { key: A.readKey })).json;
     const putBaseline = async (model: string, version: string, body: string) =>
-      (await send(collector.url, `/v1/baselines/${encodeURIComponent(model)}/${encodeURIComponent(version)}`, { method: 'PUT', key: A.readKey, body })).status;
+      (await send(collector.url, `/v1/baselines/${encodeURIComponent(model)}/${encodeURIComponent(version)}`, { method: 'PUT', key: A.adminKey, body })).status;
 
     beforeAll(async () => {
       fresh = databaseName === 'PostgreSQL' ? await freshPostgresDatabase('collector-attacks') : undefined;

@@ -11,7 +11,7 @@ import { seeded, syntheticSource } from '../synthetic-aggregates.js';
 import { freshPostgresDatabase, postgresAvailable } from './postgres-database.js';
 
 const baselineFile = fileURLToPath(new URL('../../models/generated/weather-mlp/baseline.json', import.meta.url));
-const APP = { app: 'fleet', ingestKey: 'fleet-in', readKey: 'fleet-out' };
+const APP = { app: 'fleet', ingestKey: 'fleet-in', readKey: 'fleet-out', adminKey: 'fleet-admin' };
 const CLIENTS = 50;
 /** Disk outboxes (FileOutbox) for this many devices, memory for the rest (disk I/O is slow here). */
 const ON_DISK = 5;
@@ -129,7 +129,7 @@ const env = (extra: Record<string, string>) => ({
 async function registerBaselines(url: string) {
   const body = await readFile(baselineFile);
   for (const version of VERSIONS) {
-    const r = await fetch(`${url}/v1/baselines/weather/${version}`, { method: 'PUT', body, headers: { authorization: `Bearer ${APP.readKey}`, 'content-type': 'application/json' } });
+    const r = await fetch(`${url}/v1/baselines/weather/${version}`, { method: 'PUT', body, headers: { authorization: `Bearer ${APP.adminKey}`, 'content-type': 'application/json' } });
     expect(r.status).toBe(204);
   }
 }

@@ -12,7 +12,7 @@ import { freshPostgresDatabase, postgresAvailable } from './postgres-database.js
  * answer was the documented one, nothing of the bad requests was stored, and a normal ingest and a
  * drift read take about as long as before the flood (measured in the same run).
  */
-const APP = { app: 'fuzz', ingestKey: 'in', readKey: 'out' };
+const APP = { app: 'fuzz', ingestKey: 'in', readKey: 'out', adminKey: 'admin' };
 const BAD = 10_000;
 const RUNS = 5;
 const DAY = 86_400_000;
@@ -113,7 +113,7 @@ for (const databaseName of ['PGlite', 'PostgreSQL'] as const) {
     beforeAll(async () => {
       fresh = databaseName === 'PostgreSQL' ? await freshPostgresDatabase('collector-fuzz') : undefined;
       collector = await startCollector({ port: 0, databaseUrl: fresh?.url, dataDir: undefined, apps: [APP], k: 1, privacy: false, bodyLimit: BODY_LIMIT, ratePerMinute: 1_000_000_000 });
-      const put = await send(collector.url, '/v1/baselines/weather/1.0.0', { method: 'PUT', key: APP.readKey, body: await readFile(weatherBaselineFile, 'utf8') });
+      const put = await send(collector.url, '/v1/baselines/weather/1.0.0', { method: 'PUT', key: APP.adminKey, body: await readFile(weatherBaselineFile, 'utf8') });
       expect(put.status).toBe(204);
     }, 60_000);
     afterAll(async () => {

@@ -12,6 +12,7 @@ import { freshPostgresDatabase, postgresAvailable } from './postgres-database.js
 const dir = fileURLToPath(new URL('../../models/generated/weather-mlp/', import.meta.url));
 const INGEST = 'test-ingest';
 const READ = 'test-read';
+const ADMIN = 'test-admin';
 /** Both storage back ends: embedded PGlite always; PostgreSQL (a fresh database) when DATABASE_URL is set (.ci/run starts one). */
 for (const databaseName of ['PGlite', 'PostgreSQL'] as const) {
 describe.skipIf(databaseName === 'PostgreSQL' && !postgresAvailable('collector'))(`collector over real HTTP and ${databaseName}`, () => {
@@ -25,7 +26,7 @@ beforeAll(async () => {
     port: 0,
     databaseUrl,
     dataDir: undefined, // PGlite in memory
-    apps: [{ app: `test-${randomUUID()}`, ingestKey: INGEST, readKey: READ }],
+    apps: [{ app: `test-${randomUUID()}`, ingestKey: INGEST, readKey: READ, adminKey: ADMIN }],
     k: 3,
     privacy: false, // exact live reads; privacy has its own suites
     bodyLimit: 64 * 1024,
@@ -56,7 +57,7 @@ describe('reports, drift, metrics, auth', () => {
     expect(await device(weatherRows((d) => d.startsWith('2014-06')))).toEqual({ sent: 1, dropped: 0, pending: 0 });
     expect((await get('/v1/drift?model=weather&version=1.0.0')).body).toMatchObject({ withheld: true, reports: 1 });
     const baseline = await readFile(`${dir}baseline.json`);
-    const put = await fetch(`${collector.url}/v1/baselines/weather/1.0.0`, { method: 'PUT', body: baseline, headers: { authorization: `Bearer ${READ}`, 'content-type': 'application/json' } });
+    const put = await fetch(`${collector.url}/v1/baselines/weather/1.0.0`, { method: 'PUT', body: baseline, headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' } });
     expect(put.status).toBe(204);
     await device(weatherRows((d) => d.startsWith('2014-07')));
     await device(weatherRows((d) => d.startsWith('2014-08')));
@@ -83,10 +84,11 @@ describe('reports, drift, metrics, auth', () => {
   });
 
   it('authenticates: ingest keys cannot read, read keys cannot ingest', async () => {
-    expect((await get('/v1/models', INGEST)).status).toBe(401);
+    expect((await get('/v1/models', INGEST)).status).toBe(403);
+    expect((await get('/v1/models', 'nobody')).status).toBe(401);
     const r = await fetch(`${collector.url}/v1/reports`, { method: 'POST', body: '{}', headers: { authorization: `Bearer ${READ}`, 'content-type': 'application/json' } });
-    expect(r.status).toBe(401);
-    expect((await r.json()).error).toMatch(/unknown ingest key/);
+    expect(r.status).toBe(403);
+    expect((await r.json()).error).toMatch(/a read key may not do this: posting reports needs the app's ingest key/);
   });
 });
 });

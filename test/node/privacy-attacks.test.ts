@@ -17,7 +17,7 @@ import { freshPostgresDatabase, postgresAvailable } from './postgres-database.js
  * (on PGlite and on a fresh PostgreSQL database), devices through the real uplink. Each asserts
  * that the attack now fails. Collector and devices share a fake clock, so windows close on demand.
  */
-const A = { app: 'privacy', ingestKey: 'privacy-in', readKey: 'privacy-out' };
+const A = { app: 'privacy', ingestKey: 'privacy-in', readKey: 'privacy-out', adminKey: 'privacy-admin' };
 const dir = fileURLToPath(new URL('../../models/generated/weather-mlp/', import.meta.url));
 const HOUR = DEFAULT_WINDOW_MS;
 const AFTER_RELEASE = HOUR + 300_000 + 30_000 + 1; // window end + releaseDelayMs + margin
@@ -36,7 +36,7 @@ for (const databaseName of ['PGlite', 'PostgreSQL'] as const) {
     let version = 0;
     const post = (body: unknown) => send(collector.url, '/v1/reports', { key: A.ingestKey, body: JSON.stringify(body) });
     const drift = async (v: string) => (await send(collector.url, `/v1/drift?model=weather&version=${v}`, { key: A.readKey })).json;
-    const putBaseline = async (v: string, body: unknown) => (await send(collector.url, `/v1/baselines/weather/${v}`, { method: 'PUT', key: A.readKey, body: JSON.stringify(body) })).status;
+    const putBaseline = async (v: string, body: unknown) => (await send(collector.url, `/v1/baselines/weather/${v}`, { method: 'PUT', key: A.adminKey, body: JSON.stringify(body) })).status;
     const baseline = async () => JSON.parse(await readFile(weatherBaselineFile, 'utf8'));
     /** A fresh model version with the weather baseline registered, in a fresh hour. */
     const freshVersion = async () => {
@@ -72,7 +72,7 @@ for (const databaseName of ['PGlite', 'PostgreSQL'] as const) {
       const fine = await baseline();
       fine.features.precipitation.edges = Array.from({ length: 1000 }, (_, i) => i / 100);
       fine.features.precipitation.counts = Array.from({ length: 1001 }, () => 1);
-      const put = await send(collector.url, '/v1/baselines/weather/fine', { method: 'PUT', key: A.readKey, body: JSON.stringify(fine) });
+      const put = await send(collector.url, '/v1/baselines/weather/fine', { method: 'PUT', key: A.adminKey, body: JSON.stringify(fine) });
       expect(put.status).toBe(400);
       expect(put.json.error).toMatch(/precipitation.*1001 bins; at most 32/);
       const source: AggregateSource = { aggregates: async () => ({ body: privateReport(time.at) }) };
@@ -87,7 +87,7 @@ for (const databaseName of ['PGlite', 'PostgreSQL'] as const) {
     it('numeric input declared categorical: the float vocabulary is refused, a float key in a report is refused, the device folds it', async () => {
       const b = await baseline();
       b.features.wind = { kind: 'categorical', n: 2, missing: 0, counts: { '1234.5677490234375': 1, '1234.5678': 1 } };
-      const put = await send(collector.url, '/v1/baselines/weather/cat', { method: 'PUT', key: A.readKey, body: JSON.stringify(b) });
+      const put = await send(collector.url, '/v1/baselines/weather/cat', { method: 'PUT', key: A.adminKey, body: JSON.stringify(b) });
       expect(put.status).toBe(400);
       expect(put.json.error).toMatch(/wind.*non-integer number/);
       const report = privateReport(time.at);

@@ -23,11 +23,17 @@ export const DEFAULT_COLLECTOR_PRIVACY: Readonly<CollectorPrivacy> = Object.free
   releasedClasses: 64,
 });
 
-/** One app: reports come in with its ingest key (write-only); its data is read with its read key. */
+/**
+ * One app's keys by role (see keys.ts): ingest (devices, write-only), read (dashboard, scrapers),
+ * admin (baselines, retention). Each role takes one key or two (the old and the new while rotating);
+ * a key written `sha256-<64 hex>` is the SHA-256 of the key, so the plain key need not be configured.
+ */
 export interface AppKeys {
   app: string;
-  ingestKey: string;
-  readKey: string;
+  ingestKey: string | readonly string[];
+  readKey: string | readonly string[];
+  /** Absent: baselines cannot be registered over HTTP for this app. */
+  adminKey?: string | readonly string[];
 }
 
 export interface CollectorConfig {
@@ -78,14 +84,16 @@ export interface CollectorConfig {
   rollupIntervalMs: number;
 }
 
-/** The development app `npm start` uses; override with EDGEWISE_APPS=app:ingest:read,… */
-export const DEMO_APP: AppKeys = { app: 'demo', ingestKey: 'demo-ingest-key', readKey: 'demo-read-key' };
+/** The development app `npm start` uses; override with EDGEWISE_APPS=app:ingest:read:admin,… */
+export const DEMO_APP = { app: 'demo', ingestKey: 'demo-ingest-key', readKey: 'demo-read-key', adminKey: 'demo-admin-key' } as const satisfies AppKeys;
 
-function parseApps(text: string): AppKeys[] {
+/** `app:ingest:read[:admin]`, each role one key or two separated by `|` (rotation). */
+export function parseApps(text: string): AppKeys[] {
   return text.split(',').map((entry) => {
-    const [app, ingestKey, readKey] = entry.split(':');
-    if (!app || !ingestKey || !readKey) throw new RangeError(`EDGEWISE_APPS: "${entry}" should be app:ingestKey:readKey`);
-    return { app, ingestKey, readKey };
+    const [app, ingest, read, admin, ...rest] = entry.split(':');
+    if (!app || !ingest || !read || rest.length) throw new RangeError(`EDGEWISE_APPS: "${entry.replace(/:.*/, ':…')}" should be app:ingestKey:readKey[:adminKey], each key one or two separated by "|"`);
+    const keys = (k: string) => k.split('|');
+    return { app, ingestKey: keys(ingest), readKey: keys(read), ...(admin ? { adminKey: keys(admin) } : {}) };
   });
 }
 

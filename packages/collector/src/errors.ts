@@ -10,7 +10,11 @@ export type CollectorErrorCode =
   | 'E_RATE_LIMITED'
   | 'E_DATABASE_UNAVAILABLE'
   | 'E_BASELINE_INVALID'
-  | 'E_CONFIG';
+  | 'E_CONFIG'
+  | 'E_UNAUTHORIZED'
+  | 'E_FORBIDDEN'
+  | 'E_KEY_IN_QUERY'
+  | 'E_QUERY';
 
 const STATUS: Record<CollectorErrorCode, number> = {
   E_REPORT_INVALID: 400,
@@ -20,6 +24,10 @@ const STATUS: Record<CollectorErrorCode, number> = {
   E_DATABASE_UNAVAILABLE: 503,
   E_BASELINE_INVALID: 400,
   E_CONFIG: 500,
+  E_UNAUTHORIZED: 401,
+  E_FORBIDDEN: 403,
+  E_KEY_IN_QUERY: 400,
+  E_QUERY: 400,
 };
 
 export class CollectorError extends Error {
@@ -67,5 +75,19 @@ export class DatabaseUnavailableError extends CollectorError {
 export class BaselineInvalidError extends CollectorError {
   constructor(message: string) {
     super('E_BASELINE_INVALID', message);
+  }
+}
+
+/** No key, or a key no app has. */
+export class UnauthorizedError extends CollectorError {
+  constructor(message: string) {
+    super('E_UNAUTHORIZED', message);
+  }
+}
+
+/** A valid key of a role that may not do this (a read key writing a baseline, an ingest key reading). */
+export class ForbiddenError extends CollectorError {
+  constructor(message: string) {
+    super('E_FORBIDDEN', message);
   }
 }

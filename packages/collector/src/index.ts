@@ -1,13 +1,15 @@
 export { startCollector, openDatabase, type RunningCollector } from './collector.js';
 export { buildServer } from './server.js';
 export { driftFor } from './drift.js';
-export { configFromEnv, DEFAULTS, DEFAULT_COLLECTOR_PRIVACY, DEMO_APP, type AppKeys, type CollectorConfig, type CollectorPrivacy } from './config.js';
+export { configFromEnv, parseApps, DEFAULTS, DEFAULT_COLLECTOR_PRIVACY, DEMO_APP, type AppKeys, type CollectorConfig, type CollectorPrivacy } from './config.js';
 export { releaseWindow, projectNonNegative, type WindowRelease, type ReleaseNoise, type ExactWindow } from './window-release.js';
 export { checkReport, type ReportAdditions } from './report-check.js';
 export { releaseDomain } from './release-domain.js';
 export { layoutOf, type Layout } from './layout.js';
+export { KeyRing, hashKey, ROLES, type Role } from './keys.js';
+export { fleetSeries, type FleetSeries, type WindowPoint } from './fleet-series.js';
 export { openPglite, openPostgres, type Database, type Query } from './database.js';
 export { migrate, MIGRATIONS, type Migration } from './migrations.js';
 export { pruneExpired, type PruneResult } from './retention.js';
 export { rollUp, rollUpAll } from './rollup.js';
-export { CollectorError, DatabaseUnavailableError, ReportInvalidError, ReportRefusedError, BaselineInvalidError, type CollectorErrorCode } from './errors.js';
+export { CollectorError, DatabaseUnavailableError, ReportInvalidError, ReportRefusedError, BaselineInvalidError, UnauthorizedError, ForbiddenError, type CollectorErrorCode } from './errors.js';

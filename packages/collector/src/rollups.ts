@@ -133,3 +133,20 @@ export function featuresFrom(counts: SeriesCounts, layout: Layout): Record<strin
   }
   return features;
 }
+
+/** Every series per window (fixed ones and features under `layout`), for the windows listed. */
+export async function readCountsPerWindow(db: Database, app: string, model: string, version: string, layout: string | undefined, starts: number[]): Promise<Map<number, SeriesCounts>> {
+  const out = new Map<number, SeriesCounts>();
+  if (starts.length === 0) return out;
+  const rows = await db.query<{ start: number; series: string; key: string; count: number }>(
+    `SELECT window_start AS start, series, key, sum(count)::bigint AS count FROM (${COUNTS}) AS c
+     WHERE layout IN ('', $4) AND window_start = ANY($5::bigint[]) GROUP BY window_start, series, key`,
+    [app, model, version, layout ?? '', starts],
+    { name: 'edgewise-read-window-counts' },
+  );
+  for (const row of rows) {
+    if (!out.has(row.start)) out.set(row.start, new Map());
+    collect([row], out.get(row.start));
+  }
+  return out;
+}

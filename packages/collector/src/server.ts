@@ -1,13 +1,16 @@
 import { keyProblem } from '@edgewise/wire';
 import { describeSchemaIssue, reportSchema } from '@edgewise/wire/schema';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { BaselineRegistry } from './baseline-registry.js';
-import type { AppKeys, CollectorConfig } from './config.js';
-import { dashboardHtml } from './dashboard.js';
+import { authenticate } from './auth.js';
+import type { CollectorConfig } from './config.js';
+import { registerDashboard } from './dashboard.js';
 import type { Database } from './database.js';
 import { driftFor } from './drift.js';
+import { fleetSeries } from './fleet-series.js';
 import { CollectorError, DatabaseUnavailableError, ReportInvalidError, ReportRefusedError } from './errors.js';
 import { IngestQueue } from './ingest-queue.js';
+import { KeyRing, type Role } from './keys.js';
 import { parseJsonBody } from './json-body.js';
 import { renderMetrics } from './metrics.js';
 import { RateLimit } from './rate-limit.js';
@@ -15,8 +18,14 @@ import { readVersions } from './rollups.js';
 import { checkReport } from './report-check.js';
 import { pruneExpired } from './retention.js';
 import { Roller, rollUpAll } from './rollup.js';
+import { COMMON_SECURITY_HEADERS, HTML_SECURITY_HEADERS } from './security-headers.js';
 
-type KeyKind = 'ingestKey' | 'readKey';
+const time = (name: string, v: string | undefined) => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new CollectorError('E_QUERY', `query parameter "${name}" must be a time in ms since 1970; received ${JSON.stringify(v)}`);
+  return n;
+};
 
 /** Reports waiting for the database beyond this are answered 503 at once instead of queueing. */
 const MAX_QUEUED_REPORTS = 20_000;
@@ -37,18 +46,8 @@ export function buildServer(config: CollectorConfig, db: Database): FastifyInsta
     onStored: (n) => roller.wrote(n),
   });
   let queued = 0;
-  const byKey = (kind: KeyKind, key: string | undefined) => config.apps.find((a) => a[kind] === key);
-
-  /** Bearer header, or ?key= for the dashboard and scrapers that cannot set headers. */
-  function authenticate(request: FastifyRequest, reply: FastifyReply, kind: KeyKind): AppKeys | undefined {
-    const header = request.headers.authorization;
-    const key = header?.startsWith('Bearer ') ? header.slice(7) : (request.query as { key?: string }).key;
-    const found = byKey(kind, key);
-    if (!found) {
-      void reply.code(401).send({ error: `missing or unknown ${kind === 'ingestKey' ? 'ingest' : 'read'} key (Authorization: Bearer <key>)`, code: 'E_UNAUTHORIZED' });
-    }
-    return found;
-  }
+  const keyRing = new KeyRing(config.apps);
+  const auth = (request: FastifyRequest, role: Role) => authenticate(request, keyRing, role);
 
   // Browsers post reports cross-origin (the app's origin is not the collector's): allow CORS, and
   // CORP so cross-origin-isolated pages may read the answers.
@@ -58,6 +57,12 @@ export function buildServer(config: CollectorConfig, db: Database): FastifyInsta
     void reply.header('access-control-allow-methods', 'GET, POST, PUT, OPTIONS');
     void reply.header('access-control-expose-headers', 'retry-after');
     void reply.header('cross-origin-resource-policy', 'cross-origin');
+    void reply.headers(COMMON_SECURITY_HEADERS);
+  });
+  // Every HTML answer, whichever route sent it (a 404 page included), gets the strict headers.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) void reply.headers(HTML_SECURITY_HEADERS);
+    return payload;
   });
   app.options('*', async (_request, reply) => reply.code(204).send());
   // JSON only: anything else is 415 (fastify would hand a text/plain body over as a string).
@@ -81,8 +86,7 @@ export function buildServer(config: CollectorConfig, db: Database): FastifyInsta
   });
 
   app.post('/v1/reports', async (request, reply) => {
-    const keys = authenticate(request, reply, 'ingestKey');
-    if (!keys) return reply;
+    const keys = auth(request, 'ingest');
     const parsed = reportSchema.safeParse(request.body);
     if (!parsed.success) throw new ReportInvalidError(`invalid report: ${describeSchemaIssue(parsed.error.issues)}`);
     const report = parsed.data;
@@ -106,8 +110,7 @@ export function buildServer(config: CollectorConfig, db: Database): FastifyInsta
   });
 
   app.put<{ Params: { model: string; version: string } }>('/v1/baselines/:model/:version', async (request, reply) => {
-    const keys = authenticate(request, reply, 'readKey');
-    if (!keys) return reply;
+    const keys = auth(request, 'admin');
     for (const param of ['model', 'version'] as const) {
       const problem = keyProblem(request.params[param]);
       if (problem) throw new ReportInvalidError(`${param}: ${problem}`);
@@ -117,32 +120,44 @@ export function buildServer(config: CollectorConfig, db: Database): FastifyInsta
   });
 
   app.get('/v1/models', async (request, reply) => {
-    const keys = authenticate(request, reply, 'readKey');
-    if (!keys) return reply;
+    const keys = auth(request, 'read');
     return { models: await readVersions(db, keys.app) };
   });
 
   app.get<{ Querystring: { model?: string; version?: string; from?: string; to?: string } }>('/v1/drift', async (request, reply) => {
-    const keys = authenticate(request, reply, 'readKey');
-    if (!keys) return reply;
+    const keys = auth(request, 'read');
     const { model, version, from, to } = request.query;
     if (!model || !version) return reply.code(400).send({ error: 'query parameters "model" and "version" are required', code: 'E_QUERY' });
-    const time = (name: string, v: string | undefined) => {
-      if (v === undefined) return undefined;
-      const n = Number(v);
-      if (!Number.isSafeInteger(n) || n < 0) throw new ReportInvalidError(`query parameter "${name}" must be a time in ms since 1970; received ${JSON.stringify(v)}`);
-      return n;
-    };
     return driftFor(db, config, keys.app, model, version, { registry, range: { from: time('from', from), to: time('to', to) }, now: config.now?.() });
   });
 
+  app.get<{ Querystring: { model?: string; version?: string; from?: string; to?: string } }>('/v1/series', async (request) => {
+    const keys = auth(request, 'read');
+    const { model, version, from, to } = request.query;
+    if (!model || !version) throw new CollectorError('E_QUERY', 'query parameters "model" and "version" are required');
+    return fleetSeries(db, config, keys.app, model, version, { registry, range: { from: time('from', from), to: time('to', to) } });
+  });
+
+  // Baselines are built by the operator from training data: a read-key holder may see them (the
+  // dashboard draws them beside the current histograms); only an admin key may replace them.
+  app.get<{ Params: { model: string; version: string } }>('/v1/baselines/:model/:version', async (request, reply) => {
+    const keys = auth(request, 'read');
+    const registered = await registry.get(keys.app, request.params.model, request.params.version);
+    if (!registered) return reply.code(404).send({ error: `no baseline registered for ${request.params.model} ${request.params.version}`, code: 'E_NOT_FOUND' });
+    return registered.baseline;
+  });
+
   app.get('/metrics', async (request, reply) => {
-    const keys = authenticate(request, reply, 'readKey');
-    if (!keys) return reply;
+    const keys = auth(request, 'read');
     return reply.type('text/plain; version=0.0.4').send(await renderMetrics(db, config, keys.app, registry));
   });
 
-  app.get('/', async (_request, reply) => reply.type('text/html').send(dashboardHtml));
+  app.post('/v1/admin/retention', async (request) => {
+    auth(request, 'admin');
+    return pruneExpired(db, config);
+  });
+
+  registerDashboard(app);
   // For load balancers: 503 while the database is unreachable, so traffic goes elsewhere.
   app.get('/healthz', async () => {
     await db.query('SELECT 1');
