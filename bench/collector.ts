@@ -131,7 +131,7 @@ if (process.env.DATABASE_URL) {
   await admin.query(`CREATE DATABASE ${name}`);
   const url = new URL(process.env.DATABASE_URL);
   url.pathname = `/${name}`;
-  const env = { ...(process.env.COLLECTOR_BATCH_CONCURRENCY ? { COLLECTOR_BATCH_CONCURRENCY: process.env.COLLECTOR_BATCH_CONCURRENCY } : {}), DATABASE_URL: url.toString(), EDGEWISE_APPS: `${APP.app}:${APP.ingestKey}:${APP.readKey}`, COLLECTOR_RATE_PER_MINUTE: '1000000000', COLLECTOR_K: '1' };
+  const env = { ...(process.env.COLLECTOR_BATCH_CONCURRENCY ? { COLLECTOR_BATCH_CONCURRENCY: process.env.COLLECTOR_BATCH_CONCURRENCY } : {}), DATABASE_URL: url.toString(), EDGEWISE_APPS: `${APP.app}:${APP.ingestKey}:${APP.readKey}:${APP.adminKey}`, COLLECTOR_PRIVACY: 'off', COLLECTOR_RATE_PER_MINUTE: '1000000000', COLLECTOR_K: '1' };
   let processes: CollectorProcess[] = [];
   let target: Database | undefined;
   try {

@@ -16,7 +16,7 @@ describe('collector killed mid-load (SIGKILL, embedded PGlite on disk)', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'edgewise-collector-'));
     const port = 20000 + Math.floor(Math.random() * 20000);
     const child = spawn(process.execPath, [bin], {
-      env: { ...process.env, PORT: String(port), COLLECTOR_DATA_DIR: dataDir, DATABASE_URL: '', EDGEWISE_APPS: 'crash:in:out' },
+      env: { ...process.env, PORT: String(port), COLLECTOR_DATA_DIR: dataDir, DATABASE_URL: '', EDGEWISE_APPS: 'crash:in:out', COLLECTOR_PRIVACY: 'off' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     await new Promise<void>((resolve, reject) => {
