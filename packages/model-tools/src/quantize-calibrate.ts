@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-web';
 import { decodeModel, onnx } from './onnx-graph.js';
 import { QuantizeError } from './quantize-errors.js';
-import { type StaticQuantizeResult, type TensorRange, planStaticQuantization, quantizeStatic } from './quantize-static.js';
+import { type StaticQuantizeOptions, type StaticQuantizeResult, type TensorRange, planStaticQuantization, quantizeStatic } from './quantize-static.js';
 
 /**
  * Runs the fp32 model (onnxruntime-web, WASM) on each sample with `tensors` added as graph outputs
@@ -51,7 +51,12 @@ export async function calibrateRanges(modelBytes: Uint8Array, tensors: readonly 
  * @example
  * const { bytes, quantized } = await quantizeStaticCalibrated(fp32, trainRows.slice(0, 500), [1, 784]);
  */
-export async function quantizeStaticCalibrated(modelBytes: Uint8Array, samples: readonly Float32Array[], dims: readonly number[]): Promise<StaticQuantizeResult> {
-  const tensors = planStaticQuantization(modelBytes);
-  return quantizeStatic(modelBytes, tensors.length ? await calibrateRanges(modelBytes, tensors, samples, dims) : new Map());
+export async function quantizeStaticCalibrated(
+  modelBytes: Uint8Array,
+  samples: readonly Float32Array[],
+  dims: readonly number[],
+  options: StaticQuantizeOptions = {},
+): Promise<StaticQuantizeResult> {
+  const tensors = planStaticQuantization(modelBytes, options);
+  return quantizeStatic(modelBytes, tensors.length ? await calibrateRanges(modelBytes, tensors, samples, dims) : new Map(), options);
 }
