@@ -7,6 +7,12 @@
 import * as ort from 'onnxruntime-web';
 import { type SpeedCell, compareSpeed } from '@edgewise/model-tools/quantize-speed';
 
+/** The models both benches compare, as paths under models/generated (written by `npm run models`). */
+export const QUANTIZE_MODELS: Record<string, Record<string, string>> = {
+  'MNIST MLP 784-512-512-10': { fp32: 'mnist/model.onnx', dynamic: 'mnist/model-int8.onnx', static: 'mnist/model-int8-static.onnx' },
+  'MNIST CNN (conv 1→16, 16→32, dense)': { fp32: 'mnist-cnn/model.onnx', static: 'mnist-cnn/model-int8.onnx' },
+};
+
 export interface TestSplit {
   images: Float32Array;
   labels: Uint8Array;

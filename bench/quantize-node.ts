@@ -12,14 +12,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-web';
 import { loadMnist } from '../models/scripts/mnist-data.js';
-import { type ModelResult, measureModel, summarizeModel } from './quantize-measure.js';
+import { QUANTIZE_MODELS, type ModelResult, measureModel, summarizeModel } from './quantize-measure.js';
 
 const generated = fileURLToPath(new URL('../models/generated/', import.meta.url));
 const read = (path: string) => new Uint8Array(readFileSync(generated + path));
-export const QUANTIZE_MODELS = {
-  'MNIST MLP 784-512-512-10': { fp32: 'mnist/model.onnx', dynamic: 'mnist/model-int8.onnx', static: 'mnist/model-int8-static.onnx' },
-  'MNIST CNN (conv 1→16, 16→32, dense)': { fp32: 'mnist-cnn/model.onnx', static: 'mnist-cnn/model-int8.onnx' },
-} as const;
 
 async function measure(threads: number): Promise<Record<string, ModelResult>> {
   ort.env.wasm.numThreads = threads;
