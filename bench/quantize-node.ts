@@ -1,38 +1,29 @@
 /**
- * fp32 vs int8 MNIST on onnxruntime-web's WASM backend in Node, at 1 and 2 threads: latency (batch 1
- * and batch 32), model size, test accuracy. Each thread count runs in its own process, because ORT
- * reads numThreads once per process.
+ * fp32 vs dynamic int8 vs static int8 (QDQ, calibrated) on onnxruntime-web's WASM backend in Node,
+ * for the MNIST MLP and the MNIST CNN: size, accuracy and top-1 agreement with fp32 on the MNIST test
+ * split, speed at batch 1 and 32 from interleaved paired rounds with 95 % intervals. Each thread
+ * count runs in its own process, because ORT reads numThreads once per process.
  *
- * Run: npm run bench:quantize   (writes bench/results/quantize-node.json)
+ * Run: npm run models && flock /tmp/edgewise-heavy.lock npm run bench:quantize
+ *      (writes bench/results/quantize-node.json; BENCH_ROUNDS=40 by default)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-web';
 import { loadMnist } from '../models/scripts/mnist-data.js';
-import { fmt, timeRuns } from './stats.js';
+import { QUANTIZE_MODELS, type ModelResult, measureModel, summarizeModel } from './quantize-measure.js';
 
-const dir = fileURLToPath(new URL('../models/generated/mnist/', import.meta.url));
+const generated = fileURLToPath(new URL('../models/generated/', import.meta.url));
+const read = (path: string) => new Uint8Array(readFileSync(generated + path));
 
-async function measure(threads: number) {
+async function measure(threads: number): Promise<Record<string, ModelResult>> {
   ort.env.wasm.numThreads = threads;
   const { test } = loadMnist();
-  const out: Record<string, unknown> = {};
-  for (const variant of ['model.onnx', 'model-int8.onnx']) {
-    const bytes = readFileSync(dir + variant);
-    const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
-    let correct = 0;
-    for (let i = 0; i < test.count; i++) {
-      const r = await session.run({ input: new ort.Tensor('float32', test.images.slice(i * 784, (i + 1) * 784), [1, 784]) });
-      const p = Array.from(r.probabilities!.data as Float32Array);
-      if (p.indexOf(Math.max(...p)) === test.labels[i]) correct++;
-    }
-    const one = new ort.Tensor('float32', test.images.slice(0, 784), [1, 784]);
-    const batch = new ort.Tensor('float32', test.images.slice(0, 784 * 32), [32, 784]);
-    const single = await timeRuns(300, 30, () => session.run({ input: one }));
-    const batched = await timeRuns(100, 10, () => session.run({ input: batch }));
-    out[variant] = { bytes: bytes.byteLength, accuracy: correct / test.count, batch1: single, batch32: batched };
-    await session.release();
+  const out: Record<string, ModelResult> = {};
+  for (const [name, files] of Object.entries(QUANTIZE_MODELS)) {
+    const variants = Object.fromEntries(Object.entries(files).map(([v, f]) => [v, read(f)]));
+    out[name] = await measureModel(variants, test, Number(process.env.BENCH_ROUNDS ?? 40));
   }
   return out;
 }
@@ -40,19 +31,15 @@ async function measure(threads: number) {
 if (process.env.BENCH_THREADS) {
   console.log(JSON.stringify(await measure(Number(process.env.BENCH_THREADS))));
 } else {
-  const results: Record<string, Record<string, { bytes: number; accuracy: number; batch1: { median: number }; batch32: { median: number } }>> = {};
+  const results: Record<string, Record<string, ModelResult>> = {};
   for (const threads of [1, 2]) {
-    const stdout = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], { env: { ...process.env, BENCH_THREADS: String(threads) } });
-    results[`${threads} thread${threads > 1 ? 's' : ''}`] = JSON.parse(stdout.toString().trim().split('\n').pop()!);
+    const stdout = execFileSync(process.execPath, ['--import', 'tsx', '--conditions=@edgewise/source', fileURLToPath(import.meta.url)], { env: { ...process.env, BENCH_THREADS: String(threads) }, maxBuffer: 64 << 20 });
+    results[`${threads}`] = JSON.parse(stdout.toString().trim().split('\n').pop()!);
   }
-  console.log('MNIST 784-512-512-10, onnxruntime-web WASM in Node', process.version);
-  for (const [threads, r] of Object.entries(results)) {
-    const [f, q] = [r['model.onnx']!, r['model-int8.onnx']!];
-    console.log(`\n${threads}`);
-    console.log(`  size      fp32 ${f.bytes} B   int8 ${q.bytes} B   ratio ${(q.bytes / f.bytes).toFixed(3)}`);
-    console.log(`  accuracy  fp32 ${(f.accuracy * 100).toFixed(2)}%   int8 ${(q.accuracy * 100).toFixed(2)}%`);
-    console.log(`  batch 1   fp32 ${fmt(f.batch1.median)}   int8 ${fmt(q.batch1.median)}   speed-up ${(f.batch1.median / q.batch1.median).toFixed(2)}x`);
-    console.log(`  batch 32  fp32 ${fmt(f.batch32.median)}   int8 ${fmt(q.batch32.median)}   speed-up ${(f.batch32.median / q.batch32.median).toFixed(2)}x`);
+  console.log(`onnxruntime-web ${ort.env.versions.web} WASM in Node ${process.version}, graphOptimizationLevel 'all'; MNIST test split (${loadMnist().test.count} images)`);
+  for (const [threads, models] of Object.entries(results)) {
+    console.log(`\n${threads} thread${threads === '1' ? '' : 's'}`);
+    for (const [name, r] of Object.entries(models)) console.log(summarizeModel(name, r).join('\n'));
   }
   mkdirSync(fileURLToPath(new URL('./results/', import.meta.url)), { recursive: true });
   writeFileSync(fileURLToPath(new URL('./results/quantize-node.json', import.meta.url)), JSON.stringify(results, null, 2));

@@ -1,29 +1,29 @@
 /**
- * Browser half of the quantisation benchmark: MNIST fp32 vs int8 on ORT WASM with the thread count
- * from ?threads=N (ORT reads it once per page), in this page's main thread. Publishes JSON on
- * window.benchResult for the driver (bench/quantize-browser.ts).
+ * Browser half of the quantisation benchmark: the same measurement as Node (quantize-measure.ts) on
+ * ORT WASM in this page's main thread, with the thread count from ?threads=N (ORT reads it once
+ * per page). The driver (bench/quantize-browser.ts) writes the MNIST test split next to the models.
+ * Publishes JSON on window.benchResult.
  */
 import * as ort from 'onnxruntime-web';
 import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url';
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
-import { timeRuns } from './stats.js';
+import { QUANTIZE_MODELS, type ModelResult, measureModel } from './quantize-measure.js';
 
 const threads = Number(new URLSearchParams(location.search).get('threads') ?? 1);
+const rounds = Number(new URLSearchParams(location.search).get('rounds') ?? 40);
 ort.env.wasm.numThreads = threads;
 ort.env.wasm.wasmPaths = { wasm: ortWasm, mjs: ortMjs };
 
-const input = new Float32Array(784).map((_, i) => ((i * 37) % 255) / 255);
-const batch = new Float32Array(784 * 32).map((_, i) => ((i * 37) % 255) / 255);
-const result: Record<string, unknown> = { threads, crossOriginIsolated, userAgent: navigator.userAgent };
-for (const variant of ['model.onnx', 'model-int8.onnx']) {
-  const bytes = new Uint8Array(await (await fetch(`/models/generated/mnist/${variant}`)).arrayBuffer());
-  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
-  result[variant] = {
-    bytes: bytes.byteLength,
-    batch1: await timeRuns(300, 30, () => session.run({ input: new ort.Tensor('float32', input, [1, 784]) })),
-    batch32: await timeRuns(100, 10, () => session.run({ input: new ort.Tensor('float32', batch, [32, 784]) })),
-  };
-  await session.release();
+const bytes = async (path: string) => new Uint8Array(await (await fetch(`/models/generated/${path}`)).arrayBuffer());
+const images = new Float32Array((await bytes('mnist/test-images.bin')).buffer);
+const labels = await bytes('mnist/test-labels.bin');
+const test = { images, labels, count: labels.length };
+const models: Record<string, ModelResult> = {};
+for (const [name, files] of Object.entries(QUANTIZE_MODELS)) {
+  const variants: Record<string, Uint8Array> = {};
+  for (const [v, f] of Object.entries(files)) variants[v] = await bytes(f);
+  models[name] = await measureModel(variants, test, rounds);
 }
+const result = { threads, crossOriginIsolated, userAgent: navigator.userAgent, ortVersion: ort.env.versions.web, models };
 document.querySelector('#out')!.textContent = JSON.stringify(result, null, 2);
 (window as unknown as { benchResult: unknown }).benchResult = result;

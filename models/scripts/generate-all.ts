@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { denseNetworkToOnnx, denseNetworkToTfjs } from '@edgewise/model-tools';
 import { tinyMlp } from './tiny-mlp.js';
 import { generateMnist } from './generate-mnist.js';
+import { generateMnistCnn } from './generate-mnist-cnn.js';
+import { readFile } from 'node:fs/promises';
 import { copyShippedModels } from './shipped-models.js';
 import { weatherBaseline, weatherModel } from './weather-mlp.js';
 import { SPEECH_CLIP_SEGMENTS, encodeWav, synthesizeSpeechClip } from './speech-clip.js';
@@ -31,9 +33,10 @@ await writeFiles('weather-mlp', {
   'baseline.json': new TextEncoder().encode(JSON.stringify(weatherBaseline())),
 });
 await generateMnist(outDir);
+await generateMnistCnn(outDir, new Uint8Array(await readFile(join(outDir, 'mnist', 'model.onnx'))));
 await writeFiles('speech', {
   'clip.wav': encodeWav(synthesizeSpeechClip()),
   'segments.json': new TextEncoder().encode(JSON.stringify({ sampleRate: 16_000, segments: SPEECH_CLIP_SEGMENTS })),
 });
 await copyShippedModels(outDir);
-console.log(`models: wrote mnist (fp32, int8, tfjs, baseline, manifest), silero-vad, handtrack, tiny-mlp (onnx static/dynamic/argmax, tfjs layers) weather-mlp (onnx + baseline) and a synthesised speech clip (speech/clip.wav) to ${outDir}`);
+console.log(`models: wrote mnist (fp32, int8 dynamic and static, tfjs, baseline, manifest), mnist-cnn (fp32, static int8), silero-vad, handtrack, tiny-mlp (onnx static/dynamic/argmax, tfjs layers) weather-mlp (onnx + baseline) and a synthesised speech clip (speech/clip.wav) to ${outDir}`);

@@ -5,3 +5,6 @@ export * from './dense-network-tfjs.js';
 export * from './quantize.js';
 export * from './quantize-errors.js';
 export * from './quantize-weights.js';
+export * from './quantize-static.js';
+export * from './quantize-tensors.js';
+export * from './quantize-weight-only.js';

@@ -1,6 +1,7 @@
 import type onnxProto from 'onnx-proto';
 import { decodeModel, initializer, node, onnx } from './onnx-graph.js';
 import { QuantizeError } from './quantize-errors.js';
+import { floatData } from './quantize-tensors.js';
 import { quantizePerColumn, transpose } from './quantize-weights.js';
 
 type Graph = onnxProto.onnx.IGraphProto;
@@ -12,15 +13,6 @@ export interface QuantizeResult {
   /** Names of the MatMul/Gemm nodes that were quantised, and of those left in float with the reason. */
   quantized: string[];
   skipped: Array<{ node: string; reason: string }>;
-}
-
-function floatData(t: Tensor): Float32Array | undefined {
-  if (t.dataType !== onnx.TensorProto.DataType.FLOAT) return undefined;
-  if (t.rawData && t.rawData.length > 0) {
-    const raw = t.rawData;
-    return new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
-  }
-  return t.floatData ? Float32Array.from(t.floatData) : undefined;
 }
 
 const attr = (n: NodeProto, name: string, fallback: number) => {
