@@ -123,7 +123,9 @@ const sdkTarget = (r: OverheadRow) => {
 const options = parseArgs(process.argv.slice(2));
 const cells = matrix(options);
 const { server, url } = await serveRepo();
-const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+// BENCH_CHROMIUM_ARGS adds flags for experiments, e.g. "--js-flags=--no-wasm-dynamic-tiering".
+const extraArgs = process.env.BENCH_CHROMIUM_ARGS?.split(' ').filter(Boolean) ?? [];
+const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs] });
 const started = Date.now();
 let env: BenchEnvironment | undefined;
 const results: CellResult[] = [];
@@ -140,7 +142,7 @@ try {
     env ??= out.env;
     const r = out.results[0]!;
     results.push(r);
-    console.log(`[${i + 1}/${cells.length}] ${cellLabel(cell).padEnd(62)} ${r.ok ? `cold ${fmt(r.coldLoadMs!)} ms, first ${fmt(r.firstRunMs!)} ms, warm load ${fmt(r.warmLoadMs!)} ms, median ${fmt(r.medianMs!)} ms, p95 ${fmt(r.p95Ms!)} ms (${r.runs} runs)${r.pair ? `; ${r.pair.impl} median ${fmt(r.pair.medianMs)} ms` : ''}` : `FAILED: ${r.error}`}`);
+    console.log(`[${i + 1}/${cells.length}] ${cellLabel(cell).padEnd(62)} ${r.ok ? `cold ${fmt(r.coldLoadMs!)} ms, first ${fmt(r.firstRunMs!)} ms, warm load ${fmt(r.warmLoadMs!)} ms, median ${fmt(r.medianMs!)} ms, p95 ${fmt(r.p95Ms!)} ms (${r.runs} runs)${r.workerComputeMedianMs !== undefined ? `, of which inside the worker ${fmt(r.workerComputeMedianMs)} ms` : ''}${r.pair ? `; ${r.pair.impl} median ${fmt(r.pair.medianMs)} ms` : ''}` : `FAILED: ${r.error}`}`);
   }
 } finally {
   await browser.close();

@@ -41,6 +41,8 @@ export interface CellResult {
   medianMs?: number;
   p95Ms?: number;
   meanMs?: number;
+  /** Raw worker cells: median of the run's time inside the worker; medianMs minus this is the thread hand-off. */
+  workerComputeMedianMs?: number;
   /** The partner's figures from the same interleaved runs, when the cell has `pairWith`. */
   pair?: { impl: CellSpec['impl']; medianMs: number; p95Ms: number; meanMs: number; comparison: PairedComparison };
 }

@@ -35,6 +35,7 @@ export async function measureCell(spec: CellSpec): Promise<CellResult> {
     }
     const times: number[] = [];
     const partnerTimes: number[] = [];
+    runner.computeTimes?.splice(0);
     const timed = async (r: typeof runner, into: number[]) => {
       const inputs = model.inputs();
       const t0 = now();
@@ -63,6 +64,7 @@ export async function measureCell(spec: CellSpec): Promise<CellResult> {
       warmLoadMs,
       runs: times.length,
       ...stats(times),
+      ...(runner.computeTimes?.length ? { workerComputeMedianMs: summarize(runner.computeTimes).median } : {}),
       ...(partner ? { pair: { impl: spec.pairWith!, ...stats(partnerTimes), comparison: comparePaired(times, partnerTimes) } } : {}),
     };
   } catch (error) {

@@ -14,6 +14,8 @@ export interface Runner {
   ranOn: string;
   run(inputs: Tensor[]): Promise<unknown>;
   dispose(): Promise<void>;
+  /** Worker runners: each run's time inside the worker (the rest of a call is the hand-off). */
+  computeTimes?: number[];
 }
 
 async function openOrt(model: BenchModel, backend: CellSpec['backend'], threads: number): Promise<Runner> {

@@ -12,7 +12,7 @@ export type RawWorkerRequest =
   | { type: 'open'; modelId: string; backend: CellSpec['backend']; threads: number }
   | { type: 'run'; inputs: Tensor[] }
   | { type: 'dispose' };
-export type RawWorkerReply = { type: 'opened'; ranOn: string } | { type: 'outputs'; outputs: OutputData } | { type: 'disposed' } | { type: 'error'; message: string };
+export type RawWorkerReply = { type: 'opened'; ranOn: string } | { type: 'outputs'; outputs: OutputData; computeMs: number } | { type: 'disposed' } | { type: 'error'; message: string };
 
 let runner: Runner | undefined;
 const reply = (message: RawWorkerReply, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(message, transfer);
@@ -23,8 +23,11 @@ self.onmessage = async ({ data }: MessageEvent<RawWorkerRequest>) => {
       runner = await openRaw(benchModel(data.modelId), data.backend, data.threads);
       reply({ type: 'opened', ranOn: runner.ranOn });
     } else if (data.type === 'run') {
+      // The run's own time inside the worker, so the page can tell compute from the thread hand-off.
+      const started = performance.now();
       const outputs = (await runner!.run(data.inputs)) as OutputData;
-      reply({ type: 'outputs', outputs }, [...new Set(outputs.map((o) => o.buffer as ArrayBuffer))]);
+      const computeMs = performance.now() - started;
+      reply({ type: 'outputs', outputs, computeMs }, [...new Set(outputs.map((o) => o.buffer as ArrayBuffer))]);
     } else {
       await runner?.dispose();
       runner = undefined;

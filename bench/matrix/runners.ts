@@ -44,9 +44,15 @@ async function openRawInWorker(model: BenchModel, spec: CellSpec): Promise<Runne
   rawWorker ??= new Worker(new URL('./raw-worker.ts', import.meta.url), { type: 'module' });
   const worker = rawWorker;
   const opened = await ask(worker, { type: 'open', modelId: model.id, backend: spec.backend, threads: spec.threads });
+  const computeTimes: number[] = [];
   return {
     ranOn: opened.type === 'opened' ? opened.ranOn : spec.backend,
-    run: async (inputs: Tensor[]) => ((await ask(worker, { type: 'run', inputs }, inputs.map((t) => t.data.buffer as ArrayBuffer))) as { outputs: unknown }).outputs,
+    computeTimes,
+    run: async (inputs: Tensor[]) => {
+      const reply = (await ask(worker, { type: 'run', inputs }, inputs.map((t) => t.data.buffer as ArrayBuffer))) as { outputs: unknown; computeMs: number };
+      computeTimes.push(reply.computeMs);
+      return reply.outputs;
+    },
     dispose: async () => void (await ask(worker, { type: 'dispose' })),
   };
 }
