@@ -28,6 +28,9 @@ const AFTER_RELEASE = HOUR + 300_000 + 30_000 + 1; // window end + releaseDelayM
 const DEVICES = 60;
 const FORGED = DEVICES - 1;
 
+/** A monitor's aggregates: the report without its envelope (the uplink sets window, ids, token). */
+const bodyOf = ({ v, id, model, modelVersion, window, baseline, token, ...body }: Report) => body;
+
 for (const databaseName of ['PGlite', 'PostgreSQL'] as const) {
   describe.skipIf(databaseName === 'PostgreSQL' && !postgresAvailable('privacy-attacks'))(`privacy attacks (${databaseName})`, () => {
     let collector: RunningCollector;
@@ -105,7 +108,7 @@ for (const databaseName of ['PGlite', 'PostgreSQL'] as const) {
     it('linking by timestamps: 20 reports of one device among 5 cannot be chained (grid windows, fresh tokens)', async () => {
       const seen: Report[] = [];
       const capture: Transport = { send: async (_url, body) => (seen.push(JSON.parse(body)), { status: 202 }) };
-      const devices = Array.from({ length: 5 }, () => createUplink({ endpoint: 'http://operator.invalid/v1/reports', ingestKey: 'k', source: { aggregates: async () => ({ body: privateReport(time.at) }) }, model: 'weather', modelVersion: 'link', transport: capture, now: time.now, privacy: { dailyEpsilon: 24 } }));
+      const devices = Array.from({ length: 5 }, () => createUplink({ endpoint: 'http://operator.invalid/v1/reports', ingestKey: 'k', source: { aggregates: async () => ({ body: bodyOf(privateReport(time.at)) }) }, model: 'weather', modelVersion: 'link', transport: capture, now: time.now, privacy: { dailyEpsilon: 24 } }));
       const start = Math.floor(time.at / HOUR) * HOUR + HOUR;
       for (let w = 0; w < 20; w++) {
         time.at = start + w * HOUR + Math.floor(Math.random() * (HOUR - 1));
