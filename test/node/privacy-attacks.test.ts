@@ -202,6 +202,13 @@ for (const databaseName of ['PGlite', 'PostgreSQL'] as const) {
         const total = d.histograms[name].reduce((a: number, b: number) => a + b, 0);
         expect(d.features.some((f: { feature: string }) => f.feature === name)).toBe(total > 0);
       }
+      // Nor do the other read endpoints give exact counts away.
+      const models = (await send(collector.url, '/v1/models', { key: A.readKey })).json.models as object[];
+      expect(models.length).toBeGreaterThan(0);
+      expect(models.every((m) => !('reports' in m))).toBe(true);
+      const metrics = (await send(collector.url, '/metrics', { key: A.readKey })).json as string;
+      expect(metrics).not.toMatch(/edgewise_reports_total\{/);
+      expect(metrics).toMatch(new RegExp(`edgewise_released_devices_total\\{model="weather",version="${v}"\\} ${d.devices}`));
       // Windows of one device each: withheld (on a noisy count, so not every time: P(released) ≈ 0.22), and they say so.
       const w = await freshVersion();
       for (let i = 0; i < 10; i++) {
@@ -215,6 +222,21 @@ for (const databaseName of ['PGlite', 'PostgreSQL'] as const) {
       expect(withheld.length).toBeGreaterThan(0);
       for (const x of withheld) expect(x).toMatchObject({ withheld: true, reason: expect.stringMatching(/fewer than k = 5 devices \(decided on a noisy count\)/) });
       expect(thin.windows.every((x: { withheld?: boolean; devices?: number }) => x.withheld || typeof x.devices === 'number')).toBe(true);
+    });
+
+    it.skipIf(databaseName !== 'PostgreSQL')('two collector processes on one database release a window once and serve the same numbers', async () => {
+      const v = await freshVersion();
+      const other = await startCollector({ port: 0, databaseUrl: fresh!.url, dataDir: undefined, apps: [A], ratePerMinute: 1_000_000_000, now: time.now });
+      try {
+        for (let i = 0; i < DEVICES; i++) expect((await post(privateReport(time.at, { version: v }))).status).toBe(202);
+        time.at += AFTER_RELEASE;
+        const read = async (url: string) => (await send(url, `/v1/drift?model=weather&version=${v}`, { key: A.readKey })).json;
+        const reads = await Promise.all(Array.from({ length: 20 }, (_, i) => read(i % 2 ? collector.url : other.url)));
+        expect(new Set(reads.map((r) => JSON.stringify(r))).size).toBe(1);
+        expect(reads[0].windows).toHaveLength(1);
+      } finally {
+        await other.close();
+      }
     });
   });
 }

@@ -20,7 +20,7 @@ keyInput.value = new URLSearchParams(location.search).get('key') || localStorage
 const get = (path) => fetch(path, { headers: { authorization: 'Bearer ' + keyInput.value } }).then((r) => r.ok ? r.json() : r.json().then((e) => Promise.reject(new Error(e.error))));
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 function chart(windows, feature) {
-  const pts = windows.map((w) => [w.bucket, (w.features.find((f) => f.feature === feature) || {}).jensenShannon]).filter((p) => p[1] !== undefined);
+  const pts = windows.map((w) => [w.bucket, ((w.features || []).find((f) => f.feature === feature) || {}).jensenShannon]).filter((p) => p[1] !== undefined);
   const W = 560, H = 120, max = Math.max(0.2, ...pts.map((p) => p[1]));
   const x = (i) => 30 + (pts.length > 1 ? (i * (W - 40)) / (pts.length - 1) : (W - 40) / 2);
   const y = (v) => H - 15 - (v / max) * (H - 30);
@@ -39,7 +39,7 @@ async function show() {
     let html = '';
     for (const m of models) {
       const d = await get('/v1/drift?model=' + encodeURIComponent(m.model) + '&version=' + encodeURIComponent(m.version));
-      html += '<h2>' + esc(m.model) + ' ' + esc(m.version) + ' <span class="muted">(' + d.reports + ' reports)</span></h2>';
+      html += '<h2>' + esc(m.model) + ' ' + esc(m.version) + ' <span class="muted">(' + (d.reports !== undefined ? d.reports + ' reports' : d.devices !== undefined ? d.devices + ' devices, noisy' : 'privacy on') + ')</span></h2>';
       if (d.withheld) { html += '<p class="muted">Withheld: ' + esc(d.reason) + '.</p>'; continue; }
       html += '<p>runs ' + d.counters.runs + ', errors ' + d.counters.errors + ', rejected ' + d.counters.rejected + ', fallbacks ' + d.counters.fallbacks + '; backends ' + esc(JSON.stringify(d.backends)) + '</p>';
       if (!d.baseline) { html += '<p class="muted">No baseline registered for this version.</p>'; continue; }
