@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PrivacyLedger } from './privacy-budget.js';
+import { createUplink, type UplinkEvent } from './uplink.js';
 import { boundContribution, protectCounts, type ReportBody } from './privacy.js';
 
 const body = (counts: number[]): ReportBody => ({
@@ -39,5 +40,18 @@ describe('device-side privacy', () => {
     expect(await again.windowReported(t)).toBe(true);
     expect(await again.spentOn(t + 3_600_000)).toBe(1);
     expect(await again.spentOn(t + 86_400_000)).toBe(0);
+  });
+
+  it('stops reporting once the daily ε budget is spent, and starts again the next UTC day', async () => {
+    let now = Date.UTC(2026, 11, 2, 0, 30);
+    const events: UplinkEvent[] = [];
+    const runs = body([10, 10]);
+    const uplink = createUplink({ endpoint: 'http://collector.invalid/v1/reports', ingestKey: 'k', source: { aggregates: async () => ({ body: structuredClone(runs) }) }, model: 'm', modelVersion: '1', now: () => now, onEvent: (e) => events.push(e) });
+    const sent: number[] = [];
+    for (let hour = 0; hour < 12; hour++, now += 3_600_000) if (await uplink.collect()) sent.push(hour);
+    expect(sent).toEqual([0, 1, 2, 3, 4, 5, 6, 7]); // 8 windows at ε = 1: the default daily budget
+    expect(events.at(-1)).toEqual({ type: 'held', reason: 'budget-spent', runs: 20 * 4 });
+    now = Date.UTC(2026, 11, 3, 0, 30);
+    expect(await uplink.collect()).toMatchObject({ counters: { runs: 20 } }); // the held runs, bounded
   });
 });
