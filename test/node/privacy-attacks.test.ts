@@ -152,8 +152,8 @@ for (const databaseName of ['PGlite', 'PostgreSQL'] as const) {
       const victimExact = Array.from({ length: 10 }, (_, i) => (i === 7 ? 20 : 0));
       const forgedSpread = (twice.features.temp_max as { counts: number[] }).counts;
       const error = estimate.map((e, i) => e - victimExact[i]! - forgedSpread[i]!);
-      // Noise scale is bound × groups / ε_counts = 20 × 9 / 0.8 = 225 per count: the estimate is off by far more than one run.
-      expect(d.noise).toMatchObject({ mechanism: 'laplace', epsilon: 1, delta: 0, groups: 9, scale: 225 });
+      // Feature noise scale is bound × Σweights / (4 × ε_counts) = 20 × 21 / 3.2 ≈ 131 per count: the estimate is off by far more than one run.
+      expect(d.noise).toMatchObject({ mechanism: 'laplace', epsilon: 1, delta: 0, groups: 9, featureWeight: 4, scale: 131.25, otherScale: 525 });
       expect(error.reduce((s, e) => s + Math.abs(e), 0)).toBeGreaterThan(20);
     });
 

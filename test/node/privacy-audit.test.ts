@@ -56,8 +56,8 @@ describe('empirical privacy audit (neighbouring windows differing in one device)
     const r = audit(run(privacy), exact0, exact1, TRIALS);
     console.log(
       `[privacy audit] stated ε = ${privacy.epsilon} per window (δ = 0); event LLR ≥ ${r.threshold.toFixed(3)}: ` +
-        `victim in ${r.hits1}/${r.trials} (95% CP ${r.p1.map((p) => p.toFixed(4)).join('–')}), out ${r.hits0}/${r.trials} (${r.p0.map((p) => p.toFixed(4)).join('–')}); ` +
-        `ε estimate ${r.epsilonEstimate.toFixed(3)}, 95% lower bound ${r.epsilonLowerBound.toFixed(3)}`,
+        `victim in ${r.hits1}/${r.trials} (99% CP ${r.p1.map((p) => p.toFixed(4)).join('–')}), out ${r.hits0}/${r.trials} (${r.p0.map((p) => p.toFixed(4)).join('–')}); ` +
+        `ε estimate ${r.epsilonEstimate.toFixed(3)}, 99% lower bound ${r.epsilonLowerBound.toFixed(3)}`,
     );
     expect(r.epsilonLowerBound).toBeLessThanOrEqual(privacy.epsilon);
     // The victim is detectable at all (the audit is not vacuous): in beats out on the chosen event.

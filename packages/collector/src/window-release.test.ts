@@ -12,8 +12,8 @@ describe('window release', () => {
     expect(Object.keys(r.series.latency!)).toHaveLength(17);
     expect(Object.keys(r.series.classes!)).toHaveLength(65); // 0…63 and __other__, whatever was counted
     expect(r.series.classes!['9000']).toBeUndefined();
-    // 5 groups without a baseline: counters, latency, confidence, backends, classes → 20 × 5 / 0.8
-    expect(r.noise).toMatchObject({ groups: 5, sensitivity: 100, scale: 125, epsilon: 1, epsilonCounts: 0.8, epsilonDevices: 0.2 });
+    // 5 groups without a baseline (counters, latency, confidence, backends, classes), weight 1 each: 20 × 5 / 0.8
+    expect(r.noise).toMatchObject({ groups: 5, sensitivity: 100, otherScale: 125, epsilon: 1, epsilonCounts: 0.8, epsilonDevices: 0.2 });
   });
 
   it('withholds on the noisy device count, and says why', () => {
