@@ -107,5 +107,5 @@ for (const [city, r] of Object.entries(results)) {
     console.log(`${f.padEnd(14)} ${mean(e).toFixed(4).padStart(8)}          ${mean(n).toFixed(4)} [${quantile(n, 0.05).toFixed(4)}, ${quantile(n, 0.95).toFixed(4)}]      ${mean(diff) >= 0 ? '+' : ''}${mean(diff).toFixed(4)}`);
   }
   const counts = r.drifted;
-  console.log(`features flagged drifted per window: ${counts.join(' ')}  (mean ${mean(counts).toFixed(2)} of ${FEATURES.length})`);
+  console.log(`features flagged drifted per window: ${counts.join(' ')}  (mean ${mean(counts).toFixed(2)} of ${FEATURES.length}); windows reporting drift: ${counts.filter((c) => c > 0).length}/${counts.length}`);
 }
