@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_COLLECTOR_PRIVACY } from './config.js';
-import { projectNonNegative, releaseWindow } from './window-release.js';
+import { projectNonNegative, releaseThreshold, releaseWindow } from './window-release.js';
 
 describe('window release', () => {
-  const exact = { counters: { runs: 400, errors: 0, rejected: 0, fallbacks: 0 }, counts: new Map([['latency', new Map([['3', 400]])], ['classes', new Map([['9000', 5]])]]), devices: 20 };
+  const exact = { counters: { runs: 400, errors: 0, rejected: 0, fallbacks: 0 }, counts: new Map([['latency', new Map([['3', 400]])], ['classes', new Map([['9000', 5]])]]), devices: 200 };
   const window = { start: 0, windowMs: 3_600_000 };
 
   it('noises every key of a fixed domain, zero or not, with one scale from the bound and the groups', () => {
@@ -18,7 +18,10 @@ describe('window release', () => {
 
   it('withholds on the noisy device count, and says why', () => {
     const r = releaseWindow(window, { ...exact, devices: 0 }, undefined, DEFAULT_COLLECTOR_PRIVACY, 5, () => 0.5);
-    expect(r).toMatchObject({ withheld: true, reason: /fewer than k = 5 devices/ });
+    expect(r).toMatchObject({ withheld: true, reason: expect.stringMatching(/fewer than 68 devices \(a noisy count; k = 5, δ = 0.000001\)/) });
+    expect(releaseThreshold(DEFAULT_COLLECTOR_PRIVACY, 5)).toBe(68);
+    expect(releaseThreshold({ ...DEFAULT_COLLECTOR_PRIVACY, epsilon: 5 }, 5)).toBe(15);
+    expect(releaseThreshold({ ...DEFAULT_COLLECTOR_PRIVACY, epsilon: 100 }, 5)).toBe(5);
   });
 
   it('projects noisy counts onto non-negative ones with the same total', () => {

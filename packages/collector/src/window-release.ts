@@ -19,9 +19,12 @@ export interface ExactWindow {
 /** How a release was noised, so a reader can judge its error. */
 export interface ReleaseNoise {
   mechanism: 'laplace';
-  /** Total ε of this window per device (δ = 0): epsilonCounts + epsilonDevices. */
+  /** Total ε of this window per device: epsilonCounts + epsilonDevices. */
   epsilon: number;
-  delta: 0;
+  /** From listing windows by a noisy device count (see releaseThreshold). */
+  delta: number;
+  /** Noisy device count a window needs to be listed at all. */
+  threshold: number;
   epsilonCounts: number;
   epsilonDevices: number;
   /** L1 bound of one device's contribution to every released count together: bound × groups. */
@@ -43,6 +46,16 @@ export interface ReleaseNoise {
  */
 export const scaleOfSeries = (noise: ReleaseNoise, series: string): number => (isFeatureGroup(groupOfSeries(series)) ? noise.scale : noise.otherScale);
 const isFeatureGroup = (group: string) => group.startsWith('feature:');
+/**
+ * The noisy device count a window needs to be released: at least k, and high enough that a window
+ * holding a single device (which would not exist without it) passes with probability ≤ δ:
+ * P(round(1 + Laplace(1/ε_d)) ≥ τ) ≤ ½·exp(-(τ - 1.5)·ε_d) ≤ δ.
+ */
+export function releaseThreshold(privacy: Pick<CollectorPrivacy, 'epsilon' | 'kShare' | 'delta'>, k: number): number {
+  const epsilonDevices = privacy.epsilon * privacy.kShare;
+  return Math.max(k, Math.ceil(1.5 + Math.log(1 / (2 * privacy.delta)) / epsilonDevices));
+}
+
 /** Feature groups get this many times the ε of any other group. */
 export const FEATURE_WEIGHT = 4;
 
@@ -58,7 +71,8 @@ export type WindowRelease =
  * `groups` count groups, and ε_counts is shared among the groups (features weighted
  * FEATURE_WEIGHT, see scaleOfSeries), so the counts are ε_counts-DP together. The device count that decides withholding is noised
  * separately (sensitivity 1, ε_devices). Counts are rounded, not clamped: they stay unbiased and
- * may be negative. Withholding is decided on the noisy count, so it reveals no exact count.
+ * may be negative. Withholding is decided on the noisy count against releaseThreshold, so it
+ * reveals no exact count; a withheld window is never shown (see private-drift.ts).
  */
 export function releaseWindow(
   window: { start: number; windowMs: number },
@@ -79,9 +93,10 @@ export function releaseWindow(
   const sensitivity = privacy.contributionBound * groups;
   const scale = (privacy.contributionBound * weights) / (FEATURE_WEIGHT * epsilonCounts);
   const otherScale = (privacy.contributionBound * weights) / epsilonCounts;
-  const noise: ReleaseNoise = { mechanism: 'laplace', epsilon: privacy.epsilon, delta: 0, epsilonCounts, epsilonDevices, sensitivity, contributionBound: privacy.contributionBound, groups, featureWeight: FEATURE_WEIGHT, scale, otherScale };
+  const threshold = releaseThreshold(privacy, k);
+  const noise: ReleaseNoise = { mechanism: 'laplace', epsilon: privacy.epsilon, delta: privacy.delta, threshold, epsilonCounts, epsilonDevices, sensitivity, contributionBound: privacy.contributionBound, groups, featureWeight: FEATURE_WEIGHT, scale, otherScale };
   const devices = Math.round(exact.devices + laplace(1 / epsilonDevices, random));
-  if (devices < k) return { ...window, withheld: true, reason: `fewer than k = ${k} devices (decided on a noisy count)`, noise };
+  if (devices < threshold) return { ...window, withheld: true, reason: `fewer than ${threshold} devices (a noisy count; k = ${k}, δ = ${privacy.delta})`, noise };
   const noisy = (n: number, b: number) => Math.round(n + laplace(b, random)) + 0; // + 0: no -0 in JSON
   const series: Record<string, Record<string, number>> = {};
   for (const [name, keys] of domain) {
