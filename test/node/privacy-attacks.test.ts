@@ -72,6 +72,20 @@ for (const databaseName of ['PGlite', 'PostgreSQL'] as const) {
       expect(r.json.error).toMatch(/^counters\.runs: 1 runs; a report needs at least 20/);
     });
 
+    it('the collector checks the device rules itself (400 naming the field): token, grid window, contribution bound', async () => {
+      const cases: Array<[string, (r: Report) => unknown, RegExp]> = [
+        ['no token', ({ token: _t, ...r }) => r, /^token: required/],
+        ['a window finer than the grid', (r) => ({ ...r, window: { start: r.window.start + 1, end: r.window.end - 1 } }), /^window: .* is not one cell of the 3600000 ms window grid/],
+        ['latency over the bound', (r) => ({ ...r, latencyMs: { ...r.latencyMs, counts: r.latencyMs.counts.map((c, i) => (i === 0 ? c + 1 : c)) } }), /^latencyMs: counts sum to 21, over the per-device contribution bound 20/],
+        ['a feature over the bound', (r) => ({ ...r, features: { ...r.features, wind: { ...(r.features.wind as object), missing: 5 } } }), /^features\.wind: counts sum to 25, over the per-device contribution bound 20/],
+      ];
+      for (const [name, mutate, message] of cases) {
+        const r = await post(mutate(privateReport(time.at)));
+        expect(r.status, name).toBe(400);
+        expect(r.json.error, name).toMatch(message);
+      }
+    });
+
     it('1,000-edge baseline: refused at registration, on the device and in reports (naming the feature)', async () => {
       const fine = await baseline();
       fine.features.precipitation.edges = Array.from({ length: 1000 }, (_, i) => i / 100);
