@@ -22,11 +22,15 @@ const dir = fileURLToPath(new URL('../../models/generated/weather-mlp/', import.
 const HOUR = DEFAULT_WINDOW_MS;
 const AFTER_RELEASE = HOUR + 300_000 + 30_000 + 1; // window end + releaseDelayMs + margin
 /**
- * Devices per released window: withholding is decided on a noisy device count (Laplace, scale 5 at
- * the default ε), so a window of 60 is withheld with probability 0.5·e^(-11) ≈ 1e-5.
+ * Devices per released window: a window is listed when its noisy device count (Laplace, scale 5
+ * at the default ε) reaches τ = 68 (δ = 1e-6), so a window of 130 is withheld with probability
+ * 0.5·e^(-62.5/5) ≈ 2e-6.
  */
-const DEVICES = 60;
+const DEVICES = 130;
 const FORGED = DEVICES - 1;
+
+/** A monitor's aggregates: the report without its envelope (the uplink sets window, ids, token). */
+const bodyOf = ({ v, id, model, modelVersion, window, baseline, token, ...body }: Report) => body;
 
 for (const databaseName of ['PGlite', 'PostgreSQL'] as const) {
   describe.skipIf(databaseName === 'PostgreSQL' && !postgresAvailable('privacy-attacks'))(`privacy attacks (${databaseName})`, () => {
@@ -53,7 +57,7 @@ for (const databaseName of ['PGlite', 'PostgreSQL'] as const) {
     afterAll(async () => {
       await collector?.close();
       await fresh?.drop();
-    });
+    }, 60_000);
 
     it('single-run report: the device sends nothing below 20 runs, and the collector refuses one (400 naming counters.runs)', async () => {
       const model = await createNodeRuntime().loadModel({ source: `${dir}model.onnx`, engine: 'onnx', monitor: { baseline: `${dir}baseline.json`, features: WEATHER_FEATURE_SPECS } });
@@ -66,6 +70,20 @@ for (const databaseName of ['PGlite', 'PostgreSQL'] as const) {
       const r = await post(forged);
       expect(r.status).toBe(400);
       expect(r.json.error).toMatch(/^counters\.runs: 1 runs; a report needs at least 20/);
+    });
+
+    it('the collector checks the device rules itself (400 naming the field): token, grid window, contribution bound', async () => {
+      const cases: Array<[string, (r: Report) => unknown, RegExp]> = [
+        ['no token', ({ token: _t, ...r }) => r, /^token: required/],
+        ['a window finer than the grid', (r) => ({ ...r, window: { start: r.window.start + 1, end: r.window.end - 1 } }), /^window: .* is not one cell of the 3600000 ms window grid/],
+        ['latency over the bound', (r) => ({ ...r, latencyMs: { ...r.latencyMs, counts: r.latencyMs.counts.map((c, i) => (i === 0 ? c + 1 : c)) } }), /^latencyMs: counts sum to 21, over the per-device contribution bound 20/],
+        ['a feature over the bound', (r) => ({ ...r, features: { ...r.features, wind: { ...(r.features.wind as object), missing: 5 } } }), /^features\.wind: counts sum to 25, over the per-device contribution bound 20/],
+      ];
+      for (const [name, mutate, message] of cases) {
+        const r = await post(mutate(privateReport(time.at)));
+        expect(r.status, name).toBe(400);
+        expect(r.json.error, name).toMatch(message);
+      }
     });
 
     it('1,000-edge baseline: refused at registration, on the device and in reports (naming the feature)', async () => {
@@ -105,7 +123,7 @@ for (const databaseName of ['PGlite', 'PostgreSQL'] as const) {
     it('linking by timestamps: 20 reports of one device among 5 cannot be chained (grid windows, fresh tokens)', async () => {
       const seen: Report[] = [];
       const capture: Transport = { send: async (_url, body) => (seen.push(JSON.parse(body)), { status: 202 }) };
-      const devices = Array.from({ length: 5 }, () => createUplink({ endpoint: 'http://operator.invalid/v1/reports', ingestKey: 'k', source: { aggregates: async () => ({ body: privateReport(time.at) }) }, model: 'weather', modelVersion: 'link', transport: capture, now: time.now, privacy: { dailyEpsilon: 24 } }));
+      const devices = Array.from({ length: 5 }, () => createUplink({ endpoint: 'http://operator.invalid/v1/reports', ingestKey: 'k', source: { aggregates: async () => ({ body: bodyOf(privateReport(time.at)) }) }, model: 'weather', modelVersion: 'link', transport: capture, now: time.now, privacy: { dailyEpsilon: 24 } }));
       const start = Math.floor(time.at / HOUR) * HOUR + HOUR;
       for (let w = 0; w < 20; w++) {
         time.at = start + w * HOUR + Math.floor(Math.random() * (HOUR - 1));
@@ -149,8 +167,8 @@ for (const databaseName of ['PGlite', 'PostgreSQL'] as const) {
       const victimExact = Array.from({ length: 10 }, (_, i) => (i === 7 ? 20 : 0));
       const forgedSpread = (twice.features.temp_max as { counts: number[] }).counts;
       const error = estimate.map((e, i) => e - victimExact[i]! - forgedSpread[i]!);
-      // Noise scale is bound × groups / ε_counts = 20 × 9 / 0.8 = 225 per count: the estimate is off by far more than one run.
-      expect(d.noise).toMatchObject({ mechanism: 'laplace', epsilon: 1, delta: 0, groups: 9, scale: 225 });
+      // Feature noise scale is bound × Σweights / (4 × ε_counts) = 20 × 21 / 3.2 ≈ 131 per count: the estimate is off by far more than one run.
+      expect(d.noise).toMatchObject({ mechanism: 'laplace', epsilon: 1, delta: 1e-6, threshold: 68, groups: 9, featureWeight: 4, scale: 131.25, otherScale: 525 });
       expect(error.reduce((s, e) => s + Math.abs(e), 0)).toBeGreaterThan(20);
     });
 
@@ -199,7 +217,14 @@ for (const databaseName of ['PGlite', 'PostgreSQL'] as const) {
         const total = d.histograms[name].reduce((a: number, b: number) => a + b, 0);
         expect(d.features.some((f: { feature: string }) => f.feature === name)).toBe(total > 0);
       }
-      // Windows of one device each: withheld (on a noisy count, so not every time: P(released) ≈ 0.22), and they say so.
+      // Nor do the other read endpoints give exact counts away.
+      const models = (await send(collector.url, '/v1/models', { key: A.readKey })).json.models as object[];
+      expect(models.length).toBeGreaterThan(0);
+      expect(models.every((m) => !('reports' in m))).toBe(true);
+      const metrics = (await send(collector.url, '/metrics', { key: A.readKey })).json as string;
+      expect(metrics).not.toMatch(/edgewise_reports_total\{/);
+      expect(metrics).toMatch(new RegExp(`edgewise_released_devices_total\\{model="weather",version="${v}"\\} ${d.devices}`));
+      // Windows of one device each are withheld, not listed at all (listing would tell someone reported), and the answer says so.
       const w = await freshVersion();
       for (let i = 0; i < 10; i++) {
         expect((await post(privateReport(time.at, { version: w }))).status).toBe(202);
@@ -207,11 +232,22 @@ for (const databaseName of ['PGlite', 'PostgreSQL'] as const) {
       }
       time.at += AFTER_RELEASE;
       const thin = await drift(w);
-      expect(thin.windows).toHaveLength(10);
-      const withheld = thin.windows.filter((x: { withheld?: boolean }) => x.withheld);
-      expect(withheld.length).toBeGreaterThan(0);
-      for (const x of withheld) expect(x).toMatchObject({ withheld: true, reason: expect.stringMatching(/fewer than k = 5 devices \(decided on a noisy count\)/) });
-      expect(thin.windows.every((x: { withheld?: boolean; devices?: number }) => x.withheld || typeof x.devices === 'number')).toBe(true);
+      expect(thin).toMatchObject({ withheld: true, windows: [], reason: expect.stringMatching(/^no window released: only closed windows .* noisy device count ≥ 68 are listed/) });
+    });
+
+    it.skipIf(databaseName !== 'PostgreSQL')('two collector processes on one database release a window once and serve the same numbers', async () => {
+      const v = await freshVersion();
+      const other = await startCollector({ port: 0, databaseUrl: fresh!.url, dataDir: undefined, apps: [A], ratePerMinute: 1_000_000_000, now: time.now });
+      try {
+        for (let i = 0; i < DEVICES; i++) expect((await post(privateReport(time.at, { version: v }))).status).toBe(202);
+        time.at += AFTER_RELEASE;
+        const read = async (url: string) => (await send(url, `/v1/drift?model=weather&version=${v}`, { key: A.readKey })).json;
+        const reads = await Promise.all(Array.from({ length: 20 }, (_, i) => read(i % 2 ? collector.url : other.url)));
+        expect(new Set(reads.map((r) => JSON.stringify(r))).size).toBe(1);
+        expect(reads[0].windows).toHaveLength(1);
+      } finally {
+        await other.close();
+      }
     });
   });
 }

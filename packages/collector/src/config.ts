@@ -9,6 +9,12 @@ export interface CollectorPrivacy extends PrivacyRules {
   epsilon: number;
   /** Share of ε spent on the noisy device count that decides withholding (default 0.2). */
   kShare: number;
+  /**
+   * δ of the release (default 1e-6): a window is listed only when its noisy device count reaches
+   * τ = max(k, ⌈1.5 + ln(1/(2δ)) / ε_devices⌉), so a window that only one device reported in
+   * (and that would not exist without it) shows up with probability at most δ.
+   */
+  delta: number;
   /** A window is released this long after it ends (late reports are refused from then on). */
   releaseDelayMs: number;
   /** Class keys released: 0 … releasedClasses-1, the rest as "__other__". */
@@ -19,6 +25,7 @@ export const DEFAULT_COLLECTOR_PRIVACY: Readonly<CollectorPrivacy> = Object.free
   ...DEFAULT_PRIVACY_RULES,
   epsilon: DEFAULT_EPSILON_PER_WINDOW,
   kShare: 0.2,
+  delta: 1e-6,
   releaseDelayMs: 300_000,
   releasedClasses: 64,
 });

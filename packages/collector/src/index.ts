@@ -2,7 +2,7 @@ export { startCollector, openDatabase, type RunningCollector } from './collector
 export { buildServer } from './server.js';
 export { driftFor } from './drift.js';
 export { configFromEnv, parseApps, DEFAULTS, DEFAULT_COLLECTOR_PRIVACY, DEMO_APP, type AppKeys, type CollectorConfig, type CollectorPrivacy } from './config.js';
-export { releaseWindow, projectNonNegative, type WindowRelease, type ReleaseNoise, type ExactWindow } from './window-release.js';
+export { releaseWindow, releaseThreshold, projectNonNegative, scaleOfSeries, type WindowRelease, type ReleaseNoise, type ExactWindow } from './window-release.js';
 export { checkReport, type ReportAdditions } from './report-check.js';
 export { releaseDomain } from './release-domain.js';
 export { layoutOf, type Layout } from './layout.js';

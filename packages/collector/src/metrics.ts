@@ -13,8 +13,9 @@ const label = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').repla
  */
 export async function renderMetrics(db: Database, config: CollectorConfig, app: string, registry: BaselineRegistry): Promise<string> {
   const lines: string[] = [
-    '# HELP edgewise_reports_total Aggregate reports received.',
-    '# TYPE edgewise_reports_total counter',
+    ...(config.privacy
+      ? ['# HELP edgewise_released_devices_total Devices of released windows (noisy; privacy on).', '# TYPE edgewise_released_devices_total counter']
+      : ['# HELP edgewise_reports_total Aggregate reports received.', '# TYPE edgewise_reports_total counter']),
   ];
   const versions = await readVersions(db, app);
   const latency: string[] = ['# HELP edgewise_inference_latency_ms Inference latency on devices.', '# TYPE edgewise_inference_latency_ms histogram'];
@@ -23,8 +24,10 @@ export async function renderMetrics(db: Database, config: CollectorConfig, app: 
   const psiLines: string[] = ['# HELP edgewise_feature_drift_psi PSI of merged device inputs vs the baseline.', '# TYPE edgewise_feature_drift_psi gauge'];
   for (const v of versions) {
     const l = `model="${label(v.model)}",version="${label(v.version)}"`;
-    lines.push(`edgewise_reports_total{${l}} ${v.reports}`);
-    const result = await driftFor(db, config, app, v.model, v.version, { registry });
+    const result = await driftFor(db, config, app, v.model, v.version, { registry, now: config.now?.() });
+    // With privacy on, only released (noisy) numbers: devices of released windows instead of exact reports.
+    if (!config.privacy) lines.push(`edgewise_reports_total{${l}} ${v.reports}`);
+    else if ('devices' in result) lines.push(`edgewise_released_devices_total{${l}} ${result.devices}`);
     if ('withheld' in result) continue;
     const counts = result.latencyMs.counts;
     const total = counts.reduce((a, c) => a + c, 0);

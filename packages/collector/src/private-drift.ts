@@ -6,7 +6,7 @@ import { populationDrift } from './population-drift.js';
 import { closedWindowReleases } from './release-store.js';
 import { binnedFrom, featuresFrom, objectFrom, type SeriesCounts, type WindowRange } from './rollups.js';
 import { SERIES } from './series.js';
-import { COUNTER_NAMES, projectNonNegative, type WindowRelease } from './window-release.js';
+import { COUNTER_NAMES, projectNonNegative, releaseThreshold, type WindowRelease } from './window-release.js';
 
 type Released = Extract<WindowRelease, { layout: string }>;
 
@@ -39,7 +39,8 @@ const seriesOf = (releases: Released[]): SeriesCounts => {
 /**
  * What /v1/drift answers with privacy on: only stored releases of closed windows, summed (sums of
  * releases are post-processing: no further privacy cost), drift computed from the noised counts.
- * Open windows and withheld windows say so; nothing is read from the exact rollups here.
+ * Open and withheld windows are not shown, and `unlisted` says so; nothing is read from the exact
+ * rollups here.
  */
 export async function privateDriftFor(
   db: Database,
@@ -55,15 +56,18 @@ export async function privateDriftFor(
   const releases = await closedWindowReleases(db, privacy, k, app, model, version, registered?.layout, range, now);
   const released = releases.filter((r): r is Released => !r.withheld);
   const noise = releases[0]?.noise;
-  const windows = releases.map((r) =>
-    r.withheld
-      ? { bucket: r.start, windowMs: r.windowMs, withheld: true as const, reason: r.reason }
-      : { bucket: r.start, windowMs: r.windowMs, devices: r.devices, runs: r.counters.runs, features: registered && r.layout === registered.layout.hash ? populationDrift(registered.baseline, projected(featuresFrom(seriesOf([r]), registered.layout))) : [] },
-  );
-  const open = 'windows are released once closed (after releaseDelayMs); open windows are not shown';
-  if (released.length === 0) {
-    return { model, version, withheld: true as const, reason: releases.length ? `every closed window had fewer than k = ${k} devices` : 'no closed window to release yet', open, windows, noise };
-  }
+  // Withheld windows are not listed, nor counted: a window exists only if someone reported in it,
+  // so listing it would tell that a device did, whatever its noise.
+  const windows = released.map((r) => ({
+    bucket: r.start,
+    windowMs: r.windowMs,
+    devices: r.devices,
+    runs: r.counters.runs,
+    features: registered && r.layout === registered.layout.hash ? populationDrift(registered.baseline, projected(featuresFrom(seriesOf([r]), registered.layout))) : [],
+  }));
+  const threshold = releaseThreshold(privacy, k);
+  const unlisted = `only closed windows (after releaseDelayMs) with a noisy device count ≥ ${threshold} are listed (k = ${k}, δ = ${privacy.delta}); others are withheld and not shown`;
+  if (released.length === 0) return { model, version, withheld: true as const, reason: `no window released: ${unlisted}`, unlisted, windows };
   const totals = seriesOf(released);
   const counters = { runs: 0, errors: 0, rejected: 0, fallbacks: 0 };
   for (const r of released) for (const c of COUNTER_NAMES) counters[c] += r.counters[c];
@@ -82,7 +86,7 @@ export async function privateDriftFor(
     histograms: Object.fromEntries(Object.entries(features).map(([name, f]) => [name, f.kind === 'numeric' ? f.counts : f.counts])),
     noise,
     baseline: Boolean(registered),
-    open,
+    unlisted,
     windows,
   };
 }

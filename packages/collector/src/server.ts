@@ -121,7 +121,9 @@ export function buildServer(config: CollectorConfig, db: Database): FastifyInsta
 
   app.get('/v1/models', async (request, reply) => {
     const keys = auth(request, 'read');
-    return { models: await readVersions(db, keys.app) };
+    const versions = await readVersions(db, keys.app);
+    // With privacy on, exact report counts are not released (they would say whether a device reported).
+    return { models: config.privacy ? versions.map(({ model, version }) => ({ model, version })) : versions };
   });
 
   app.get<{ Querystring: { model?: string; version?: string; from?: string; to?: string } }>('/v1/drift', async (request, reply) => {

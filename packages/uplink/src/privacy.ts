@@ -1,6 +1,7 @@
 import { countGroups, baselinePrivacyProblem, DEFAULT_PRIVACY_RULES, groupL1, isAllowedCategoryKey, OTHER_KEY, type Baseline, type PrivacyRules, type Report } from '@edgewise/wire';
 import { BaselinePrivacyError } from './errors.js';
 import type { PrivacyLedger } from './privacy-budget.js';
+import { randomUnit } from './random-bytes.js';
 
 /** A report without its envelope: what a model's aggregates() hands the uplink. */
 export type ReportBody = Omit<Report, 'v' | 'id' | 'model' | 'modelVersion' | 'window' | 'baseline' | 'token'>;
@@ -58,22 +59,30 @@ function foldFeatures(body: ReportBody, rules: PrivacyRules, baseline: Baseline 
 }
 
 /**
- * Scales every count group whose L1 norm exceeds `bound` down to exactly `bound` (largest
- * remainder rounding, so counts stay integers and the group's total is the bound). The group's
- * shape is kept; one device's weight in every released series is at most `bound`.
+ * Scales every count group whose L1 norm exceeds `bound` down to exactly `bound`. Rounding to
+ * integers is randomized (systematic sampling over the fractional parts, CSPRNG): each count is
+ * rounded up with probability equal to its fractional part, so the expected count is the exact
+ * scaled one (no bias towards any bin) and the group's total is exactly the bound. One device's
+ * weight in every released series is at most `bound`.
  */
-export function boundContribution(body: ReportBody, bound: number): void {
+export function boundContribution(body: ReportBody, bound: number, random: () => number = randomUnit): void {
   for (const group of countGroups(body as unknown as Record<string, unknown>)) {
     const total = groupL1(group.values);
     if (total <= bound) continue;
     const exact = group.values.map((v) => (v * bound) / total);
     const out = exact.map(Math.floor);
-    let left = bound - out.reduce((a, b) => a + b, 0);
-    const order = exact.map((x, i) => [x - Math.floor(x), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
-    for (const [, i] of order) {
-      if (left-- <= 0) break;
-      out[i]!++;
-    }
+    let next = random(); // the first pick lies at u, then u + 1, u + 2, … along the fractional parts
+    let cumulative = 0;
+    exact.forEach((x, i) => {
+      cumulative += x - out[i]!;
+      if (cumulative > next) {
+        out[i]!++;
+        next += 1;
+      }
+    });
+    // Float round-off can leave the total one off the bound: settle it on the largest count.
+    const diff = bound - out.reduce((a, b) => a + b, 0);
+    if (diff !== 0) out[out.indexOf(Math.max(...out))]! += diff;
     group.set(out);
   }
 }

@@ -90,7 +90,7 @@ export function countGroups(body: Record<string, unknown>, prefix = ''): CountGr
       groups.push(...countGroups(value, `${path}.`));
       continue;
     }
-    // Slots in a fixed order: numbers, then arrays, then maps (keys sorted).
+    // Slots in field order, array elements by index, map keys sorted: fixed for a given shape.
     const slots: Array<{ get(): number; put(n: number): void }> = [];
     for (const [k, v] of fields) {
       if (typeof v === 'number') slots.push({ get: () => value[k] as number, put: (n) => void (value[k] = n) });
