@@ -1,3 +1,6 @@
+import { DEFAULT_ALERT_RULES, parseAlertRules, type AlertRule } from './alert-rules.js';
+import type { WebhookTarget } from './webhook.js';
+
 /**
  * One app's keys by role (see keys.ts): ingest (devices, write-only), read (dashboard, scrapers),
  * admin (baselines, retention). Each role takes one key or two (the old and the new while rotating);
@@ -52,6 +55,12 @@ export interface CollectorConfig {
   baselineCacheMs: number;
   /** How often a process moves pending reports into the window rollups (also after enough reports). */
   rollupIntervalMs: number;
+  /** Rules evaluated on each closed window (alert-rules.ts); empty: no alerting. */
+  alertRules: readonly AlertRule[];
+  /** Where firings are POSTed, signed with HMAC-SHA256; absent: firings are only recorded and shown. */
+  alertWebhook?: WebhookTarget;
+  /** How often closed windows are looked at for alerts. */
+  alertIntervalMs: number;
 }
 
 /** The development app `npm start` uses; override with EDGEWISE_APPS=app:ingest:read:admin,… */
@@ -97,6 +106,8 @@ export const DEFAULTS: Omit<CollectorConfig, 'apps'> = {
   batchConcurrency: 1,
   baselineCacheMs: 2000,
   rollupIntervalMs: 250,
+  alertRules: DEFAULT_ALERT_RULES,
+  alertIntervalMs: 60_000,
 };
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CollectorConfig {
@@ -121,5 +132,16 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CollectorCo
     batchMaxReports: int('COLLECTOR_BATCH_MAX', env.COLLECTOR_BATCH_MAX, d.batchMaxReports, 1),
     batchConcurrency: int('COLLECTOR_BATCH_CONCURRENCY', env.COLLECTOR_BATCH_CONCURRENCY, d.batchConcurrency, 1),
     rollupIntervalMs: int('COLLECTOR_ROLLUP_INTERVAL_MS', env.COLLECTOR_ROLLUP_INTERVAL_MS, d.rollupIntervalMs, 1),
+    alertRules: env.COLLECTOR_ALERT_RULES ? parseAlertRules(JSON.parse(env.COLLECTOR_ALERT_RULES)) : d.alertRules,
+    alertWebhook: webhookFromEnv(env),
+    alertIntervalMs: int('COLLECTOR_ALERT_INTERVAL_MS', env.COLLECTOR_ALERT_INTERVAL_MS, d.alertIntervalMs, 1),
   };
+}
+
+function webhookFromEnv(env: NodeJS.ProcessEnv): WebhookTarget | undefined {
+  const url = env.COLLECTOR_ALERT_WEBHOOK_URL;
+  if (!url) return undefined;
+  const secret = env.COLLECTOR_ALERT_WEBHOOK_SECRET;
+  if (!secret || secret.length < 16) throw new RangeError('COLLECTOR_ALERT_WEBHOOK_SECRET must be set (at least 16 characters) when COLLECTOR_ALERT_WEBHOOK_URL is: receivers verify the HMAC with it');
+  return { url: new URL(url).toString(), secret };
 }

@@ -19,8 +19,8 @@ export interface WindowPoint {
   rejected?: number;
   fallbacks?: number;
   backends?: Record<string, number>;
-  /** Latency quantiles, ms, interpolated inside the wire's latency bins. */
-  latencyMs?: { p50?: number; p95?: number; p99?: number };
+  /** Latency bin counts over LATENCY_EDGES_MS and quantiles (ms) interpolated inside the bins. */
+  latencyMs?: { counts: number[]; p50?: number; p95?: number; p99?: number };
   /** Confidence: bin counts over CONFIDENCE_EDGES, mean and median. */
   confidence?: { counts: number[]; mean?: number; p50?: number };
   drift?: FeaturePopulationDrift[];
@@ -83,7 +83,7 @@ export async function fleetSeries(
       rejected: w.rejected,
       fallbacks: w.fallbacks,
       backends: objectFrom(c.get(SERIES.backends)),
-      latencyMs: { p50: q(0.5), p95: q(0.95), p99: q(0.99) },
+      latencyMs: { counts: latency, p50: q(0.5), p95: q(0.95), p99: q(0.99) },
       confidence: { counts: confidence, mean: binnedMean(confidence, CONFIDENCE_BIN_EDGES), p50: binnedQuantile(confidence, CONFIDENCE_BIN_EDGES, 0.5) },
       drift: registered ? populationDrift(registered.baseline, featuresFrom(c, registered.layout)) : [],
       other: {},

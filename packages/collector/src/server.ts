@@ -6,6 +6,7 @@ import { authenticate } from './auth.js';
 import type { CollectorConfig } from './config.js';
 import { registerDashboard } from './dashboard.js';
 import type { Database } from './database.js';
+import { activeAlerts, AlertEvaluator } from './alerts.js';
 import { driftFor } from './drift.js';
 import { fleetSeries } from './fleet-series.js';
 import { CollectorError, DatabaseUnavailableError, ReportInvalidError } from './errors.js';
@@ -144,6 +145,11 @@ export function buildServer(config: CollectorConfig, db: Database): FastifyInsta
     return registered.baseline;
   });
 
+  app.get('/v1/alerts', async (request) => {
+    const keys = auth(request, 'read');
+    return { alerts: await activeAlerts(db, keys.app) };
+  });
+
   app.get('/metrics', async (request, reply) => {
     const keys = auth(request, 'read');
     return reply.type('text/plain; version=0.0.4').send(await renderMetrics(db, config, keys.app, registry));
@@ -167,8 +173,18 @@ export function buildServer(config: CollectorConfig, db: Database): FastifyInsta
   timer.unref();
   prune();
   roller.start();
+  // One evaluation at a time per process; several processes are de-duplicated in the database.
+  const alerts = new AlertEvaluator(db, config, registry);
+  let evaluating: Promise<unknown> = Promise.resolve();
+  const evaluate = () => {
+    evaluating = evaluating.then(() => alerts.evaluate()).catch(() => undefined);
+  };
+  const alertTimer = setInterval(evaluate, config.alertIntervalMs);
+  alertTimer.unref();
   app.addHook('onClose', async () => {
     clearInterval(timer);
+    clearInterval(alertTimer);
+    await evaluating;
     await queue.drained();
     await roller.stop();
     // Pending rows are durable and read exactly; rolling them up now just leaves less to do later.
