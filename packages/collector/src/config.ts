@@ -1,4 +1,5 @@
 import { DEFAULT_ALERT_RULES, parseAlertRules, type AlertRule } from './alert-rules.js';
+import { otlpFromEnv, type OtlpTarget } from './otlp-export.js';
 import type { WebhookTarget } from './webhook.js';
 
 /**
@@ -61,6 +62,8 @@ export interface CollectorConfig {
   alertWebhook?: WebhookTarget;
   /** How often closed windows are looked at for alerts. */
   alertIntervalMs: number;
+  /** OTLP/HTTP metrics export of the /metrics series (OTEL_EXPORTER_OTLP_ENDPOINT); absent: none. */
+  otlp?: OtlpTarget;
 }
 
 /** The development app `npm start` uses; override with EDGEWISE_APPS=app:ingest:read:admin,… */
@@ -135,6 +138,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CollectorCo
     alertRules: env.COLLECTOR_ALERT_RULES ? parseAlertRules(JSON.parse(env.COLLECTOR_ALERT_RULES)) : d.alertRules,
     alertWebhook: webhookFromEnv(env),
     alertIntervalMs: int('COLLECTOR_ALERT_INTERVAL_MS', env.COLLECTOR_ALERT_INTERVAL_MS, d.alertIntervalMs, 1),
+    otlp: otlpFromEnv(env),
   };
 }
 

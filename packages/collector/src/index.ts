@@ -12,3 +12,4 @@ export { CollectorError, DatabaseUnavailableError, ReportInvalidError, ReportRef
 export { AlertEvaluator, activeAlerts, type ActiveAlert, type AlertNotification } from './alerts.js';
 export { DEFAULT_ALERT_RULES, evaluateRule, parseAlertRules, type AlertKind, type AlertRule } from './alert-rules.js';
 export { deliverWebhook, verifyWebhookSignature, webhookSignature, type WebhookTarget } from './webhook.js';
+export { otlpPayload, type OtlpTarget } from './otlp-export.js';

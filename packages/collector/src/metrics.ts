@@ -9,28 +9,40 @@ import { readVersions } from './rollups.js';
 const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 const labels = (l: Record<string, string>) => Object.entries(l).map(([k, v]) => `${k}="${escape(v)}"`).join(',');
 
+type Labels = Record<string, string>;
+
 /** One metric family: HELP and TYPE once, then its samples (promtool wants every family described). */
-class Family {
-  readonly samples: string[] = [];
+export class Family {
+  readonly points: Array<{ labels: Labels; value: number }> = [];
+  readonly histograms: Array<{ labels: Labels; bounds: number[]; counts: number[]; sum: number; count: number }> = [];
   constructor(
     readonly name: string,
     readonly type: 'counter' | 'gauge' | 'histogram',
     readonly help: string,
+    readonly unit = '',
   ) {}
-  add(l: Record<string, string>, value: number, suffix = ''): void {
-    this.samples.push(`${this.name}${suffix}{${labels(l)}} ${Number.isFinite(value) ? value : 'NaN'}`);
+  add(labels: Labels, value: number): void {
+    this.points.push({ labels, value });
   }
-  /** Cumulative buckets (le), _sum and _count from bin counts over `edges` (last bin: +Inf). */
-  histogram(l: Record<string, string>, counts: readonly number[], edges: readonly number[], scale: number, sum: number): void {
-    let cumulative = 0;
-    edges.forEach((edge, i) => this.add({ ...l, le: String(edge * scale) }, (cumulative += counts[i] ?? 0), '_bucket'));
-    const total = counts.reduce((a, c) => a + c, 0);
-    this.add({ ...l, le: '+Inf' }, total, '_bucket');
-    this.add(l, sum, '_sum');
-    this.add(l, total, '_count');
+  /** Bin counts over `edges` (last bin: above the last edge), scaled to the family's unit. */
+  histogram(labels: Labels, counts: readonly number[], edges: readonly number[], scale: number, sum: number): void {
+    const bounds = edges.map((e) => e * scale);
+    const padded = Array.from({ length: bounds.length + 1 }, (_, i) => counts[i] ?? 0);
+    this.histograms.push({ labels, bounds, counts: padded, sum, count: padded.reduce((a, c) => a + c, 0) });
+  }
+  get empty(): boolean {
+    return this.points.length === 0 && this.histograms.length === 0;
   }
   render(): string[] {
-    return this.samples.length ? [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`, ...this.samples] : [];
+    if (this.empty) return [];
+    const line = (suffix: string, l: Labels, v: number) => `${this.name}${suffix}{${labels(l)}} ${Number.isFinite(v) ? v : 'NaN'}`;
+    const out = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`, ...this.points.map((p) => line('', p.labels, p.value))];
+    for (const h of this.histograms) {
+      let cumulative = 0;
+      h.bounds.forEach((b, i) => out.push(line('_bucket', { ...h.labels, le: String(b) }, (cumulative += h.counts[i]!))));
+      out.push(line('_bucket', { ...h.labels, le: '+Inf' }, h.count), line('_sum', h.labels, h.sum), line('_count', h.labels, h.count));
+    }
+    return out;
   }
 }
 
@@ -41,6 +53,11 @@ class Family {
  * latest released window's drift as gauges. Names follow Prometheus conventions (README, "Metrics").
  */
 export async function renderMetrics(db: Database, config: CollectorConfig, app: string, registry: BaselineRegistry, now = Date.now()): Promise<string> {
+  return [...(await metricFamilies(db, config, app, registry, now)).flatMap((family) => family.render()), ''].join('\n');
+}
+
+/** The metric families of one app, for the Prometheus text format and the OTLP export alike. */
+export async function metricFamilies(db: Database, config: CollectorConfig, app: string, registry: BaselineRegistry, now = Date.now()): Promise<Family[]> {
   const f = {
     reports: new Family('edgewise_reports_total', 'counter', 'Aggregate reports received in released windows.'),
     runs: new Family('edgewise_runs_total', 'counter', 'Inference runs on devices, in released windows.'),
@@ -50,7 +67,7 @@ export async function renderMetrics(db: Database, config: CollectorConfig, app: 
     backends: new Family('edgewise_backend_runs_total', 'counter', 'Inference runs per execution backend (webgpu, wasm, ...), in released windows.'),
     windows: new Family('edgewise_windows_released_total', 'counter', 'Closed windows released (at least k devices).'),
     withheld: new Family('edgewise_windows_withheld_total', 'counter', 'Closed windows withheld because fewer than k devices contributed.'),
-    latency: new Family('edgewise_inference_latency_seconds', 'histogram', 'Inference latency on devices; _sum estimated from bin midpoints (devices send bins, not sums).'),
+    latency: new Family('edgewise_inference_latency_seconds', 'histogram', 'Inference latency on devices; _sum estimated from bin midpoints (devices send bins, not sums).', 's'),
     confidence: new Family('edgewise_prediction_confidence', 'histogram', 'Top-class confidence of predictions on devices (0..1); _sum estimated from bin midpoints.'),
     js: new Family('edgewise_feature_drift_jensen_shannon', 'gauge', 'Jensen-Shannon distance of the latest released window vs the baseline, per feature (0..1).'),
     psi: new Family('edgewise_feature_drift_psi', 'gauge', 'Population stability index of the latest released window vs the baseline, per feature.'),
@@ -85,5 +102,5 @@ export async function renderMetrics(db: Database, config: CollectorConfig, app: 
     }
     for (const [name, value] of Object.entries(latest.other ?? {})) f.other.add({ ...l, series: name }, value);
   }
-  return [...Object.values(f).flatMap((family) => family.render()), ''].join('\n');
+  return Object.values(f);
 }

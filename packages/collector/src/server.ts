@@ -13,6 +13,7 @@ import { CollectorError, DatabaseUnavailableError, ReportInvalidError } from './
 import { IngestQueue } from './ingest-queue.js';
 import { KeyRing, type Role } from './keys.js';
 import { parseJsonBody } from './json-body.js';
+import { exportOtlp } from './otlp-export.js';
 import { renderMetrics } from './metrics.js';
 import { RateLimit } from './rate-limit.js';
 import { readVersions } from './rollups.js';
@@ -181,9 +182,13 @@ export function buildServer(config: CollectorConfig, db: Database): FastifyInsta
   };
   const alertTimer = setInterval(evaluate, config.alertIntervalMs);
   alertTimer.unref();
+  const otlp = config.otlp;
+  const otlpTimer = otlp && setInterval(() => void exportOtlp(otlp, db, config, registry).catch(() => undefined), otlp.intervalMs);
+  otlpTimer?.unref();
   app.addHook('onClose', async () => {
     clearInterval(timer);
     clearInterval(alertTimer);
+    clearInterval(otlpTimer);
     await evaluating;
     await queue.drained();
     await roller.stop();
