@@ -3,6 +3,7 @@ import { startCollector, verifyWebhookSignature, type AlertRule, type RunningCol
 import { afterEach, describe, expect, it } from 'vitest';
 import { send } from '../collector-client.js';
 import { pastWindows, postFleetWindow, registerWeatherBaseline } from '../fleet-windows.js';
+import { freshPostgresDatabase, postgresAvailable } from './postgres-database.js';
 
 const APP = { app: 'alerts', ingestKey: 'al-in', readKey: 'al-read', adminKey: 'al-admin' };
 const SECRET = 'whsec-0f1e2d3c4b5a69788796a5b4c3d2e1f0';
@@ -47,8 +48,8 @@ afterEach(async () => {
   open = [];
 });
 
-async function collectorWith(url: string): Promise<RunningCollector> {
-  const c = await startCollector({ port: 0, databaseUrl: undefined, dataDir: undefined, apps: [APP], k: 3, alertRules: RULES, alertWebhook: { url, secret: SECRET, backoffMs: 50 }, alertIntervalMs: 100 });
+async function collectorWith(url: string, databaseUrl?: string): Promise<RunningCollector> {
+  const c = await startCollector({ port: 0, databaseUrl, dataDir: undefined, apps: [APP], k: 3, alertRules: RULES, alertWebhook: { url, secret: SECRET, backoffMs: 50 }, alertIntervalMs: 100 });
   open.push(c);
   return c;
 }
@@ -101,4 +102,21 @@ describe('alerts: rules on closed windows, signed webhooks, one notification per
     expect(hook.received).toEqual([]);
     expect((await send(c.url, '/v1/series?model=weather&version=1.0.0', { key: APP.readKey })).json.windows).toHaveLength(5);
   }, 60_000);
+
+  describe.skipIf(!postgresAvailable('collector-alerts'))('on PostgreSQL', () => {
+    it('three collector processes on one database evaluating the same windows send one notification per firing', async () => {
+      const fresh = (await freshPostgresDatabase('collector-alerts'))!;
+      open.push({ close: () => fresh.drop() });
+      const hook = await receiver();
+      open.push(hook);
+      const processes = [await collectorWith(hook.url, fresh.url), await collectorWith(hook.url, fresh.url), await collectorWith(hook.url, fresh.url)];
+      const url = processes[0]!.url;
+      await registerWeatherBaseline(url, APP.adminKey, '2.0.0');
+      for (const [i, w] of pastWindows(4).entries()) await postFleetWindow(processes[i % 3]!.url, APP.ingestKey, { version: '2.0.0', windowStart: w, devices: 5, shift: i >= 1 ? 3 : 0 });
+      await settle();
+      const accepted = hook.received.filter((r) => r.status === 200);
+      expect(accepted.map((r) => `${r.body.version} ${r.body.rule.id}`)).toEqual(['2.0.0 drift']);
+      expect(new Set(hook.received.map((r) => r.id)).size).toBe(1);
+    }, 60_000);
+  });
 });
