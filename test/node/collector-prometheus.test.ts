@@ -13,6 +13,7 @@ import { pastWindows, postFleetWindow, registerWeatherBaseline } from '../fleet-
 const PROMTOOL = '/usr/bin/promtool';
 const PROMETHEUS = '/usr/bin/prometheus';
 const installed = spawnSync(PROMTOOL, ['--version']).status === 0;
+if (!installed) console.warn(`[collector-prometheus] promtool/Prometheus part skipped: ${PROMTOOL} missing (apt-get install prometheus; .ci/run does).`);
 const RULES = fileURLToPath(new URL('../../deploy/prometheus/edgewise-rules.yml', import.meta.url));
 const GRAFANA = fileURLToPath(new URL('../../deploy/grafana/edgewise-dashboard.json', import.meta.url));
 const APP = { app: 'prom', ingestKey: 'prom-in', readKey: 'prom-read', adminKey: 'prom-admin' };
