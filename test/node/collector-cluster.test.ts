@@ -115,7 +115,7 @@ function expectCountedOnce(reports: number, fleet: Fleet, total: { reports: numb
 }
 
 const env = (extra: Record<string, string>) => ({
-  EDGEWISE_APPS: `${APP.app}:${APP.ingestKey}:${APP.readKey}`,
+  EDGEWISE_APPS: `${APP.app}:${APP.ingestKey}:${APP.readKey}:${APP.adminKey}`,
   COLLECTOR_RATE_PER_MINUTE: '1000000000',
   COLLECTOR_K: '1',
   // One-second windows: fresh window rows keep appearing while the load runs.
