@@ -23,8 +23,8 @@ beforeAll(async () => {
   // Six closed hours: the first has too few devices for 1.0.0 (withheld); 1.1.0 drifts from its third window on.
   await postFleetWindow(collector.url, APP.ingestKey, { version: '1.0.0', windowStart: windows[0]!, devices: 2 });
   for (const [i, w] of windows.slice(1).entries()) {
-    await postFleetWindow(collector.url, APP.ingestKey, { version: '1.0.0', windowStart: w, devices: 5 });
-    await postFleetWindow(collector.url, APP.ingestKey, { version: '1.1.0', windowStart: w, devices: 5, shift: i >= 2 ? 3 : 0 });
+    await postFleetWindow(collector.url, APP.ingestKey, { version: '1.0.0', windowStart: w, devices: 5, runs: 400 });
+    await postFleetWindow(collector.url, APP.ingestKey, { version: '1.1.0', windowStart: w, devices: 5, runs: 400, shift: i >= 2 ? 3 : 0 });
   }
   // A device whose clock is 20 h ahead (inside the allowed skew): must not stretch the time axis.
   await postFleetWindow(collector.url, APP.ingestKey, { version: '1.0.0', windowStart: Math.floor((Date.now() + 20 * HOUR) / HOUR) * HOUR, devices: 5 });

@@ -64,9 +64,9 @@ describe('alerts: rules on closed windows, signed webhooks, one notification per
     const windows = pastWindows(5);
     for (const v of ['1.0.0', '2.0.0', '3.0.0']) await registerWeatherBaseline(c.url, APP.adminKey, v);
     for (const [i, w] of windows.entries()) {
-      await postFleetWindow(c.url, APP.ingestKey, { version: '1.0.0', windowStart: w, devices: 5 });
-      await postFleetWindow(c.url, APP.ingestKey, { version: '2.0.0', windowStart: w, devices: 5, shift: i >= 2 ? 3 : 0 });
-      await postFleetWindow(c.url, APP.ingestKey, { version: '3.0.0', windowStart: w, devices: 5, errorsPerDevice: i === 4 ? 8 : 0 });
+      await postFleetWindow(c.url, APP.ingestKey, { version: '1.0.0', windowStart: w, devices: 5, runs: 400 });
+      await postFleetWindow(c.url, APP.ingestKey, { version: '2.0.0', windowStart: w, devices: 5, runs: 400, shift: i >= 2 ? 3 : 0 });
+      await postFleetWindow(c.url, APP.ingestKey, { version: '3.0.0', windowStart: w, devices: 5, runs: 400, errorsPerDevice: i === 4 ? 80 : 0 });
     }
     await settle();
     const accepted = hook.received.filter((r) => r.status === 200);
@@ -97,7 +97,7 @@ describe('alerts: rules on closed windows, signed webhooks, one notification per
     open.push(hook);
     const c = await collectorWith(hook.url);
     await registerWeatherBaseline(c.url, APP.adminKey, '1.0.0');
-    for (const w of pastWindows(5)) await postFleetWindow(c.url, APP.ingestKey, { version: '1.0.0', windowStart: w, devices: 5 });
+    for (const w of pastWindows(5)) await postFleetWindow(c.url, APP.ingestKey, { version: '1.0.0', windowStart: w, devices: 5, runs: 400 });
     await settle();
     expect(hook.received).toEqual([]);
     expect((await send(c.url, '/v1/series?model=weather&version=1.0.0', { key: APP.readKey })).json.windows).toHaveLength(5);
@@ -112,7 +112,7 @@ describe('alerts: rules on closed windows, signed webhooks, one notification per
       const processes = [await collectorWith(hook.url, fresh.url), await collectorWith(hook.url, fresh.url), await collectorWith(hook.url, fresh.url)];
       const url = processes[0]!.url;
       await registerWeatherBaseline(url, APP.adminKey, '2.0.0');
-      for (const [i, w] of pastWindows(4).entries()) await postFleetWindow(processes[i % 3]!.url, APP.ingestKey, { version: '2.0.0', windowStart: w, devices: 5, shift: i >= 1 ? 3 : 0 });
+      for (const [i, w] of pastWindows(4).entries()) await postFleetWindow(processes[i % 3]!.url, APP.ingestKey, { version: '2.0.0', windowStart: w, devices: 5, runs: 400, shift: i >= 1 ? 3 : 0 });
       await settle();
       const accepted = hook.received.filter((r) => r.status === 200);
       expect(accepted.map((r) => `${r.body.version} ${r.body.rule.id}`)).toEqual(['2.0.0 drift']);
