@@ -93,9 +93,9 @@ const mutations: Mutation[] = [
   fc.integer({ min: 0, max: 400 }).map((cut) => ({ kind: 'truncated JSON', status: 400, apply: () => undefined, raw: (t: string) => t.slice(0, Math.min(cut, t.length - 1)) })),
   fc.constantFrom('model=m&runs=3', '{', '[', 'null', '"report"', '42', '[{"v":1}]').map((text) => ({ kind: 'not a report object', status: 400, apply: () => undefined, raw: () => text })),
   fc.integer({ min: BODY_LIMIT, max: BODY_LIMIT * 3 }).map((n) => ({ kind: 'oversized', status: 413, apply: (r: any) => void (r.padding = 'x'.repeat(n)) })),
-  fc.constantFrom<Record<string, string>>({ authorization: '' }, { authorization: 'Bearer nope' }, { authorization: 'Basic aW46' }).map((headers) => ({ kind: 'no or wrong ingest key', status: 401, apply: () => undefined, headers })),
-  // The read key is a valid key of another role: authenticated, not allowed to write (403).
-  fc.constant({ kind: 'read key used to ingest', status: 403, apply: () => undefined, headers: { authorization: 'Bearer out' } }),
+  fc.constantFrom<Record<string, string>>({ authorization: '' }, { authorization: 'Bearer nope' }, { authorization: 'Basic aW46' }).map((headers) => ({ kind: 'no or unknown key', status: 401, apply: () => undefined, headers })),
+  // A valid key of another role: known, so 403 (the answer says which key is needed).
+  fc.constantFrom<Record<string, string>>({ authorization: 'Bearer out' }, { authorization: 'Bearer admin' }).map((headers) => ({ kind: 'a read or admin key posting', status: 403, apply: () => undefined, headers })),
   fc.constantFrom('text/plain', 'application/x-www-form-urlencoded').map((type) => ({ kind: 'wrong content type', status: 415, apply: () => undefined, headers: { 'content-type': type } })),
 ];
 

@@ -1,3 +1,6 @@
+import { DEFAULT_ALERT_RULES, parseAlertRules, type AlertRule } from './alert-rules.js';
+import { otlpFromEnv, type OtlpTarget } from './otlp-export.js';
+import type { WebhookTarget } from './webhook.js';
 import { DEFAULT_EPSILON_PER_WINDOW, DEFAULT_PRIVACY_RULES, type PrivacyRules } from '@edgewise/wire';
 
 /**
@@ -89,6 +92,14 @@ export interface CollectorConfig {
   now?: () => number;
   /** How often a process moves pending reports into the window rollups (also after enough reports). */
   rollupIntervalMs: number;
+  /** Rules evaluated on each closed window (alert-rules.ts); empty: no alerting. */
+  alertRules: readonly AlertRule[];
+  /** Where firings are POSTed, signed with HMAC-SHA256; absent: firings are only recorded and shown. */
+  alertWebhook?: WebhookTarget;
+  /** How often closed windows are looked at for alerts. */
+  alertIntervalMs: number;
+  /** OTLP/HTTP metrics export of the /metrics series (OTEL_EXPORTER_OTLP_ENDPOINT); absent: none. */
+  otlp?: OtlpTarget;
 }
 
 /** The development app `npm start` uses; override with EDGEWISE_APPS=app:ingest:read:admin,… */
@@ -135,6 +146,8 @@ export const DEFAULTS: Omit<CollectorConfig, 'apps'> = {
   batchConcurrency: 1,
   baselineCacheMs: 2000,
   rollupIntervalMs: 250,
+  alertRules: DEFAULT_ALERT_RULES,
+  alertIntervalMs: 60_000,
 };
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CollectorConfig {
@@ -159,6 +172,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CollectorCo
     batchMaxReports: int('COLLECTOR_BATCH_MAX', env.COLLECTOR_BATCH_MAX, d.batchMaxReports, 1),
     batchConcurrency: int('COLLECTOR_BATCH_CONCURRENCY', env.COLLECTOR_BATCH_CONCURRENCY, d.batchConcurrency, 1),
     rollupIntervalMs: int('COLLECTOR_ROLLUP_INTERVAL_MS', env.COLLECTOR_ROLLUP_INTERVAL_MS, d.rollupIntervalMs, 1),
+    alertRules: env.COLLECTOR_ALERT_RULES ? parseAlertRules(JSON.parse(env.COLLECTOR_ALERT_RULES)) : d.alertRules,
+    alertWebhook: webhookFromEnv(env),
+    alertIntervalMs: int('COLLECTOR_ALERT_INTERVAL_MS', env.COLLECTOR_ALERT_INTERVAL_MS, d.alertIntervalMs, 1),
+    otlp: otlpFromEnv(env),
   };
 }
 
@@ -175,4 +192,12 @@ function privacyFromEnv(env: NodeJS.ProcessEnv): CollectorPrivacy | false {
     minRunsPerReport: int('COLLECTOR_MIN_RUNS', env.COLLECTOR_MIN_RUNS, d.minRunsPerReport, 1),
     releaseDelayMs: int('COLLECTOR_RELEASE_DELAY_MS', env.COLLECTOR_RELEASE_DELAY_MS, d.releaseDelayMs),
   };
+}
+
+function webhookFromEnv(env: NodeJS.ProcessEnv): WebhookTarget | undefined {
+  const url = env.COLLECTOR_ALERT_WEBHOOK_URL;
+  if (!url) return undefined;
+  const secret = env.COLLECTOR_ALERT_WEBHOOK_SECRET;
+  if (!secret || secret.length < 16) throw new RangeError('COLLECTOR_ALERT_WEBHOOK_SECRET must be set (at least 16 characters) when COLLECTOR_ALERT_WEBHOOK_URL is: receivers verify the HMAC with it');
+  return { url: new URL(url).toString(), secret };
 }

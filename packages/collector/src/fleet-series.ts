@@ -1,10 +1,11 @@
-import { CONFIDENCE_EDGES, gridWindowAt, isWindowClosed, LATENCY_EDGES_MS } from '@edgewise/wire';
-import { BaselineRegistry } from './baseline-registry.js';
+import { CONFIDENCE_EDGES, gridWindowAt, isWindowClosed, LATENCY_EDGES_MS, type FeatureAggregate } from '@edgewise/wire';
+import { BaselineRegistry, type RegisteredBaseline } from './baseline-registry.js';
 import type { CollectorConfig } from './config.js';
 import type { Database } from './database.js';
 import { populationDrift, type FeaturePopulationDrift } from './population-drift.js';
 import { binnedMean, binnedQuantile } from './quantile.js';
-import { binnedFrom, featuresFrom, objectFrom, readCountsPerWindow, readWindows, type WindowRange } from './rollups.js';
+import { privateFleetSeries } from './private-fleet-series.js';
+import { binnedFrom, featuresFrom, objectFrom, readCountsPerWindow, readWindows, type SeriesCounts, type WindowRange } from './rollups.js';
 import { SERIES } from './series.js';
 
 /** One closed window of one model version, as released to read-key holders. */
@@ -19,8 +20,8 @@ export interface WindowPoint {
   rejected?: number;
   fallbacks?: number;
   backends?: Record<string, number>;
-  /** Latency quantiles, ms, interpolated inside the wire's latency bins. */
-  latencyMs?: { p50?: number; p95?: number; p99?: number };
+  /** Latency bin counts over LATENCY_EDGES_MS and quantiles (ms) interpolated inside the bins. */
+  latencyMs?: { counts: number[]; p50?: number; p95?: number; p99?: number };
   /** Confidence: bin counts over CONFIDENCE_EDGES, mean and median. */
   confidence?: { counts: number[]; mean?: number; p50?: number };
   drift?: FeaturePopulationDrift[];
@@ -55,7 +56,7 @@ export const CONFIDENCE_BIN_EDGES: readonly number[] = [...CONFIDENCE_EDGES, 1];
  */
 export async function fleetSeries(
   db: Database,
-  config: Pick<CollectorConfig, 'k' | 'windowMs'> & Partial<Pick<CollectorConfig, 'maxCategoriesPerFeature'>>,
+  config: Pick<CollectorConfig, 'k' | 'windowMs'> & Partial<Pick<CollectorConfig, 'maxCategoriesPerFeature' | 'privacy'>>,
   app: string,
   model: string,
   version: string,
@@ -63,6 +64,7 @@ export async function fleetSeries(
 ): Promise<FleetSeries> {
   const now = options.now ?? Date.now();
   const registry = options.registry ?? new BaselineRegistry(db, { ttlMs: 0, maxCategoriesPerFeature: config.maxCategoriesPerFeature ?? 1024 });
+  if (config.privacy) return privateFleetSeries(db, config.privacy, config.k, config.windowMs, app, model, version, await registry.get(app, model, version), options.range, now);
   const [rows, registered] = await Promise.all([readWindows(db, app, model, version, options.range), registry.get(app, model, version)]);
   const closed = rows.filter((w) => isWindowClosed({ end: w.start + w.windowMs }, now));
   const notYetClosed = rows.length - closed.length;
@@ -72,25 +74,55 @@ export async function fleetSeries(
   const windows = closed.map((w): WindowPoint => {
     const point: WindowPoint = { start: w.start, end: w.start + w.windowMs, reports: w.reports };
     if (w.reports < config.k) return { ...point, withheld: `fewer than k = ${config.k} devices` };
-    const c = counts.get(w.start) ?? new Map();
-    const latency = binnedFrom(c, SERIES.latency, SERIES.latencyExtra, LATENCY_EDGES_MS.length + 1).counts;
-    const confidence = binnedFrom(c, SERIES.confidence, SERIES.confidenceExtra, CONFIDENCE_EDGES.length + 1).counts;
-    const q = (p: number) => binnedQuantile(latency, LATENCY_EDGES_MS, p);
-    return {
-      ...point,
-      runs: w.runs,
-      errors: w.errors,
-      rejected: w.rejected,
-      fallbacks: w.fallbacks,
-      backends: objectFrom(c.get(SERIES.backends)),
-      latencyMs: { p50: q(0.5), p95: q(0.95), p99: q(0.99) },
-      confidence: { counts: confidence, mean: binnedMean(confidence, CONFIDENCE_BIN_EDGES), p50: binnedQuantile(confidence, CONFIDENCE_BIN_EDGES, 0.5) },
-      drift: registered ? populationDrift(registered.baseline, featuresFrom(c, registered.layout)) : [],
-      other: {},
-    };
+    return windowPoint(point, w, counts.get(w.start) ?? new Map(), registered);
   });
   const notes: string[] = [];
   if (notYetClosed - future > 0) notes.push(`${notYetClosed - future} window(s) still open: released once they close`);
   if (future > 0) notes.push(`${future} window(s) start in the future (a device clock ahead): ignored until they close`);
   return { model, version, windowMs: config.windowMs, k: config.k, baseline: Boolean(registered), windows, notYetClosed, ...(notes.length ? { note: notes.join('; ') } : {}) };
+}
+
+/**
+ * One released window's point from its counts: exact rollup counts (privacy off) or a stored noisy
+ * release (privacy on), whose counts may be negative and are projected onto non-negative values of
+ * the same total before quantiles, means and drift (post-processing: no further privacy cost).
+ */
+export function windowPoint(
+  point: WindowPoint,
+  counters: { runs: number; errors: number; rejected: number; fallbacks: number },
+  c: SeriesCounts,
+  registered: RegisteredBaseline | undefined,
+  project: (values: readonly number[]) => number[] = (v) => [...v],
+): WindowPoint {
+  const latency = project(binnedFrom(c, SERIES.latency, SERIES.latencyExtra, LATENCY_EDGES_MS.length + 1).counts);
+  const confidence = project(binnedFrom(c, SERIES.confidence, SERIES.confidenceExtra, CONFIDENCE_EDGES.length + 1).counts);
+  const q = (p: number) => binnedQuantile(latency, LATENCY_EDGES_MS, p);
+  const backends = objectFrom(c.get(SERIES.backends));
+  const names = Object.keys(backends);
+  const backendCounts = project(names.map((n) => backends[n]!));
+  return {
+    ...point,
+    runs: counters.runs,
+    errors: counters.errors,
+    rejected: counters.rejected,
+    fallbacks: counters.fallbacks,
+    backends: Object.fromEntries(names.map((n, i) => [n, backendCounts[i]!])),
+    latencyMs: { counts: latency, p50: q(0.5), p95: q(0.95), p99: q(0.99) },
+    confidence: { counts: confidence, mean: binnedMean(confidence, CONFIDENCE_BIN_EDGES), p50: binnedQuantile(confidence, CONFIDENCE_BIN_EDGES, 0.5) },
+    drift: registered ? populationDrift(registered.baseline, projectFeatures(featuresFrom(c, registered.layout), project)) : [],
+    other: {},
+  };
+}
+
+function projectFeatures(features: Record<string, FeatureAggregate>, project: (values: readonly number[]) => number[]): Record<string, FeatureAggregate> {
+  const out: Record<string, FeatureAggregate> = {};
+  for (const [name, f] of Object.entries(features)) {
+    if (f.kind === 'numeric') out[name] = { ...f, counts: project(f.counts) };
+    else {
+      const keys = Object.keys(f.counts);
+      const values = project(keys.map((k) => f.counts[k]!));
+      out[name] = { ...f, counts: Object.fromEntries(keys.map((k, i) => [k, values[i]!])) };
+    }
+  }
+  return out;
 }

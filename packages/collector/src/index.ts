@@ -13,3 +13,7 @@ export { migrate, MIGRATIONS, type Migration } from './migrations.js';
 export { pruneExpired, type PruneResult } from './retention.js';
 export { rollUp, rollUpAll } from './rollup.js';
 export { CollectorError, DatabaseUnavailableError, ReportInvalidError, ReportRefusedError, BaselineInvalidError, UnauthorizedError, ForbiddenError, type CollectorErrorCode } from './errors.js';
+export { AlertEvaluator, activeAlerts, type ActiveAlert, type AlertNotification } from './alerts.js';
+export { DEFAULT_ALERT_RULES, evaluateRule, parseAlertRules, type AlertKind, type AlertRule } from './alert-rules.js';
+export { deliverWebhook, verifyWebhookSignature, webhookSignature, type WebhookTarget } from './webhook.js';
+export { otlpPayload, type OtlpTarget } from './otlp-export.js';

@@ -104,6 +104,28 @@ ALTER TABLE baselines ADD COLUMN IF NOT EXISTS layout_hash text;
 ALTER TABLE baselines ADD COLUMN IF NOT EXISTS registered_at bigint;
 `;
 
+/**
+ * alert_firings: one row per firing of a rule on a version, keyed by its first window over the
+ * threshold, so concurrent evaluators insert it once and only the inserter notifies (alerts.ts).
+ */
+const ALERT_SCHEMA = `
+CREATE TABLE alert_firings (
+  app text NOT NULL,
+  rule text NOT NULL,
+  model text NOT NULL,
+  model_version text NOT NULL,
+  since bigint NOT NULL,
+  last_window bigint NOT NULL,
+  value double precision NOT NULL,
+  summary text NOT NULL,
+  fired_at bigint NOT NULL,
+  delivered_at bigint,
+  delivery_status integer,
+  resolved_at bigint,
+  PRIMARY KEY (app, rule, model, model_version, since)
+);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'additive window rows', up: (q) => q(ADDITIVE_SCHEMA).then(() => undefined) },
   { version: 2, name: 'import windows merged by collector 0.1', up: importLegacyWindows },
@@ -118,6 +140,7 @@ export const MIGRATIONS: readonly Migration[] = [
            PRIMARY KEY (app, model, model_version, window_start, token)
          )`).then(() => undefined),
   },
+  { version: 4, name: 'alert firings', up: (q) => q(ALERT_SCHEMA).then(() => undefined) },
 ];
 
 // Any constant shared by every collector process; "Edgewise" in ASCII, folded into an int4.

@@ -6,12 +6,14 @@ import { authenticate } from './auth.js';
 import type { CollectorConfig } from './config.js';
 import { registerDashboard } from './dashboard.js';
 import type { Database } from './database.js';
+import { activeAlerts, AlertEvaluator } from './alerts.js';
 import { driftFor } from './drift.js';
 import { fleetSeries } from './fleet-series.js';
 import { CollectorError, DatabaseUnavailableError, ReportInvalidError, ReportRefusedError } from './errors.js';
 import { IngestQueue } from './ingest-queue.js';
 import { KeyRing, type Role } from './keys.js';
 import { parseJsonBody } from './json-body.js';
+import { exportOtlp } from './otlp-export.js';
 import { renderMetrics } from './metrics.js';
 import { RateLimit } from './rate-limit.js';
 import { readVersions } from './rollups.js';
@@ -149,6 +151,11 @@ export function buildServer(config: CollectorConfig, db: Database): FastifyInsta
     return registered.baseline;
   });
 
+  app.get('/v1/alerts', async (request) => {
+    const keys = auth(request, 'read');
+    return { alerts: await activeAlerts(db, keys.app) };
+  });
+
   app.get('/metrics', async (request, reply) => {
     const keys = auth(request, 'read');
     return reply.type('text/plain; version=0.0.4').send(await renderMetrics(db, config, keys.app, registry));
@@ -172,8 +179,22 @@ export function buildServer(config: CollectorConfig, db: Database): FastifyInsta
   timer.unref();
   prune();
   roller.start();
+  // One evaluation at a time per process; several processes are de-duplicated in the database.
+  const alerts = new AlertEvaluator(db, config, registry);
+  let evaluating: Promise<unknown> = Promise.resolve();
+  const evaluate = () => {
+    evaluating = evaluating.then(() => alerts.evaluate()).catch(() => undefined);
+  };
+  const alertTimer = setInterval(evaluate, config.alertIntervalMs);
+  alertTimer.unref();
+  const otlp = config.otlp;
+  const otlpTimer = otlp && setInterval(() => void exportOtlp(otlp, db, config, registry).catch(() => undefined), otlp.intervalMs);
+  otlpTimer?.unref();
   app.addHook('onClose', async () => {
     clearInterval(timer);
+    clearInterval(alertTimer);
+    clearInterval(otlpTimer);
+    await evaluating;
     await queue.drained();
     await roller.stop();
     // Pending rows are durable and read exactly; rolling them up now just leaves less to do later.
