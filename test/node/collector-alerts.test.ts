@@ -49,7 +49,7 @@ afterEach(async () => {
 });
 
 async function collectorWith(url: string, databaseUrl?: string): Promise<RunningCollector> {
-  const c = await startCollector({ port: 0, databaseUrl, dataDir: undefined, apps: [APP], k: 3, alertRules: RULES, alertWebhook: { url, secret: SECRET, backoffMs: 50 }, alertIntervalMs: 100 });
+  const c = await startCollector({ port: 0, databaseUrl, dataDir: undefined, apps: [APP], k: 3, privacy: false, alertRules: RULES, alertWebhook: { url, secret: SECRET, backoffMs: 50 }, alertIntervalMs: 100 });
   open.push(c);
   return c;
 }

@@ -18,7 +18,7 @@ describe('OTLP/HTTP metrics export', () => {
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     const endpoint = `http://127.0.0.1:${(receiver.address() as { port: number }).port}`;
-    const c = await startCollector({ port: 0, databaseUrl: undefined, dataDir: undefined, apps: [APP], k: 3, otlp: { endpoint, headers: { authorization: 'Bearer otel-token' }, intervalMs: 200 } });
+    const c = await startCollector({ port: 0, databaseUrl: undefined, dataDir: undefined, apps: [APP], k: 3, privacy: false, otlp: { endpoint, headers: { authorization: 'Bearer otel-token' }, intervalMs: 200 } });
     try {
       await registerWeatherBaseline(c.url, APP.adminKey, '1.0.0');
       for (const w of pastWindows(3)) await postFleetWindow(c.url, APP.ingestKey, { version: '1.0.0', windowStart: w, devices: 4 });

@@ -43,7 +43,7 @@ describe('migrations', () => {
     await db.query('INSERT INTO windows VALUES ($1, $2, $3, $4, $5, $6)', [APP.app, 'weather', '1.0.0', bucket, 3, JSON.stringify(legacy)]);
     await db.query('INSERT INTO reports VALUES ($1, $2, $3, $4, $5, $6, $7)', [id, APP.app, 'weather', '1.0.0', window.start, window.end, Date.now()]);
     await db.query('INSERT INTO baselines VALUES ($1, $2, $3, $4)', [APP.app, 'weather', '1.0.0', await readFile(weatherBaselineFile, 'utf8')]);
-    expect(await migrate(db)).toEqual([1, 2, 3]);
+    expect(await migrate(db)).toEqual(MIGRATIONS.map((m) => m.version));
     const tables = (await db.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).map((r) => r.t);
     expect(tables).toEqual(expect.arrayContaining(['legacy_reports', 'legacy_windows', 'report_ids', 'window_counts']));
     expect(tables).not.toContain('windows');

@@ -59,7 +59,11 @@ export async function renderMetrics(db: Database, config: CollectorConfig, app: 
 /** The metric families of one app, for the Prometheus text format and the OTLP export alike. */
 export async function metricFamilies(db: Database, config: CollectorConfig, app: string, registry: BaselineRegistry, now = Date.now()): Promise<Family[]> {
   const f = {
-    reports: new Family('edgewise_reports_total', 'counter', 'Aggregate reports received in released windows.'),
+    // With privacy on, exact report counts are not released (they would tell whether a device
+    // reported): the released windows' noisy device counts are, under a name that says so.
+    reports: config.privacy
+      ? new Family('edgewise_released_devices_total', 'counter', 'Devices that reported in released windows (a noisy count: privacy on).')
+      : new Family('edgewise_reports_total', 'counter', 'Aggregate reports received in released windows.'),
     runs: new Family('edgewise_runs_total', 'counter', 'Inference runs on devices, in released windows.'),
     errors: new Family('edgewise_errors_total', 'counter', 'Inference runs that failed on devices, in released windows.'),
     rejected: new Family('edgewise_rejected_total', 'counter', 'Inputs rejected by validation on devices before inference, in released windows.'),
