@@ -50,7 +50,9 @@ export function checkReport(report: Report, app: string, registered: RegisteredB
     if (name !== OTHER_KEY && !CLASS_INDEX.test(name)) throw new ReportInvalidError(`topClasses.${JSON.stringify(name)}: class keys are class indices (0, 1, 2, …)`);
   }
   const { windowMs } = limits;
-  const windowStart = Math.floor(report.window.end / windowMs) * windowMs;
+  // The window holding the report's last instant: windows are half-open, so a device window of the
+  // grid, [start, end), belongs to the cell that holds end − 1, not to the one that begins at end.
+  const windowStart = Math.floor(Math.max(report.window.start, report.window.end - 1) / windowMs) * windowMs;
   if (report.window.end > now + limits.maxClockSkewMs) {
     throw new ReportRefusedError(`window.end: ${new Date(report.window.end).toISOString()} is more than ${limits.maxClockSkewMs} ms in the future`);
   }

@@ -7,7 +7,7 @@ import { openFastestBackend } from './fastest-backend.js';
 import { initialState, type LifecyclePolicy, type LifecycleStatus } from './lifecycle.js';
 import { LifecycleDriver, type LifecycleIo } from './lifecycle-driver.js';
 import { disabledObserver } from './disabled-observer.js';
-import type { Aggregates, Counters, DriftReport, Inspection, ModelObserver, MonitorReport } from './monitoring.js';
+import type { Aggregates, Counters, DriftReport, Inspection, ModelObserver, MonitorReport, WindowAggregates } from './monitoring.js';
 import { RunDeadline } from './run-deadline.js';
 import { SerialQueue } from './serial-queue.js';
 import type { NamedTensors, TensorSpec } from './tensor.js';
@@ -42,8 +42,16 @@ export interface Model {
   health(): Promise<MonitorReport>;
   /** The monitor's full binary snapshot (sketches retain sample values: keep it on the device). */
   snapshot(options?: { reset?: boolean }): Promise<Uint8Array>;
-  /** Counts on fixed bins only: what an uplink may send (see @edgewise/wire). */
+  /** Counts on fixed bins only, cumulative: what an uplink may send (see @edgewise/wire). */
   aggregates(options?: { reset?: boolean }): Promise<Aggregates>;
+  /**
+   * The uplink's view: windows closed since the last call (plus, with `includeOpen`, what the open
+   * window gained since last taken). Taking them changes nothing that `drift()` or `health()` read.
+   *
+   * @example
+   * for (const { window, body } of await model.takeWindows()) send({ window, ...body });
+   */
+  takeWindows(options?: { includeOpen?: boolean }): Promise<WindowAggregates[]>;
   /** Lets runs already queued finish, then releases the session; later runs reject with E_DISPOSED. */
   dispose(): Promise<void>;
 }
@@ -205,6 +213,10 @@ export class LocalModel implements Model {
       if (options.reset) this.monitor.reset();
       return result;
     });
+  }
+
+  async takeWindows(options: { includeOpen?: boolean } = {}): Promise<WindowAggregates[]> {
+    return this.queue.push(async () => this.monitor.takeWindows(options.includeOpen ?? false));
   }
 
   private async runNow(inputs: NamedTensors): Promise<NamedTensors> {

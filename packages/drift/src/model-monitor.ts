@@ -10,17 +10,20 @@ import { DEFAULT_K } from './kll-sketch.js';
 import { NumericSketch } from './numeric-sketch.js';
 
 const SNAPSHOT_VERSION = 1;
+/** First byte of a WindowedMonitor's snapshot, which nests a ModelMonitor's (its cumulative view) first. */
+export const WINDOWED_SNAPSHOT_VERSION = 0x57;
 
 export type { Counters, Inspection, MonitorOptions, MonitorReport } from '@edgewise/core';
 
 /**
- * Sketches a model's inputs, outputs, confidence and latency on the device. Only these aggregates
+ * Sketches a model's inputs, outputs, confidence and latency on the device (one set of sketches:
+ * WindowedMonitor keeps one cumulative and one per window). Only these aggregates
  * ever leave it (see snapshot()).
  *
  * @example
  * const monitor = new ModelMonitor({ baseline, features: [{ name: 'temp', input: 'x', index: 1 }] });
  */
-export class ModelMonitor implements ModelObserver {
+export class ModelMonitor implements Omit<ModelObserver, 'takeWindows'> {
   readonly features = new Map<string, NumericSketch | CategoricalSketch>();
   latency = new NumericSketch(LATENCY_EDGES_MS);
   confidence = new NumericSketch(CONFIDENCE_EDGES, [0, 1]);
@@ -241,7 +244,9 @@ export interface MonitorSnapshot {
   features: Map<string, NumericSketch | CategoricalSketch>;
 }
 
+/** Decodes a snapshot; of a windowed one, its cumulative view. */
 export function readSnapshot(bytes: Uint8Array): MonitorSnapshot {
+  if (bytes[0] === WINDOWED_SNAPSHOT_VERSION) return readSnapshot(new ByteReader(bytes.subarray(1)).bytes());
   const r = new ByteReader(bytes);
   const version = r.u8();
   if (version !== SNAPSHOT_VERSION) throw new SketchFormatError(`Monitor snapshot format ${version} is not supported (expected ${SNAPSHOT_VERSION}).`);

@@ -5,9 +5,16 @@ import { protectCounts, type PrivacyOptions } from './privacy.js';
 import { classify } from './delivery.js';
 import { fetchTransport, type Transport } from './transport.js';
 
-/** What the uplink needs of a model: its aggregates (Model from @edgewise/core fits). */
+type ReportBody = Omit<Report, 'v' | 'id' | 'model' | 'modelVersion' | 'window' | 'baseline'>;
+
+/**
+ * What the uplink needs of a model (Model from @edgewise/core fits). A source with `takeWindows`
+ * is read window by window without disturbing what its local drift reads; one with only
+ * `aggregates` is read and reset (the older contract).
+ */
 export interface AggregateSource {
-  aggregates(options: { reset: boolean }): Promise<{ body: Omit<Report, 'v' | 'id' | 'model' | 'modelVersion' | 'window' | 'baseline'> }>;
+  aggregates(options: { reset: boolean }): Promise<{ body: ReportBody }>;
+  takeWindows?(options: { includeOpen: boolean }): Promise<Array<{ window: { start: number; end: number }; body: ReportBody }>>;
 }
 
 export type UplinkEvent =
@@ -64,18 +71,39 @@ export class Uplink {
     this.transport = options.transport ?? fetchTransport;
   }
 
-  /** Takes the model's aggregates since the last collect (resetting them) into the outbox. */
-  async collect(): Promise<Report | undefined> {
-    const { body } = await this.options.source.aggregates({ reset: true });
-    const end = Date.now();
-    const start = this.windowStart;
-    this.windowStart = end;
-    if (body.counters.runs === 0 && body.counters.rejected === 0 && body.counters.errors === 0) return undefined;
-    let report: Report = { v: REPORT_VERSION, id: reportId(), model: this.options.model, modelVersion: this.options.modelVersion, window: { start, end }, ...body };
-    if (this.options.baseline) report.baseline = this.options.baseline;
-    if (this.options.privacy) report = protectCounts(report, this.options.privacy);
-    await this.outbox.add(report);
-    return report;
+  /**
+   * Takes what the model counted since the last collect into the outbox: one report per window of
+   * the grid that closed since, plus (with `includeOpen`, the default for a call by hand) what the
+   * open window gained so far. The model's local drift is untouched. Returns the newest report.
+   * The timer of start() takes closed windows only.
+   */
+  async collect(options: { includeOpen?: boolean } = {}): Promise<Report | undefined> {
+    const reports = await this.collectWindows(options.includeOpen ?? true);
+    return reports[reports.length - 1];
+  }
+
+  /** As collect(), returning every report it added. */
+  async collectWindows(includeOpen: boolean): Promise<Report[]> {
+    const source = this.options.source;
+    let parts: Array<{ window: { start: number; end: number }; body: ReportBody }>;
+    if (source.takeWindows) {
+      parts = await source.takeWindows({ includeOpen });
+    } else {
+      const { body } = await source.aggregates({ reset: true });
+      const end = Date.now();
+      parts = [{ window: { start: this.windowStart, end }, body }];
+      this.windowStart = end;
+    }
+    const reports: Report[] = [];
+    for (const { window, body } of parts) {
+      if (body.counters.runs === 0 && body.counters.rejected === 0 && body.counters.errors === 0) continue;
+      let report: Report = { v: REPORT_VERSION, id: reportId(), model: this.options.model, modelVersion: this.options.modelVersion, window, ...body };
+      if (this.options.baseline) report.baseline = this.options.baseline;
+      if (this.options.privacy) report = protectCounts(report, this.options.privacy);
+      await this.outbox.add(report);
+      reports.push(report);
+    }
+    return reports;
   }
 
   /**
@@ -125,7 +153,7 @@ export class Uplink {
   start(): void {
     if (this.timer) return;
     const tick = async () => {
-      await this.collect().catch(() => undefined);
+      await this.collectWindows(false).catch(() => undefined);
       await this.flush().catch(() => undefined);
       this.timer = setTimeout(tick, this.failures > 0 ? this.plannedDelayMs : (this.options.intervalMs ?? 60_000));
     };

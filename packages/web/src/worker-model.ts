@@ -1,5 +1,5 @@
 import { compileInputValidator } from '@edgewise/core/internal';
-import { AllBackendsFailedError, DEFAULT_RECOVERY, DisposedError, describeError, type Aggregates, type BackendAttempt, type BackendName, type DriftReport, type LifecycleStatus, type LoadModelOptions, type Model, type ModelEventListener, type ModelEventName, type MonitorReport, type NamedTensors, type TensorSpec } from '@edgewise/core';
+import { AllBackendsFailedError, DEFAULT_RECOVERY, DisposedError, describeError, type Aggregates, type BackendAttempt, type BackendName, type DriftReport, type LifecycleStatus, type LoadModelOptions, type Model, type ModelEventListener, type ModelEventName, type MonitorReport, type NamedTensors, type TensorSpec, type WindowAggregates } from '@edgewise/core';
 import { Emitter, LifecycleDriver, SerialQueue, classifyFailure, deserializeError, initialState, type LifecycleEvent, type LifecycleIo } from '@edgewise/core/internal';
 import * as Comlink from 'comlink';
 import type { WorkerHost } from './worker-host.js';
@@ -149,6 +149,10 @@ export class WorkerModel implements Model {
   async aggregates(options: { reset?: boolean } = {}): Promise<Aggregates> {
     const result = await this.inWorker((thread) => this.host.call(thread, (api) => api.aggregates(this.id, options.reset ?? false), QUICK_CALL_MS));
     return { ...result, body: { ...result.body, counters: this.withBoundary(result.body.counters, options.reset ?? false) } };
+  }
+
+  takeWindows(options: { includeOpen?: boolean } = {}): Promise<WindowAggregates[]> {
+    return this.inWorker((thread) => this.host.call(thread, (api) => api.takeWindows(this.id, options.includeOpen ?? false), QUICK_CALL_MS));
   }
 
   dispose(): Promise<void> {

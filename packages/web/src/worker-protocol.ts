@@ -1,4 +1,4 @@
-import type { Aggregates, BackendAttempt, BackendName, DriftReport, LifecycleStatus, LoadModelOptions, ModelArtifact, MonitorConfig, MonitorReport, NamedTensors, TensorSpec, ValidationOptions } from '@edgewise/core';
+import type { Aggregates, BackendAttempt, BackendName, DriftReport, LifecycleStatus, LoadModelOptions, ModelArtifact, MonitorConfig, MonitorReport, NamedTensors, TensorSpec, ValidationOptions, WindowAggregates } from '@edgewise/core';
 import type { SerializedError } from '@edgewise/core/internal';
 
 /**
@@ -84,6 +84,7 @@ export interface WorkerApi {
   health(id: number): Promise<MonitorReport>;
   snapshot(id: number, reset: boolean): Promise<Uint8Array>;
   aggregates(id: number, reset: boolean): Promise<Aggregates>;
+  takeWindows(id: number, includeOpen: boolean): Promise<WindowAggregates[]>;
   /**
    * Hands back (transfers) the inputs of a run that failed with EngineWedgedError, so the main thread
    * can retry them in a fresh worker without having kept a copy.

@@ -112,6 +112,7 @@ export function serveModels(options: ServeModelsOptions = {}): void {
       return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
     },
     aggregates: (id, reset) => modelById(id).aggregates({ reset }),
+    takeWindows: (id, includeOpen) => modelById(id).takeWindows({ includeOpen }),
     async dispose(id) {
       await models.get(id)?.dispose();
       models.delete(id);
