@@ -104,6 +104,21 @@ export function checkReport(report: Report, app: string, registered: RegisteredB
   }
   for (const [key, c] of classes) add(SERIES.classes, key, c);
 
+  if (report.labels) {
+    // Labels may arrive for runs of earlier windows, so they are bounded per report, not by this window's runs.
+    const bound = limits.maxRunsPerReport * limits.maxItemsPerRun;
+    const what = 'COLLECTOR_MAX_RUNS_PER_REPORT × COLLECTOR_MAX_ITEMS_PER_RUN';
+    const { confusion, labeled, correct } = report.labels;
+    atMost('labels.confusion', sum(Object.values(confusion)), bound, what);
+    binned(SERIES.labeled, `${SERIES.labeled}-extra`, 'labels.labeled', labeled, bound, what);
+    labeled.counts.forEach((n, i) => atMost(`labels.correct.counts.${i}`, correct.counts[i]!, n, `labels.labeled.counts.${i}`));
+    binned(SERIES.correct, `${SERIES.correct}-extra`, 'labels.correct', correct, bound, what);
+    for (const [cell, c] of Object.entries(confusion)) {
+      const [label, predicted] = cell.split(':').map(Number) as [number, number];
+      add(SERIES.confusion, label < limits.maxClasses && predicted < limits.maxClasses ? `${label}:${predicted}` : OTHER_KEY, c);
+    }
+  }
+
   const ignored: ReportAdditions['ignored'] = [];
   for (const [name, feature] of Object.entries(report.features)) {
     const field = `features.${JSON.stringify(name)}`;

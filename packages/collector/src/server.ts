@@ -5,6 +5,7 @@ import { BaselineRegistry } from './baseline-registry.js';
 import type { AppKeys, CollectorConfig } from './config.js';
 import { dashboardHtml } from './dashboard.js';
 import type { Database } from './database.js';
+import { accuracyFor } from './accuracy.js';
 import { driftFor } from './drift.js';
 import { CollectorError, DatabaseUnavailableError, ReportInvalidError } from './errors.js';
 import { IngestQueue } from './ingest-queue.js';
@@ -131,6 +132,20 @@ export function buildServer(config: CollectorConfig, db: Database): FastifyInsta
       return n;
     };
     return driftFor(db, config, keys.app, model, version, { registry, range: { from: time('from', from), to: time('to', to) } });
+  });
+
+  app.get<{ Querystring: { model?: string; version?: string; from?: string; to?: string } }>('/v1/accuracy', async (request, reply) => {
+    const keys = authenticate(request, reply, 'readKey');
+    if (!keys) return reply;
+    const { model, version, from, to } = request.query;
+    if (!model || !version) return reply.code(400).send({ error: 'query parameters "model" and "version" are required', code: 'E_QUERY' });
+    const time = (name: string, v: string | undefined) => {
+      if (v === undefined) return undefined;
+      const n = Number(v);
+      if (!Number.isSafeInteger(n) || n < 0) throw new ReportInvalidError(`query parameter "${name}" must be a time in ms since 1970; received ${JSON.stringify(v)}`);
+      return n;
+    };
+    return accuracyFor(db, config, keys.app, model, version, { from: time('from', from), to: time('to', to) });
   });
 
   app.get('/metrics', async (request, reply) => {

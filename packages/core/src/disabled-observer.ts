@@ -29,6 +29,7 @@ export function disabledObserver(): ModelObserver {
       skipped: [],
     }),
     takeWindows: () => [],
+    feedback: () => false,
     reset: () => {},
     restore: () => {},
   };

@@ -14,8 +14,14 @@ export interface ModelObserver {
   readonly counters: Counters;
   /** Reads what is watched from the inputs, before the run. Records nothing. */
   inspect(inputs: NamedTensors): Inspection;
-  /** One successful run. */
-  record(inspection: Inspection, outputs: NamedTensors, latencyMs: number, backend: string): void;
+  /** One successful run; with `runId`, its prediction is kept (bounded) for a later feedback(). */
+  record(inspection: Inspection, outputs: NamedTensors, latencyMs: number, backend: string, runId?: string): void;
+  /**
+   * Ground truth for an earlier run (one label, or one per batch item): counted into the open
+   * window's confusion and calibration counts. False when the run is unknown, already labelled
+   * or older than the monitor keeps predictions for.
+   */
+  feedback(runId: string, label: number | readonly number[]): boolean;
   count(counter: 'errors' | 'rejected' | 'fallbacks'): void;
   drift(): DriftReport | undefined;
   report(): MonitorReport;
@@ -58,6 +64,8 @@ export interface MonitorReport {
   confidence: { count: number; p10: number; p50: number };
   topClasses: Record<string, number>;
   drift?: DriftReport;
+  /** Delayed labels (model.feedback): labelled predictions and those that were right, cumulative and in the open window. */
+  accuracy?: { labeled: number; correct: number; expired: number; window: { labeled: number; correct: number } };
 }
 
 /** What aggregates() returns: the report body, and features left out for lack of bins. */
@@ -164,6 +172,8 @@ export interface MonitorOptions {
   k?: number;
   /** Length of the tumbling drift windows, on the shared grid (@edgewise/wire window-grid; default 1 h). */
   windowMs?: number;
+  /** Delayed labels: how long (default 1 h) and how many (default 10 000) predictions wait for feedback(). */
+  labels?: { maxAgeMs?: number; maxPending?: number };
   /** Closed windows kept for the uplink before the oldest is dropped (default 168: a week of hours). */
   maxClosedWindows?: number;
 }

@@ -43,8 +43,13 @@ export function subtractBody(a: AggregateBody, b: AggregateBody | undefined): Ag
     topClasses: minusRecord(a.topClasses, b.topClasses),
     features: Object.fromEntries(Object.entries(a.features).map(([name, f]) => [name, minusFeature(f, b.features[name])])),
   };
+  if (a.labels) {
+    const bl = b.labels;
+    out.labels = { confusion: minusRecord(a.labels.confusion, bl?.confusion), labeled: minusBins(a.labels.labeled, bl?.labeled), correct: minusBins(a.labels.correct, bl?.correct) };
+  }
   return out;
 }
 
-/** True when a body counts nothing (no run, error or rejection): such a window is not worth a report. */
-export const isEmptyBody = (body: AggregateBody) => body.counters.runs === 0 && body.counters.errors === 0 && body.counters.rejected === 0;
+/** True when a body counts nothing (no run, error, rejection or label): such a window is not worth a report. */
+export const isEmptyBody = (body: AggregateBody) =>
+  body.counters.runs === 0 && body.counters.errors === 0 && body.counters.rejected === 0 && !(body.labels && Object.keys(body.labels.confusion).length > 0);

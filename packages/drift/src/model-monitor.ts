@@ -23,7 +23,7 @@ export type { Counters, Inspection, MonitorOptions, MonitorReport } from '@edgew
  * @example
  * const monitor = new ModelMonitor({ baseline, features: [{ name: 'temp', input: 'x', index: 1 }] });
  */
-export class ModelMonitor implements Omit<ModelObserver, 'takeWindows'> {
+export class ModelMonitor implements Omit<ModelObserver, 'takeWindows' | 'feedback'> {
   readonly features = new Map<string, NumericSketch | CategoricalSketch>();
   latency = new NumericSketch(LATENCY_EDGES_MS);
   confidence = new NumericSketch(CONFIDENCE_EDGES, [0, 1]);

@@ -3,6 +3,8 @@ import { DEFAULT_WINDOW_MS, assertWindowMs, gridWindowAt, type GridWindow } from
 import { isEmptyBody, subtractBody, type AggregateBody } from './aggregate-arithmetic.js';
 import { ByteReader, ByteWriter, SketchFormatError } from './binary.js';
 import type { TensorLike } from './feature-extraction.js';
+import { PendingPredictions, correctTotal, countLabel, emptyLabelCounts, labeledTotal, predictionsOf } from './label-tracker.js';
+import type { LabelCounts } from '@edgewise/wire';
 import { ModelMonitor, WINDOWED_SNAPSHOT_VERSION } from './model-monitor.js';
 
 export type Clock = () => number;
@@ -29,6 +31,9 @@ export class WindowedMonitor implements ModelObserver {
   /** Closed windows dropped because the uplink did not take them in time. */
   droppedWindows = 0;
   private readonly windowMs: number;
+  private readonly pending: PendingPredictions;
+  private labelsCumulative = emptyLabelCounts();
+  private labelsCurrent = emptyLabelCounts();
 
   constructor(
     readonly options: MonitorOptions = {},
@@ -41,6 +46,7 @@ export class WindowedMonitor implements ModelObserver {
     this.cumulative = new ModelMonitor(options);
     this.current = new ModelMonitor(options);
     this.window = gridWindowAt(clock(), this.windowMs);
+    this.pending = new PendingPredictions(options.labels?.maxAgeMs, options.labels?.maxPending);
   }
 
   get rejects(): boolean {
@@ -58,10 +64,33 @@ export class WindowedMonitor implements ModelObserver {
     return this.cumulative.inspect(inputs);
   }
 
-  record(inspection: Inspection, outputs: Record<string, TensorLike>, latencyMs: number, backend: string): void {
+  record(inspection: Inspection, outputs: Record<string, TensorLike>, latencyMs: number, backend: string, runId?: string): void {
     this.roll();
     this.cumulative.record(inspection, outputs, latencyMs, backend);
     this.current.record(inspection, outputs, latencyMs, backend);
+    if (runId !== undefined) this.pending.remember(runId, predictionsOf(Object.values(outputs)[0]), this.clock());
+  }
+
+  /** Counts a delayed label into the open window (the window the label arrives in) and the cumulative view. */
+  feedback(runId: string, label: number | readonly number[]): boolean {
+    this.roll();
+    const predictions = this.pending.take(runId, this.clock());
+    if (!predictions || predictions.length === 0) return false;
+    predictions.forEach((prediction, i) => {
+      const truth = typeof label === 'number' ? label : label[i];
+      if (truth === undefined) return;
+      countLabel(this.labelsCumulative, truth, prediction);
+      countLabel(this.labelsCurrent, truth, prediction);
+    });
+    return true;
+  }
+
+  /** Labelled runs and how many were right: cumulative, and in the open window. */
+  accuracy(): { labeled: number; correct: number; expired: number; window: { labeled: number; correct: number } } {
+    this.roll();
+    const c = this.labelsCumulative;
+    const w = this.labelsCurrent;
+    return { labeled: labeledTotal(c), correct: correctTotal(c), expired: this.pending.expired, window: { labeled: labeledTotal(w), correct: correctTotal(w) } };
   }
 
   count(counter: 'errors' | 'rejected' | 'fallbacks'): void {
@@ -80,11 +109,12 @@ export class WindowedMonitor implements ModelObserver {
 
   report(): MonitorReport {
     this.roll();
-    return this.cumulative.report();
+    const accuracy = this.accuracy();
+    return accuracy.labeled > 0 || accuracy.window.labeled > 0 ? { ...this.cumulative.report(), accuracy } : this.cumulative.report();
   }
 
   aggregates(): Aggregates {
-    return this.cumulative.aggregates();
+    return withLabels(this.cumulative.aggregates(), this.labelsCumulative);
   }
 
   takeWindows(includeOpen: boolean): WindowAggregates[] {
@@ -92,7 +122,7 @@ export class WindowedMonitor implements ModelObserver {
     const out = this.closed;
     this.closed = [];
     if (includeOpen) {
-      const now = this.current.aggregates();
+      const now = withLabels(this.current.aggregates(), this.labelsCurrent);
       const gained = subtractBody(now.body, this.taken);
       if (!isEmptyBody(gained)) out.push({ window: { start: this.window.start, end: Math.min(this.window.end, this.clock()) }, body: gained, skipped: now.skipped });
       this.taken = now.body;
@@ -107,20 +137,23 @@ export class WindowedMonitor implements ModelObserver {
     this.taken = undefined;
     this.closed = [];
     this.previous = undefined;
+    this.labelsCumulative = emptyLabelCounts();
+    this.labelsCurrent = emptyLabelCounts();
   }
 
   /** Closes the open window if the clock has passed its end. */
   private roll(): void {
     const now = this.clock();
     if (now < this.window.end) return;
-    this.close(this.window, this.current, this.taken);
+    this.close(this.window, this.current, this.taken, this.labelsCurrent);
     this.current = new ModelMonitor(this.options);
+    this.labelsCurrent = emptyLabelCounts();
     this.taken = undefined;
     this.window = gridWindowAt(now, this.windowMs);
   }
 
-  private close(window: GridWindow, monitor: ModelMonitor, taken: AggregateBody | undefined): void {
-    const final = monitor.aggregates();
+  private close(window: GridWindow, monitor: ModelMonitor, taken: AggregateBody | undefined, labels: LabelCounts): void {
+    const final = withLabels(monitor.aggregates(), labels);
     const body = subtractBody(final.body, taken);
     if (monitor.counters.runs > 0) {
       const verdict = monitor.drift();
@@ -142,7 +175,7 @@ export class WindowedMonitor implements ModelObserver {
     w.bytes(this.cumulative.snapshot());
     w.f64(this.window.start).f64(this.window.end);
     w.bytes(this.current.snapshot());
-    w.string(JSON.stringify({ taken: this.taken ?? null, closed: this.closed, previous: this.previous ?? null, droppedWindows: this.droppedWindows }));
+    w.string(JSON.stringify({ taken: this.taken ?? null, closed: this.closed, previous: this.previous ?? null, droppedWindows: this.droppedWindows, labels: [this.labelsCumulative, this.labelsCurrent] }));
     return w.finish();
   }
 
@@ -154,24 +187,40 @@ export class WindowedMonitor implements ModelObserver {
     this.cumulative.restore(r.bytes());
     const window = { start: r.f64(), end: r.f64() };
     const current = r.bytes();
-    const rest = JSON.parse(r.string()) as { taken: AggregateBody | null; closed: WindowAggregates[]; previous: WindowDrift | null; droppedWindows: number };
+    const rest = JSON.parse(r.string()) as { taken: AggregateBody | null; closed: WindowAggregates[]; previous: WindowDrift | null; droppedWindows: number; labels: [LabelCounts, LabelCounts] };
     if (!r.done) throw new SketchFormatError('Windowed monitor snapshot has trailing bytes.');
     this.roll();
     this.closed.unshift(...rest.closed);
     this.droppedWindows += rest.droppedWindows;
     this.previous ??= rest.previous ?? undefined;
+    addLabels(this.labelsCumulative, rest.labels[0]);
     if (window.start === this.window.start && this.windowMsOf(window) === this.windowMs) {
       this.current.restore(current);
+      addLabels(this.labelsCurrent, rest.labels[1]);
       this.taken = rest.taken ?? undefined;
     } else {
       // The saved window has closed since: it goes to the uplink as it was.
       const saved = new ModelMonitor(this.options);
       saved.restore(current);
-      this.close(window, saved, rest.taken ?? undefined);
+      this.close(window, saved, rest.taken ?? undefined, rest.labels[1]);
     }
   }
 
   private windowMsOf(window: { start: number; end: number }): number {
     return window.end - window.start;
+  }
+}
+
+/** The body with its label counts, when any label arrived. */
+function withLabels(aggregates: Aggregates, labels: LabelCounts): Aggregates {
+  if (labeledTotal(labels) === 0) return aggregates;
+  return { ...aggregates, body: { ...aggregates.body, labels: structuredClone(labels) } };
+}
+
+function addLabels(into: LabelCounts, from: LabelCounts): void {
+  for (const [cell, n] of Object.entries(from.confusion)) into.confusion[cell] = (into.confusion[cell] ?? 0) + n;
+  for (const key of ['labeled', 'correct'] as const) {
+    from[key].counts.forEach((n, i) => (into[key].counts[i]! += n));
+    into[key].nan += from[key].nan;
   }
 }

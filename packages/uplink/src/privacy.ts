@@ -45,6 +45,7 @@ export function protectCounts(report: Report, options: PrivacyOptions): Report {
     topClasses: map(report.topClasses),
     latencyMs,
     confidence: bins(report.confidence),
+    ...(report.labels && { labels: { confusion: map(report.labels.confusion), labeled: bins(report.labels.labeled), correct: bins(report.labels.correct) } }),
     features: Object.fromEntries(
       Object.entries(report.features).map(([k, f]) => [k, f.kind === 'numeric' ? { kind: 'numeric', ...bins(f) } : { kind: 'categorical', counts: map(f.counts), missing: noisy(f.missing) }]),
     ),
