@@ -2,6 +2,9 @@ import { BACKEND_NAMES, CONFIDENCE_EDGES, LATENCY_EDGES_MS, OTHER_KEY } from '@e
 import type { Layout } from './layout.js';
 import { EXTRA_KEYS, SERIES } from './series.js';
 
+/** Confusion cells released per window: 32 × 32 (every pair of the first 32 classes). */
+const CONFUSION_CLASSES = 32;
+
 const range = (n: number) => Array.from({ length: n }, (_, i) => String(i));
 
 /**
@@ -18,6 +21,13 @@ export function releaseDomain(layout: Layout | undefined, releasedClasses: numbe
     [SERIES.confidenceExtra, EXTRA_KEYS],
     [SERIES.backends, [...BACKEND_NAMES, OTHER_KEY]],
     [SERIES.classes, [...range(releasedClasses), OTHER_KEY]],
+    // Delayed labels (issue 15): per confidence bin, and confusion cells "label:predicted" of the
+    // first CONFUSION_CLASSES classes (cells of higher classes are not released).
+    [SERIES.labeled, range(CONFIDENCE_EDGES.length + 1)],
+    [`${SERIES.labeled}-extra`, EXTRA_KEYS],
+    [SERIES.correct, range(CONFIDENCE_EDGES.length + 1)],
+    [`${SERIES.correct}-extra`, EXTRA_KEYS],
+    [SERIES.confusion, range(Math.min(releasedClasses, CONFUSION_CLASSES)).flatMap((a) => range(Math.min(releasedClasses, CONFUSION_CLASSES)).map((b) => `${a}:${b}`))],
   ]);
   for (const [name, f] of layout?.features ?? []) {
     if (f.kind === 'numeric') {

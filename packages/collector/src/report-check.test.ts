@@ -64,3 +64,24 @@ describe('checkReport', () => {
     expect(() => checkReport(report(1, { window: { start: 0, end: NOW - 91 * 86_400_000 } }), 'app', registered, OFF, NOW)).toThrow(/older than the retention/);
   });
 });
+
+describe('checkReport: windows and labels', () => {
+  it('puts a grid window [start, end) in its own cell, not the one that begins at its end', () => {
+    const hour = Date.parse('2026-06-01T11:00:00Z');
+    const a = checkReport(report(2, { window: { start: hour, end: hour + 3_600_000 } }), 'app', registered, DEFAULTS, NOW);
+    expect(a.windowStart).toBe(hour);
+  });
+
+  it('stores label counts as series, and refuses more right answers than labelled ones in a bin', () => {
+    const labeled = bins(CONFIDENCE_EDGES.length + 1, 0);
+    labeled.counts[19] = 3;
+    const correct = bins(CONFIDENCE_EDGES.length + 1, 0);
+    correct.counts[19] = 2;
+    const a = checkReport(report(3, { labels: { confusion: { '1:1': 2, '2:1': 1 }, labeled, correct } }), 'app', registered, DEFAULTS, NOW);
+    expect(a.counts.confusion).toEqual({ '1:1': 2, '2:1': 1 });
+    expect(a.counts.labeled).toEqual({ '19': 3 });
+    expect(a.counts.correct).toEqual({ '19': 2 });
+    const tooRight = { ...correct, counts: correct.counts.map((c, i) => (i === 19 ? 4 : c)) };
+    expect(() => checkReport(report(3, { labels: { confusion: {}, labeled, correct: tooRight } }), 'app', registered, DEFAULTS, NOW)).toThrow(/labels\.correct/);
+  });
+});

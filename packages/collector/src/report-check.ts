@@ -55,8 +55,10 @@ export function checkReport(report: Report, app: string, registered: RegisteredB
   const { windowMs } = limits;
   const privacy = limits.privacy || undefined;
   if (privacy) checkPrivacy(report, privacy, windowMs, now);
-  // A private report covers exactly one grid cell; otherwise the window holding its end.
-  const windowStart = privacy ? report.window.start : Math.floor(report.window.end / windowMs) * windowMs;
+  // A private report covers exactly one grid cell. Otherwise the window holding the report's last
+  // instant: windows are half-open, so a device window of the grid, [start, end), belongs to the
+  // cell that holds end − 1, not to the one that begins at end.
+  const windowStart = privacy ? report.window.start : Math.floor(Math.max(report.window.start, report.window.end - 1) / windowMs) * windowMs;
   if (report.window.end > now + limits.maxClockSkewMs) {
     throw new ReportRefusedError(`window.end: ${new Date(report.window.end).toISOString()} is more than ${limits.maxClockSkewMs} ms in the future`);
   }
@@ -109,6 +111,21 @@ export function checkReport(report: Report, app: string, registered: RegisteredB
     classes.set(key, (classes.get(key) ?? 0) + c);
   }
   for (const [key, c] of classes) add(SERIES.classes, key, c);
+
+  if (report.labels) {
+    // Labels may arrive for runs of earlier windows, so they are bounded per report, not by this window's runs.
+    const bound = limits.maxRunsPerReport * limits.maxItemsPerRun;
+    const what = 'COLLECTOR_MAX_RUNS_PER_REPORT × COLLECTOR_MAX_ITEMS_PER_RUN';
+    const { confusion, labeled, correct } = report.labels;
+    atMost('labels.confusion', sum(Object.values(confusion)), bound, what);
+    binned(SERIES.labeled, `${SERIES.labeled}-extra`, 'labels.labeled', labeled, bound, what);
+    labeled.counts.forEach((n, i) => atMost(`labels.correct.counts.${i}`, correct.counts[i]!, n, `labels.labeled.counts.${i}`));
+    binned(SERIES.correct, `${SERIES.correct}-extra`, 'labels.correct', correct, bound, what);
+    for (const [cell, c] of Object.entries(confusion)) {
+      const [label, predicted] = cell.split(':').map(Number) as [number, number];
+      add(SERIES.confusion, label < limits.maxClasses && predicted < limits.maxClasses ? `${label}:${predicted}` : OTHER_KEY, c);
+    }
+  }
 
   const ignored: ReportAdditions['ignored'] = [];
   for (const [name, feature] of Object.entries(report.features)) {

@@ -10,6 +10,11 @@ export const SERIES = {
   confidenceExtra: 'confidence-extra',
   backends: 'backends',
   classes: 'classes',
+  /** Delayed labels: key "label:predicted". */
+  confusion: 'confusion',
+  /** Per confidence bin: labelled predictions, and the right ones (calibration). */
+  labeled: 'labeled',
+  correct: 'correct',
   feature: (name: string) => `feature:${name}`,
   featureExtra: (name: string) => `feature-extra:${name}`,
 } as const;

@@ -7,6 +7,7 @@ import type { CollectorConfig } from './config.js';
 import { registerDashboard } from './dashboard.js';
 import type { Database } from './database.js';
 import { activeAlerts, AlertEvaluator } from './alerts.js';
+import { accuracyFor } from './accuracy.js';
 import { driftFor } from './drift.js';
 import { fleetSeries } from './fleet-series.js';
 import { CollectorError, DatabaseUnavailableError, ReportInvalidError, ReportRefusedError } from './errors.js';
@@ -154,6 +155,13 @@ export function buildServer(config: CollectorConfig, db: Database): FastifyInsta
   app.get('/v1/alerts', async (request) => {
     const keys = auth(request, 'read');
     return { alerts: await activeAlerts(db, keys.app) };
+  });
+
+  app.get<{ Querystring: { model?: string; version?: string; from?: string; to?: string } }>('/v1/accuracy', async (request, reply) => {
+    const keys = auth(request, 'read');
+    const { model, version, from, to } = request.query;
+    if (!model || !version) return reply.code(400).send({ error: 'query parameters "model" and "version" are required', code: 'E_QUERY' });
+    return accuracyFor(db, config, keys.app, model, version, { from: time('from', from), to: time('to', to) }, { registry, now: config.now?.() });
   });
 
   app.get('/metrics', async (request, reply) => {

@@ -28,6 +28,8 @@ export function disabledObserver(): ModelObserver {
       body: { counters: { ...counters }, backends: {}, latencyMs: empty(LATENCY_EDGES_MS.length + 1), confidence: empty(CONFIDENCE_EDGES.length + 1), topClasses: {}, features: {} },
       skipped: [],
     }),
+    takeWindows: () => [],
+    feedback: () => false,
     reset: () => {},
     restore: () => {},
   };

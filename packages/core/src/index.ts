@@ -9,7 +9,7 @@ export * from './engine.js';
 export type { ModelSource, ReadBytes } from './model-source.js';
 export type { ValidationOptions } from './validate-inputs.js';
 export type { ModelEventMap, ModelEventName, ModelEventListener } from './events.js';
-export { DEFAULT_RECOVERY, type Model, type RecoveryOptions } from './model.js';
+export { DEFAULT_RECOVERY, type Model, type RecoveryOptions, type RunOptions } from './model.js';
 export type { Failure, FailureKind } from './failure.js';
 export type { LifecycleStatus } from './lifecycle.js';
 export type { LoadModelOptions } from './load-options.js';

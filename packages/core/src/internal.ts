@@ -10,7 +10,7 @@ export { SerialQueue } from './serial-queue.js';
 export { Emitter } from './events.js';
 export { openOnFirstWorkingBackend } from './backend-selection.js';
 export { openFastestBackend, zeroProbe } from './fastest-backend.js';
-export { LocalModel, type LocalModelOptions } from './model.js';
+export { LocalModel, checkLabel, checkRunId, type LocalModelOptions } from './model.js';
 export { classifyFailure } from './failure.js';
 export { next as nextLifecycleState, initialState, type LifecycleState, type LifecycleEvent, type LifecycleEffect, type LifecyclePolicy } from './lifecycle.js';
 export { LifecycleDriver, type LifecycleIo, type Attempt } from './lifecycle-driver.js';

@@ -7,7 +7,7 @@ import { openFastestBackend } from './fastest-backend.js';
 import { initialState, type LifecyclePolicy, type LifecycleStatus } from './lifecycle.js';
 import { LifecycleDriver, type LifecycleIo } from './lifecycle-driver.js';
 import { disabledObserver } from './disabled-observer.js';
-import type { Aggregates, Counters, DriftReport, Inspection, ModelObserver, MonitorReport } from './monitoring.js';
+import type { Aggregates, Counters, DriftReport, Inspection, ModelObserver, MonitorReport, WindowAggregates } from './monitoring.js';
 import { RunDeadline } from './run-deadline.js';
 import { SerialQueue } from './serial-queue.js';
 import type { NamedTensors, TensorSpec } from './tensor.js';
@@ -30,8 +30,22 @@ export interface Model {
   readonly attempts: readonly BackendAttempt[];
   readonly inputs: readonly TensorSpec[];
   readonly outputs: readonly TensorSpec[];
-  /** Runs the model. Concurrent calls are queued, never rejected. */
-  run(inputs: NamedTensors): Promise<NamedTensors>;
+  /**
+   * Runs the model. Concurrent calls are queued, never rejected. With `runId` (a string of your
+   * choosing, ≤ 64 characters), the prediction is kept for a later `feedback(runId, label)`.
+   */
+  run(inputs: NamedTensors, options?: RunOptions): Promise<NamedTensors>;
+  /**
+   * Ground truth arriving later (a user's correction, a click) for a run made with `runId`: adds
+   * to the open window's confusion counts, accuracy and calibration (accuracy per confidence bin).
+   * Resolves false when the run is unknown, already labelled or older than `monitor.labels.maxAgeMs`.
+   *
+   * @example
+   * await model.run({ image }, { runId: 'req-42' });
+   * // … the user says it was a 7
+   * await model.feedback('req-42', 7);
+   */
+  feedback(runId: string, label: number | readonly number[]): Promise<boolean>;
   on<K extends ModelEventName>(event: K, listener: ModelEventListener<K>): () => void;
   /**
    * Drift of the monitored input features against the baseline: per-feature scores and a verdict.
@@ -42,10 +56,31 @@ export interface Model {
   health(): Promise<MonitorReport>;
   /** The monitor's full binary snapshot (sketches retain sample values: keep it on the device). */
   snapshot(options?: { reset?: boolean }): Promise<Uint8Array>;
-  /** Counts on fixed bins only: what an uplink may send (see @edgewise/wire). */
+  /** Counts on fixed bins only, cumulative: what an uplink may send (see @edgewise/wire). */
   aggregates(options?: { reset?: boolean }): Promise<Aggregates>;
+  /**
+   * The uplink's view: windows closed since the last call (plus, with `includeOpen`, what the open
+   * window gained since last taken). Taking them changes nothing that `drift()` or `health()` read.
+   *
+   * @example
+   * for (const { window, body } of await model.takeWindows()) send({ window, ...body });
+   */
+  takeWindows(options?: { includeOpen?: boolean }): Promise<WindowAggregates[]>;
   /** Lets runs already queued finish, then releases the session; later runs reject with E_DISPOSED. */
   dispose(): Promise<void>;
+}
+
+/** Per-run options of `model.run`. */
+export interface RunOptions {
+  /** Names the run for a later `feedback()`. */
+  runId?: string;
+}
+
+/** Throws a TypeError naming a bad runId; what run() and feedback() accept. */
+export function checkRunId(runId: unknown, where: string): void {
+  if (typeof runId !== 'string' || runId.length === 0 || runId.length > 64) {
+    throw new TypeError(`${where}: "runId" must be a string of 1 to 64 characters; received ${typeof runId === 'string' ? `${runId.length} characters` : typeof runId}.`);
+  }
 }
 
 /** How the model recovers: deadlines and the reopen backoff (see LoadModelOptions.recovery). */
@@ -73,6 +108,14 @@ export interface LocalModelOptions {
   recovery?: Partial<RecoveryOptions>;
   /** Monitor state carried over from an earlier home of this model (a worker that was replaced). */
   resume?: { snapshot?: Uint8Array; counters?: Partial<Counters> };
+}
+
+/** Throws a TypeError naming a bad label: a class index, or one per batch item. */
+export function checkLabel(label: unknown): void {
+  const ok = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
+  if (Array.isArray(label) ? label.length === 0 || !label.every(ok) : !ok(label)) {
+    throw new TypeError(`feedback(): "label" must be a class index (an integer ≥ 0) or a non-empty array of them, one per batch item; received ${JSON.stringify(label)}.`);
+  }
 }
 
 const NOT_INSPECTED: Inspection = { values: new Map() };
@@ -164,9 +207,23 @@ export class LocalModel implements Model {
     return this.emitter.on(event, listener);
   }
 
-  run(inputs: NamedTensors): Promise<NamedTensors> {
+  run(inputs: NamedTensors, options?: RunOptions): Promise<NamedTensors> {
     if (this.disposal) return Promise.reject(new DisposedError('Model'));
-    return this.queue.push(() => this.runNow(inputs));
+    const runId = options?.runId;
+    if (runId !== undefined) {
+      try {
+        checkRunId(runId, 'run()');
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return this.queue.push(() => this.runNow(inputs, runId));
+  }
+
+  async feedback(runId: string, label: number | readonly number[]): Promise<boolean> {
+    checkRunId(runId, 'feedback()');
+    checkLabel(label);
+    return this.queue.push(async () => this.monitor.feedback(runId, label));
   }
 
   dispose(): Promise<void> {
@@ -207,25 +264,29 @@ export class LocalModel implements Model {
     });
   }
 
-  private async runNow(inputs: NamedTensors): Promise<NamedTensors> {
+  async takeWindows(options: { includeOpen?: boolean } = {}): Promise<WindowAggregates[]> {
+    return this.queue.push(async () => this.monitor.takeWindows(options.includeOpen ?? false));
+  }
+
+  private async runNow(inputs: NamedTensors, runId?: string): Promise<NamedTensors> {
     if (this.recovering) await this.recovering;
     const inspection = this.admit(inputs);
     const session = this.session;
-    if (this.driver.state.status !== 'ready' || !session) return this.recover({ type: 'run-while-failed', now: now() }, inputs, inspection);
+    if (this.driver.state.status !== 'ready' || !session) return this.recover({ type: 'run-while-failed', now: now() }, inputs, inspection, runId);
     const started = now();
     let outputs: NamedTensors;
     try {
       outputs = await this.deadline.guard(session.run(inputs), !this.warm.has(session));
     } catch (error) {
-      return this.recover({ type: 'run-failed', failure: classifyFailure(error, session.backend), now: now() }, inputs, inspection);
+      return this.recover({ type: 'run-failed', failure: classifyFailure(error, session.backend), now: now() }, inputs, inspection, runId);
     }
     this.warm.add(session);
-    if (this.monitoring) this.monitor.record(inspection, outputs, now() - started, session.backend);
+    if (this.monitoring) this.monitor.record(inspection, outputs, now() - started, session.backend, runId);
     return outputs;
   }
 
-  private recover(event: Parameters<LifecycleDriver['drive']>[0], inputs: NamedTensors, inspection: Inspection): Promise<NamedTensors> {
-    const { outcome, done } = this.driver.recover(event, this.io(inputs, inspection));
+  private recover(event: Parameters<LifecycleDriver['drive']>[0], inputs: NamedTensors, inspection: Inspection, runId?: string): Promise<NamedTensors> {
+    const { outcome, done } = this.driver.recover(event, this.io(inputs, inspection, runId));
     const recovering = done.finally(() => {
       if (this.recovering === recovering) this.recovering = undefined;
     });
@@ -257,7 +318,7 @@ export class LocalModel implements Model {
   }
 
   /** The lifecycle's effects, carried out with this thread's engine sessions. */
-  private io(inputs: NamedTensors, inspection: Inspection): LifecycleIo {
+  private io(inputs: NamedTensors, inspection: Inspection, runId?: string): LifecycleIo {
     return {
       release: async () => {
         const session = this.session;
@@ -279,7 +340,7 @@ export class LocalModel implements Model {
         try {
           const outputs = await this.deadline.guard(session.run(inputs), !this.warm.has(session));
           this.warm.add(session);
-          if (this.monitoring) this.monitor.record(inspection, outputs, now() - started, session.backend);
+          if (this.monitoring) this.monitor.record(inspection, outputs, now() - started, session.backend, runId);
           return { outputs };
         } catch (error) {
           return { failure: classifyFailure(error, session.backend) };

@@ -14,15 +14,27 @@ export interface ModelObserver {
   readonly counters: Counters;
   /** Reads what is watched from the inputs, before the run. Records nothing. */
   inspect(inputs: NamedTensors): Inspection;
-  /** One successful run. */
-  record(inspection: Inspection, outputs: NamedTensors, latencyMs: number, backend: string): void;
+  /** One successful run; with `runId`, its prediction is kept (bounded) for a later feedback(). */
+  record(inspection: Inspection, outputs: NamedTensors, latencyMs: number, backend: string, runId?: string): void;
+  /**
+   * Ground truth for an earlier run (one label, or one per batch item): counted into the open
+   * window's confusion and calibration counts. False when the run is unknown, already labelled
+   * or older than the monitor keeps predictions for.
+   */
+  feedback(runId: string, label: number | readonly number[]): boolean;
   count(counter: 'errors' | 'rejected' | 'fallbacks'): void;
   drift(): DriftReport | undefined;
   report(): MonitorReport;
   /** Everything it holds, compact and versioned; may retain input values, so it stays on the device. */
   snapshot(): Uint8Array;
-  /** Counts on fixed bins only: what an uplink may send. */
+  /** Counts on fixed bins only, cumulative since load (or the last reset): what an uplink may send. */
   aggregates(): Aggregates;
+  /**
+   * Hands over the windows that closed since the last call (and, with `includeOpen`, what the open
+   * window gained since it was last taken), leaving local drift as it was: the uplink's side of
+   * the windows. Each is counts only, on one cell of the window grid (@edgewise/wire).
+   */
+  takeWindows(includeOpen: boolean): WindowAggregates[];
   reset(): void;
   /** Adds a snapshot taken from an observer of the same model. */
   restore(snapshot: Uint8Array): void;
@@ -52,12 +64,22 @@ export interface MonitorReport {
   confidence: { count: number; p10: number; p50: number };
   topClasses: Record<string, number>;
   drift?: DriftReport;
+  /** Delayed labels (model.feedback): labelled predictions and those that were right, cumulative and in the open window. */
+  accuracy?: { labeled: number; correct: number; expired: number; window: { labeled: number; correct: number } };
 }
 
 /** What aggregates() returns: the report body, and features left out for lack of bins. */
 export interface Aggregates {
   body: Omit<Report, 'v' | 'id' | 'model' | 'modelVersion' | 'window' | 'baseline'>;
   skipped: string[];
+}
+
+/**
+ * One window's counts. `window` is a cell of the grid ([start, start + windowMs)); for the part of
+ * an open window taken early, `end` is the instant it was taken.
+ */
+export interface WindowAggregates extends Aggregates {
+  window: { start: number; end: number };
 }
 
 /** How a monitored feature is read from an input tensor, per batch item (first axis). */
@@ -108,10 +130,28 @@ export interface FeatureDrift {
   insufficient: boolean;
 }
 
-export interface DriftReport {
+/** A drift verdict over some set of runs: per feature, and for the input as a whole. */
+export interface DriftVerdict {
   features: FeatureDrift[];
   driftedShare: number;
   drifted: boolean;
+}
+
+/** A verdict over one window of the grid: [start, end). */
+export interface WindowDrift extends DriftVerdict {
+  start: number;
+  end: number;
+  /** Runs recorded in the window. */
+  runs: number;
+}
+
+/**
+ * What `model.drift()` gives: at the top level, the cumulative view since load; `window`, the open
+ * window of the grid (tumbling, default 1 h); `previousWindow`, the last one that closed with runs.
+ */
+export interface DriftReport extends DriftVerdict {
+  window?: WindowDrift;
+  previousWindow?: WindowDrift;
 }
 
 /** The model monitor's options (see @edgewise/drift's ModelMonitor). */
@@ -130,6 +170,12 @@ export interface MonitorOptions {
   drift?: DriftOptions;
   /** KLL accuracy parameter (default 400). */
   k?: number;
+  /** Length of the tumbling drift windows, on the shared grid (@edgewise/wire window-grid; default 1 h). */
+  windowMs?: number;
+  /** Delayed labels: how long (default 1 h) and how many (default 10 000) predictions wait for feedback(). */
+  labels?: { maxAgeMs?: number; maxPending?: number };
+  /** Closed windows kept for the uplink before the oldest is dropped (default 168: a week of hours). */
+  maxClosedWindows?: number;
 }
 
 /** `loadModel({ monitor })`: the monitor's options, with the baseline as an object or the URL of its JSON. */

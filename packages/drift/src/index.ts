@@ -10,3 +10,5 @@ export * from './feature-extraction.js';
 export * from './model-monitor.js';
 export { parseCsv } from './csv.js';
 export { createModelMonitor } from './monitor-factory.js';
+export { WindowedMonitor, type Clock } from './windowed-monitor.js';
+export { subtractBody, isEmptyBody, type AggregateBody } from './aggregate-arithmetic.js';

@@ -5,21 +5,25 @@ import { ByteReader, ByteWriter, SketchFormatError } from './binary.js';
 import { CategoricalSketch } from './categorical-sketch.js';
 import { compareToBaseline, sketchForBaseline, type DriftOptions, type DriftReport } from './drift-report.js';
 import { checkFeatureSpec, extractFeatures, type FeatureSpec, type TensorLike } from './feature-extraction.js';
+import { float32SnapTable, snapFloat32 } from './float32-snap.js';
 import { DEFAULT_K } from './kll-sketch.js';
 import { NumericSketch } from './numeric-sketch.js';
 
 const SNAPSHOT_VERSION = 1;
+/** First byte of a WindowedMonitor's snapshot, which nests a ModelMonitor's (its cumulative view) first. */
+export const WINDOWED_SNAPSHOT_VERSION = 0x57;
 
 export type { Counters, Inspection, MonitorOptions, MonitorReport } from '@edgewise/core';
 
 /**
- * Sketches a model's inputs, outputs, confidence and latency on the device. Only these aggregates
+ * Sketches a model's inputs, outputs, confidence and latency on the device (one set of sketches:
+ * WindowedMonitor keeps one cumulative and one per window). Only these aggregates
  * ever leave it (see snapshot()).
  *
  * @example
  * const monitor = new ModelMonitor({ baseline, features: [{ name: 'temp', input: 'x', index: 1 }] });
  */
-export class ModelMonitor implements ModelObserver {
+export class ModelMonitor implements Omit<ModelObserver, 'takeWindows' | 'feedback'> {
   readonly features = new Map<string, NumericSketch | CategoricalSketch>();
   latency = new NumericSketch(LATENCY_EDGES_MS);
   confidence = new NumericSketch(CONFIDENCE_EDGES, [0, 1]);
@@ -30,6 +34,8 @@ export class ModelMonitor implements ModelObserver {
   private readonly specsByInput = new Map<string, FeatureSpec[]>();
   /** Baseline range widened by rangeTolerance, per numeric feature: computed once, checked per run. */
   private readonly allowedRanges = new Map<string, [number, number]>();
+  /** Per feature read element-wise (value, min, max): float32 images of baseline points (see float32-snap.ts). */
+  private readonly float32Snaps = new Map<string, Map<number, number>>();
 
   constructor(readonly options: MonitorOptions = {}) {
     this.specs = options.features ?? [];
@@ -39,6 +45,8 @@ export class ModelMonitor implements ModelObserver {
     for (const spec of this.specs) {
       const base = options.baseline?.features[spec.name];
       if (base?.kind !== 'numeric') continue;
+      const snap = spec.reduce === undefined || spec.reduce === 'value' || spec.reduce === 'min' || spec.reduce === 'max' ? float32SnapTable(base) : undefined;
+      if (snap) this.float32Snaps.set(spec.name, snap);
       const slack = (base.max - base.min) * tolerance;
       this.allowedRanges.set(spec.name, [base.min - slack, base.max + slack]);
     }
@@ -84,9 +92,12 @@ export class ModelMonitor implements ModelObserver {
       const tensor = inputs[input];
       if (!tensor) continue;
       const extracted = extractFeatures(tensor, specs);
+      const float32 = tensor.data instanceof Float32Array;
       for (let s = 0; s < specs.length; s++) {
         const name = specs[s]!.name;
         const vs = extracted[s]!;
+        const snap = float32 ? this.float32Snaps.get(name) : undefined;
+        if (snap) snapFloat32(vs, snap);
         values.set(name, vs);
         if (suspicious) continue;
         const allowed = this.allowedRanges.get(name);
@@ -233,7 +244,9 @@ export interface MonitorSnapshot {
   features: Map<string, NumericSketch | CategoricalSketch>;
 }
 
+/** Decodes a snapshot; of a windowed one, its cumulative view. */
 export function readSnapshot(bytes: Uint8Array): MonitorSnapshot {
+  if (bytes[0] === WINDOWED_SNAPSHOT_VERSION) return readSnapshot(new ByteReader(bytes.subarray(1)).bytes());
   const r = new ByteReader(bytes);
   const version = r.u8();
   if (version !== SNAPSHOT_VERSION) throw new SketchFormatError(`Monitor snapshot format ${version} is not supported (expected ${SNAPSHOT_VERSION}).`);

@@ -1,6 +1,6 @@
 import { ModelSourceError, describeError, type CreateObserver } from '@edgewise/core';
 import { parseBaseline } from './baseline.js';
-import { ModelMonitor } from './model-monitor.js';
+import { WindowedMonitor as ModelMonitor } from './windowed-monitor.js';
 
 /**
  * Builds a model's monitor from its `monitor` option, fetching the baseline when it is a URL. What

@@ -7,9 +7,14 @@ import { windowToken } from './random-bytes.js';
 import { classify } from './delivery.js';
 import { fetchTransport, type Transport } from './transport.js';
 
-/** What the uplink needs of a model: its aggregates (Model from @edgewise/core fits). */
+/**
+ * What the uplink needs of a model (Model from @edgewise/core fits). A source with `takeWindows`
+ * is read window by window without disturbing what its local drift reads; one with only
+ * `aggregates` is read and reset (the older contract).
+ */
 export interface AggregateSource {
-  aggregates(options: { reset: boolean }): Promise<{ body: Omit<Report, 'v' | 'id' | 'model' | 'modelVersion' | 'window' | 'baseline'> }>;
+  aggregates(options: { reset: boolean }): Promise<{ body: ReportBody }>;
+  takeWindows?(options: { includeOpen: boolean }): Promise<Array<{ window: { start: number; end: number }; body: ReportBody }>>;
 }
 
 export type UplinkEvent =
@@ -90,30 +95,44 @@ export class Uplink {
   }
 
   /**
-   * Takes the model's aggregates since the last collect (resetting them). With privacy on (the
-   * default), they join what is not reported yet, and a report for the current grid window is
-   * queued only when that holds minRunsPerReport runs, this window has no report yet, and the
-   * day's ε budget allows; otherwise nothing is queued and the runs roll over.
+   * Takes what the model counted since the last collect. The source's windows (a model's
+   * takeWindows(): closed grid windows, plus with `includeOpen`, the default for a call by hand,
+   * what the open window gained so far) leave the model's local drift untouched; a source without
+   * windows hands its aggregates and resets them. Returns the newest report queued.
+   *
+   * Privacy off: one report per window taken. Privacy on (the default): what was taken joins what
+   * is not reported yet, and a report for the current grid window is queued only when that holds
+   * minRunsPerReport runs, this window has no report yet, and the day's ε budget allows; otherwise
+   * nothing is queued and the runs roll over. The timer of start() takes closed windows only.
    */
-  async collect(): Promise<Report | undefined> {
-    const body = withoutEnvelope((await this.options.source.aggregates({ reset: true })).body);
+  async collect(options: { includeOpen?: boolean } = {}): Promise<Report | undefined> {
+    const reports = await this.collectWindows(options.includeOpen ?? true);
+    return reports[reports.length - 1];
+  }
+
+  /** As collect(), returning every report it queued. */
+  async collectWindows(includeOpen: boolean): Promise<Report[]> {
     const now = this.options.now?.() ?? Date.now();
+    const parts = await this.takeParts(includeOpen, now);
     const envelope = { v: REPORT_VERSION, model: this.options.model, modelVersion: this.options.modelVersion } as const;
     if (!this.rules || !this.ledger) {
-      const start = this.windowStart;
-      this.windowStart = now;
-      if (body.counters.runs === 0 && body.counters.rejected === 0 && body.counters.errors === 0) return undefined;
-      const report: Report = { ...envelope, id: reportId(), window: { start, end: now }, ...body };
-      if (this.options.baseline) report.baseline = this.options.baseline;
-      await this.outbox.add(report);
-      return report;
+      const reports: Report[] = [];
+      for (const { window, body } of parts) {
+        if (body.counters.runs === 0 && body.counters.rejected === 0 && body.counters.errors === 0) continue;
+        const report: Report = { ...envelope, id: reportId(), window, ...body };
+        if (this.options.baseline) report.baseline = this.options.baseline;
+        await this.outbox.add(report);
+        reports.push(report);
+      }
+      return reports;
     }
     const privacy = (this.options.privacy || {}) as PrivacyOptions;
-    this.carry = this.carry ? addBodies(this.carry, body as ReportBody) : structuredClone(body as ReportBody);
+    for (const { body } of parts) this.carry = this.carry ? addBodies(this.carry, body) : structuredClone(body);
+    if (!this.carry) return [];
     const runs = this.carry.counters.runs;
     const held = (reason: 'min-runs' | 'window-reported' | 'budget-spent') => {
       this.options.onEvent?.({ type: 'held', reason, runs });
-      return undefined;
+      return [];
     };
     if (runs < this.rules.minRunsPerReport) return held('min-runs');
     const window = gridWindowAt(now, privacy.windowMs ?? DEFAULT_WINDOW_MS);
@@ -127,7 +146,17 @@ export class Uplink {
     await this.ledger.spend(window.start, epsilon);
     await this.outbox.add(report);
     this.carry = undefined;
-    return report;
+    return [report];
+  }
+
+  /** The source's windows, or (a source without windows) its aggregates since the last collect, reset. */
+  private async takeParts(includeOpen: boolean, now: number): Promise<Array<{ window: { start: number; end: number }; body: ReportBody }>> {
+    const source = this.options.source;
+    if (source.takeWindows) return (await source.takeWindows({ includeOpen })).map(({ window, body }) => ({ window, body: withoutEnvelope(body) as ReportBody }));
+    const body = withoutEnvelope((await source.aggregates({ reset: true })).body) as ReportBody;
+    const start = this.windowStart;
+    this.windowStart = now;
+    return [{ window: { start, end: now }, body }];
   }
 
   /**
@@ -177,7 +206,7 @@ export class Uplink {
   start(): void {
     if (this.timer) return;
     const tick = async () => {
-      await this.collect().catch(() => undefined);
+      await this.collectWindows(false).catch(() => undefined);
       await this.flush().catch(() => undefined);
       this.timer = setTimeout(tick, this.failures > 0 ? this.plannedDelayMs : (this.options.intervalMs ?? 60_000));
     };

@@ -62,10 +62,10 @@ export class WorkerHost implements ModelHost {
   }
 
   /** Sends one run (buffers transferred); resolves with the worker's reply. */
-  run(thread: WorkerThread, id: number, inputs: NamedTensors, deadlineMs: number): Promise<Extract<RunPortReply, { type: 'result' | 'error' }>> {
+  run(thread: WorkerThread, id: number, inputs: NamedTensors, deadlineMs: number, runId?: string): Promise<Extract<RunPortReply, { type: 'result' | 'error' }>> {
     const seq = thread.nextSeq();
     const reply = thread.expect(seq, now() + deadlineMs);
-    thread.worker.postMessage({ tag: RUN_TAG, type: 'run', seq, id, inputs } satisfies RunPortRequest, transferablesOf(inputs));
+    thread.worker.postMessage({ tag: RUN_TAG, type: 'run', seq, id, inputs, runId } satisfies RunPortRequest, transferablesOf(inputs));
     return reply;
   }
 

@@ -1,5 +1,5 @@
-import { compileInputValidator } from '@edgewise/core/internal';
-import { AllBackendsFailedError, DEFAULT_RECOVERY, DisposedError, describeError, type Aggregates, type BackendAttempt, type BackendName, type DriftReport, type LifecycleStatus, type LoadModelOptions, type Model, type ModelEventListener, type ModelEventName, type MonitorReport, type NamedTensors, type TensorSpec } from '@edgewise/core';
+import { checkLabel, checkRunId, compileInputValidator } from '@edgewise/core/internal';
+import { AllBackendsFailedError, DEFAULT_RECOVERY, DisposedError, describeError, type Aggregates, type BackendAttempt, type BackendName, type DriftReport, type LifecycleStatus, type LoadModelOptions, type Model, type ModelEventListener, type ModelEventName, type MonitorReport, type NamedTensors, type RunOptions, type TensorSpec, type WindowAggregates } from '@edgewise/core';
 import { Emitter, LifecycleDriver, SerialQueue, classifyFailure, deserializeError, initialState, type LifecycleEvent, type LifecycleIo } from '@edgewise/core/internal';
 import * as Comlink from 'comlink';
 import type { WorkerHost } from './worker-host.js';
@@ -90,12 +90,26 @@ export class WorkerModel implements Model {
   }
 
   /** Note: the input buffers are transferred to the worker and are detached here afterwards. */
-  run(inputs: NamedTensors): Promise<NamedTensors> {
+  run(inputs: NamedTensors, options?: RunOptions): Promise<NamedTensors> {
     if (this.disposal) return Promise.reject(new DisposedError('Model'));
-    return this.queue.push(() => this.runNow(inputs));
+    const runId = options?.runId;
+    if (runId !== undefined) {
+      try {
+        checkRunId(runId, 'run()');
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return this.queue.push(() => this.runNow(inputs, runId));
   }
 
-  private async runNow(inputs: NamedTensors): Promise<NamedTensors> {
+  async feedback(runId: string, label: number | readonly number[]): Promise<boolean> {
+    checkRunId(runId, 'feedback()');
+    checkLabel(label);
+    return this.inWorker((thread) => this.host.call(thread, (api) => api.feedback(this.id, runId, label), QUICK_CALL_MS));
+  }
+
+  private async runNow(inputs: NamedTensors, runId?: string): Promise<NamedTensors> {
     if (this.recovering) await this.recovering;
     if (this.options.validation !== false) {
       try {
@@ -109,7 +123,7 @@ export class WorkerModel implements Model {
     if (this.driver.state.status !== 'ready') return this.recover({ type: 'run-while-failed', now: now() }, inputs);
     let reply: Extract<RunPortReply, { type: 'result' | 'error' }>;
     try {
-      reply = await this.host.run(this.home!, this.id, inputs, this.deadlineMs());
+      reply = await this.host.run(this.home!, this.id, inputs, this.deadlineMs(), runId);
     } catch (error) {
       return this.recover({ type: 'run-failed', failure: classifyFailure(error, this.backend), now: now() }, inputs, true);
     }
@@ -149,6 +163,10 @@ export class WorkerModel implements Model {
   async aggregates(options: { reset?: boolean } = {}): Promise<Aggregates> {
     const result = await this.inWorker((thread) => this.host.call(thread, (api) => api.aggregates(this.id, options.reset ?? false), QUICK_CALL_MS));
     return { ...result, body: { ...result.body, counters: this.withBoundary(result.body.counters, options.reset ?? false) } };
+  }
+
+  takeWindows(options: { includeOpen?: boolean } = {}): Promise<WindowAggregates[]> {
+    return this.inWorker((thread) => this.host.call(thread, (api) => api.takeWindows(this.id, options.includeOpen ?? false), QUICK_CALL_MS));
   }
 
   dispose(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Aggregates, BackendAttempt, BackendName, DriftReport, LifecycleStatus, LoadModelOptions, ModelArtifact, MonitorConfig, MonitorReport, NamedTensors, TensorSpec, ValidationOptions } from '@edgewise/core';
+import type { Aggregates, BackendAttempt, BackendName, DriftReport, LifecycleStatus, LoadModelOptions, ModelArtifact, MonitorConfig, MonitorReport, NamedTensors, TensorSpec, ValidationOptions, WindowAggregates } from '@edgewise/core';
 import type { SerializedError } from '@edgewise/core/internal';
 
 /**
@@ -62,7 +62,7 @@ export type FallbackEvent = { from: string; to: string; reason: string };
 export const RUN_TAG = 'edgewise-run';
 
 /** Main thread → worker. */
-export type RunPortRequest = { tag: typeof RUN_TAG; type: 'run'; seq: number; id: number; inputs: NamedTensors } | { tag: typeof RUN_TAG; type: 'ping'; seq: number };
+export type RunPortRequest = { tag: typeof RUN_TAG; type: 'run'; seq: number; id: number; inputs: NamedTensors; runId?: string } | { tag: typeof RUN_TAG; type: 'ping'; seq: number };
 
 /**
  * Worker → main thread, on the run port. `state` only when it changed since the worker last sent it
@@ -84,6 +84,8 @@ export interface WorkerApi {
   health(id: number): Promise<MonitorReport>;
   snapshot(id: number, reset: boolean): Promise<Uint8Array>;
   aggregates(id: number, reset: boolean): Promise<Aggregates>;
+  takeWindows(id: number, includeOpen: boolean): Promise<WindowAggregates[]>;
+  feedback(id: number, runId: string, label: number | readonly number[]): Promise<boolean>;
   /**
    * Hands back (transfers) the inputs of a run that failed with EngineWedgedError, so the main thread
    * can retry them in a fresh worker without having kept a copy.

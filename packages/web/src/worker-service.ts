@@ -64,13 +64,13 @@ export function serveModels(options: ServeModelsOptions = {}): void {
     return stateOf(model);
   };
 
-  async function run(seq: number, id: number, inputs: NamedTensors): Promise<void> {
+  async function run(seq: number, id: number, inputs: NamedTensors, runId?: string): Promise<void> {
     const model = models.get(id);
     let reply: RunPortReply;
     try {
       if (!model) modelById(id);
       inFlightInputs.set(id, inputs);
-      const outputs = await model!.run(inputs);
+      const outputs = await model!.run(inputs, runId === undefined ? undefined : { runId });
       inFlightInputs.delete(id);
       reply = { tag: RUN_TAG, type: 'result', seq, outputs, state: changedState(id, model!), fallbacks: takeFallbacks(id) };
       post(reply, transferablesOf(outputs));
@@ -112,6 +112,8 @@ export function serveModels(options: ServeModelsOptions = {}): void {
       return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
     },
     aggregates: (id, reset) => modelById(id).aggregates({ reset }),
+    takeWindows: (id, includeOpen) => modelById(id).takeWindows({ includeOpen }),
+    feedback: (id, runId, label) => modelById(id).feedback(runId, label),
     async dispose(id) {
       await models.get(id)?.dispose();
       models.delete(id);
@@ -127,7 +129,7 @@ export function serveModels(options: ServeModelsOptions = {}): void {
     const message = event.data;
     if (message?.tag !== RUN_TAG) return;
     if (message.type === 'ping') post({ tag: RUN_TAG, type: 'pong', seq: message.seq });
-    else void run(message.seq, message.id, message.inputs);
+    else void run(message.seq, message.id, message.inputs, message.runId);
   });
   Comlink.expose(api, withoutRunMessages(scope));
 }

@@ -47,6 +47,13 @@ export const reportSchema = z
         z.discriminatedUnion('kind', [binned(undefined).extend({ kind: z.literal('numeric') }), z.strictObject({ kind: z.literal('categorical'), counts: countMap, missing: count })]),
       )
       .refine((f) => Object.keys(f).length <= 256, 'at most 256 features'),
+    labels: z
+      .strictObject({
+        confusion: z.record(z.string().regex(/^\d{1,4}:\d{1,4}$/, 'confusion keys are "label:predicted" class indices'), count).refine((m) => Object.keys(m).length <= 4096, 'at most 4096 cells'),
+        labeled: binned(CONFIDENCE_EDGES.length + 1),
+        correct: binned(CONFIDENCE_EDGES.length + 1),
+      })
+      .optional(),
   });
 
 /**

@@ -31,6 +31,17 @@ export interface BinnedCounts {
 
 export type FeatureAggregate = ({ kind: 'numeric' } & BinnedCounts) | { kind: 'categorical'; counts: Record<string, number>; missing: number };
 
+/**
+ * Delayed labels (model.feedback) counted in a window. `confusion` keys are "label:predicted" class
+ * indices; `labeled` and `correct` are per confidence bin (CONFIDENCE_EDGES), so accuracy and
+ * calibration (accuracy per confidence bin) follow from counts alone.
+ */
+export interface LabelCounts {
+  confusion: Record<string, number>;
+  labeled: BinnedCounts;
+  correct: BinnedCounts;
+}
+
 /** One report: one model version, one time window, one device (which stays anonymous). */
 export interface Report {
   v: typeof REPORT_VERSION;
@@ -53,4 +64,6 @@ export interface Report {
   confidence: BinnedCounts;
   topClasses: Record<string, number>;
   features: Record<string, FeatureAggregate>;
+  /** Present when labels arrived in the window. */
+  labels?: LabelCounts;
 }

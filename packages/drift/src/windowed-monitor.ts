@@ -1,0 +1,226 @@
+import type { Aggregates, Counters, DriftReport, Inspection, ModelObserver, MonitorOptions, MonitorReport, WindowAggregates, WindowDrift } from '@edgewise/core';
+import { DEFAULT_WINDOW_MS, assertWindowMs, gridWindowAt, type GridWindow } from '@edgewise/wire';
+import { isEmptyBody, subtractBody, type AggregateBody } from './aggregate-arithmetic.js';
+import { ByteReader, ByteWriter, SketchFormatError } from './binary.js';
+import type { TensorLike } from './feature-extraction.js';
+import { PendingPredictions, correctTotal, countLabel, emptyLabelCounts, labeledTotal, predictionsOf } from './label-tracker.js';
+import type { LabelCounts } from '@edgewise/wire';
+import { ModelMonitor, WINDOWED_SNAPSHOT_VERSION } from './model-monitor.js';
+
+export type Clock = () => number;
+
+/**
+ * A model's monitor over time: one cumulative ModelMonitor (since load) and one for the open window
+ * of the shared grid (tumbling, `windowMs`, default 1 h). Both see every run. When the clock passes
+ * the window's end the window closes: its counts wait for the uplink (`takeWindows`) and a fresh
+ * window begins. The uplink's taking never touches either monitor, so local drift means the same
+ * thing whether or not an uplink runs.
+ *
+ * @example
+ * const monitor = new WindowedMonitor({ baseline, features, windowMs: 60_000 });
+ * monitor.drift()?.window; // this minute's verdict; the top level is the cumulative one
+ */
+export class WindowedMonitor implements ModelObserver {
+  readonly cumulative: ModelMonitor;
+  private current: ModelMonitor;
+  private window: GridWindow;
+  /** What of the open window the uplink already took (with includeOpen). */
+  private taken: AggregateBody | undefined;
+  private closed: WindowAggregates[] = [];
+  private previous: WindowDrift | undefined;
+  /** Closed windows dropped because the uplink did not take them in time. */
+  droppedWindows = 0;
+  private readonly windowMs: number;
+  private readonly pending: PendingPredictions;
+  private labelsCumulative = emptyLabelCounts();
+  private labelsCurrent = emptyLabelCounts();
+
+  constructor(
+    readonly options: MonitorOptions = {},
+    private readonly clock: Clock = Date.now,
+  ) {
+    this.windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
+    assertWindowMs(this.windowMs);
+    const max = options.maxClosedWindows ?? 168;
+    if (!Number.isInteger(max) || max < 1) throw new RangeError(`monitor.maxClosedWindows must be an integer ≥ 1; received ${max}.`);
+    this.cumulative = new ModelMonitor(options);
+    this.current = new ModelMonitor(options);
+    this.window = gridWindowAt(clock(), this.windowMs);
+    this.pending = new PendingPredictions(options.labels?.maxAgeMs, options.labels?.maxPending);
+  }
+
+  get rejects(): boolean {
+    return this.cumulative.rejects;
+  }
+  get counters(): Counters {
+    return this.cumulative.counters;
+  }
+  /** The open window (grid cell) as of the last call. */
+  get openWindow(): GridWindow {
+    return this.window;
+  }
+
+  inspect(inputs: Record<string, TensorLike>): Inspection {
+    return this.cumulative.inspect(inputs);
+  }
+
+  record(inspection: Inspection, outputs: Record<string, TensorLike>, latencyMs: number, backend: string, runId?: string): void {
+    this.roll();
+    this.cumulative.record(inspection, outputs, latencyMs, backend);
+    this.current.record(inspection, outputs, latencyMs, backend);
+    if (runId !== undefined) this.pending.remember(runId, predictionsOf(Object.values(outputs)[0]), this.clock());
+  }
+
+  /** Counts a delayed label into the open window (the window the label arrives in) and the cumulative view. */
+  feedback(runId: string, label: number | readonly number[]): boolean {
+    this.roll();
+    const predictions = this.pending.take(runId, this.clock());
+    if (!predictions || predictions.length === 0) return false;
+    predictions.forEach((prediction, i) => {
+      const truth = typeof label === 'number' ? label : label[i];
+      if (truth === undefined) return;
+      countLabel(this.labelsCumulative, truth, prediction);
+      countLabel(this.labelsCurrent, truth, prediction);
+    });
+    return true;
+  }
+
+  /** Labelled runs and how many were right: cumulative, and in the open window. */
+  accuracy(): { labeled: number; correct: number; expired: number; window: { labeled: number; correct: number } } {
+    this.roll();
+    const c = this.labelsCumulative;
+    const w = this.labelsCurrent;
+    return { labeled: labeledTotal(c), correct: correctTotal(c), expired: this.pending.expired, window: { labeled: labeledTotal(w), correct: correctTotal(w) } };
+  }
+
+  count(counter: 'errors' | 'rejected' | 'fallbacks'): void {
+    this.roll();
+    this.cumulative.count(counter);
+    this.current.count(counter);
+  }
+
+  drift(): DriftReport | undefined {
+    this.roll();
+    const cumulative = this.cumulative.drift();
+    if (!cumulative) return undefined;
+    const window: WindowDrift = { ...this.current.drift()!, start: this.window.start, end: this.window.end, runs: this.current.counters.runs };
+    return this.previous ? { ...cumulative, window, previousWindow: this.previous } : { ...cumulative, window };
+  }
+
+  report(): MonitorReport {
+    this.roll();
+    const accuracy = this.accuracy();
+    return accuracy.labeled > 0 || accuracy.window.labeled > 0 ? { ...this.cumulative.report(), accuracy } : this.cumulative.report();
+  }
+
+  aggregates(): Aggregates {
+    return withLabels(this.cumulative.aggregates(), this.labelsCumulative);
+  }
+
+  takeWindows(includeOpen: boolean): WindowAggregates[] {
+    this.roll();
+    const out = this.closed;
+    this.closed = [];
+    if (includeOpen) {
+      const now = withLabels(this.current.aggregates(), this.labelsCurrent);
+      const gained = subtractBody(now.body, this.taken);
+      if (!isEmptyBody(gained)) out.push({ window: { start: this.window.start, end: Math.min(this.window.end, this.clock()) }, body: gained, skipped: now.skipped });
+      this.taken = now.body;
+    }
+    return out;
+  }
+
+  /** Clears everything: both monitors and the windows not yet taken. */
+  reset(): void {
+    this.cumulative.reset();
+    this.current.reset();
+    this.taken = undefined;
+    this.closed = [];
+    this.previous = undefined;
+    this.labelsCumulative = emptyLabelCounts();
+    this.labelsCurrent = emptyLabelCounts();
+  }
+
+  /** Closes the open window if the clock has passed its end. */
+  private roll(): void {
+    const now = this.clock();
+    if (now < this.window.end) return;
+    this.close(this.window, this.current, this.taken, this.labelsCurrent);
+    this.current = new ModelMonitor(this.options);
+    this.labelsCurrent = emptyLabelCounts();
+    this.taken = undefined;
+    this.window = gridWindowAt(now, this.windowMs);
+  }
+
+  private close(window: GridWindow, monitor: ModelMonitor, taken: AggregateBody | undefined, labels: LabelCounts): void {
+    const final = withLabels(monitor.aggregates(), labels);
+    const body = subtractBody(final.body, taken);
+    if (monitor.counters.runs > 0) {
+      const verdict = monitor.drift();
+      if (verdict) this.previous = { ...verdict, start: window.start, end: window.end, runs: monitor.counters.runs };
+    }
+    if (isEmptyBody(body)) return;
+    this.closed.push({ window: { start: window.start, end: window.end }, body, skipped: final.skipped });
+    const max = this.options.maxClosedWindows ?? 168;
+    while (this.closed.length > max) {
+      this.closed.shift();
+      this.droppedWindows++;
+    }
+  }
+
+  /** Cumulative and open-window sketches plus the windows not yet taken: survives a move to a fresh worker. */
+  snapshot(): Uint8Array {
+    this.roll();
+    const w = new ByteWriter().u8(WINDOWED_SNAPSHOT_VERSION);
+    w.bytes(this.cumulative.snapshot());
+    w.f64(this.window.start).f64(this.window.end);
+    w.bytes(this.current.snapshot());
+    w.string(JSON.stringify({ taken: this.taken ?? null, closed: this.closed, previous: this.previous ?? null, droppedWindows: this.droppedWindows, labels: [this.labelsCumulative, this.labelsCurrent] }));
+    return w.finish();
+  }
+
+  /** Adds a snapshot (windowed, or a plain ModelMonitor's) taken from a monitor of the same model. */
+  restore(bytes: Uint8Array): void {
+    if (bytes[0] !== WINDOWED_SNAPSHOT_VERSION) return this.cumulative.restore(bytes);
+    const r = new ByteReader(bytes);
+    r.u8();
+    this.cumulative.restore(r.bytes());
+    const window = { start: r.f64(), end: r.f64() };
+    const current = r.bytes();
+    const rest = JSON.parse(r.string()) as { taken: AggregateBody | null; closed: WindowAggregates[]; previous: WindowDrift | null; droppedWindows: number; labels: [LabelCounts, LabelCounts] };
+    if (!r.done) throw new SketchFormatError('Windowed monitor snapshot has trailing bytes.');
+    this.roll();
+    this.closed.unshift(...rest.closed);
+    this.droppedWindows += rest.droppedWindows;
+    this.previous ??= rest.previous ?? undefined;
+    addLabels(this.labelsCumulative, rest.labels[0]);
+    if (window.start === this.window.start && this.windowMsOf(window) === this.windowMs) {
+      this.current.restore(current);
+      addLabels(this.labelsCurrent, rest.labels[1]);
+      this.taken = rest.taken ?? undefined;
+    } else {
+      // The saved window has closed since: it goes to the uplink as it was.
+      const saved = new ModelMonitor(this.options);
+      saved.restore(current);
+      this.close(window, saved, rest.taken ?? undefined, rest.labels[1]);
+    }
+  }
+
+  private windowMsOf(window: { start: number; end: number }): number {
+    return window.end - window.start;
+  }
+}
+
+/** The body with its label counts, when any label arrived. */
+function withLabels(aggregates: Aggregates, labels: LabelCounts): Aggregates {
+  if (labeledTotal(labels) === 0) return aggregates;
+  return { ...aggregates, body: { ...aggregates.body, labels: structuredClone(labels) } };
+}
+
+function addLabels(into: LabelCounts, from: LabelCounts): void {
+  for (const [cell, n] of Object.entries(from.confusion)) into.confusion[cell] = (into.confusion[cell] ?? 0) + n;
+  for (const key of ['labeled', 'correct'] as const) {
+    from[key].counts.forEach((n, i) => (into[key].counts[i]! += n));
+    into[key].nan += from[key].nan;
+  }
+}

@@ -1,0 +1,41 @@
+import { tensor } from '@edgewise/core';
+import { parseCsv } from '@edgewise/drift';
+import { isGridWindow } from '@edgewise/wire';
+import { describe, expect, it } from 'vitest';
+import { makeRuntime } from './fixtures.js';
+
+const FEATURES = ['precipitation', 'temp_max', 'temp_min', 'wind'];
+
+describe('drift windows in a worker, in real time', () => {
+  it('3 s windows close and roll on the grid; taking them leaves local drift unchanged; feedback crosses the worker', async () => {
+    const data = parseCsv(await (await fetch('/node_modules/vega-datasets/data/seattle-weather.csv')).text());
+    const rows = data.date!.map((_, i) => FEATURES.map((f) => data[f]![i] as number));
+    const model = await makeRuntime().loadModel({
+      source: '/models/generated/weather-mlp/model.onnx',
+      engine: 'onnx',
+      backends: ['wasm'],
+      worker: true,
+      monitor: { baseline: '/models/generated/weather-mlp/baseline.json', features: FEATURES.map((name, index) => ({ name, input: 'input', index })), windowMs: 3000 },
+    });
+    // Start just after a grid boundary so the first batch falls in one window.
+    await new Promise((r) => setTimeout(r, 3000 - (Date.now() % 3000) + 10));
+    for (const [i, row] of rows.slice(0, 40).entries()) await model.run({ input: tensor('float32', row, [1, 4]) }, { runId: `r${i}` });
+    const first = (await model.drift()).window!;
+    expect(first.runs).toBe(40);
+    expect(await model.feedback('r0', 1)).toBe(true);
+    await new Promise((r) => setTimeout(r, first.end - Date.now() + 20));
+    for (const row of rows.slice(40, 55)) await model.run({ input: tensor('float32', row, [1, 4]) });
+    const before = await model.drift();
+    expect(before.window!.start).toBeGreaterThanOrEqual(first.end);
+    expect(before.window!.runs).toBe(15);
+    expect(before.previousWindow).toMatchObject({ start: first.start, runs: 40 });
+    const taken = await model.takeWindows();
+    expect(taken).toHaveLength(1);
+    expect(isGridWindow(taken[0]!.window, 3000)).toBe(true);
+    expect(taken[0]!.body.counters.runs).toBe(40);
+    expect(taken[0]!.body.labels!.labeled.counts.reduce((a, b) => a + b, 0)).toBe(1);
+    expect(await model.drift()).toEqual(before);
+    expect((await model.health()).counters.runs).toBe(55);
+    await model.dispose();
+  });
+});
