@@ -235,6 +235,33 @@ for (const databaseName of ['PGlite', 'PostgreSQL'] as const) {
       expect(thin).toMatchObject({ withheld: true, windows: [], reason: expect.stringMatching(/^no window released: only closed windows .* noisy device count ≥ 68 are listed/) });
     });
 
+    it('/v1/series (the dashboard\'s read) gives no exact counts: a 5-report window (1 victim + 4 forged) is not listed, released windows carry the stored noisy numbers', async () => {
+      // The sybil attack on the per-window series: the victim plus 4 forgeries the attacker knows exactly pass k = 5 (reports).
+      const v = await freshVersion();
+      expect((await post(privateReport(time.at, { version: v, tempMaxBin: 7 }))).status).toBe(202);
+      for (let i = 0; i < 4; i++) expect((await post(privateReport(time.at, { version: v, tempMaxBin: 0 }))).status).toBe(202);
+      time.at += AFTER_RELEASE;
+      const series = async (version: string) => (await send(collector.url, `/v1/series?model=weather&version=${version}`, { key: A.readKey })).json;
+      const thin = await series(v);
+      expect(thin.windows).toEqual([]); // not listed at all: neither exact reports nor "withheld" (which says someone reported)
+      expect(JSON.stringify(thin)).not.toMatch(/"reports":5|"runs":100/);
+      // A released window: every number is the stored release /v1/drift serves.
+      const w = await freshVersion();
+      for (let i = 0; i < DEVICES; i++) expect((await post(privateReport(time.at, { version: w }))).status).toBe(202);
+      time.at += AFTER_RELEASE;
+      const [s, d] = [await series(w), await drift(w)];
+      expect(s.windows).toHaveLength(1);
+      const point = s.windows[0];
+      expect(point.withheld).toBeUndefined();
+      expect(point.devices).toBe(d.windows[0].devices);
+      expect({ runs: point.runs, errors: point.errors, rejected: point.rejected, fallbacks: point.fallbacks }).toEqual(d.counters);
+      expect(point.backends).toEqual(d.backends);
+      expect(point.confidence.counts).toEqual(d.confidence.counts);
+      expect(point.drift).toEqual(d.windows[0].features);
+      expect('reports' in point).toBe(false);
+      expect(await series(w)).toEqual(s); // stored: reads do not differ
+    });
+
     it.skipIf(databaseName !== 'PostgreSQL')('two collector processes on one database release a window once and serve the same numbers', async () => {
       const v = await freshVersion();
       const other = await startCollector({ port: 0, databaseUrl: fresh!.url, dataDir: undefined, apps: [A], ratePerMinute: 1_000_000_000, now: time.now });

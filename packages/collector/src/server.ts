@@ -137,7 +137,7 @@ export function buildServer(config: CollectorConfig, db: Database): FastifyInsta
     const keys = auth(request, 'read');
     const { model, version, from, to } = request.query;
     if (!model || !version) throw new CollectorError('E_QUERY', 'query parameters "model" and "version" are required');
-    return fleetSeries(db, config, keys.app, model, version, { registry, range: { from: time('from', from), to: time('to', to) } });
+    return fleetSeries(db, config, keys.app, model, version, { registry, range: { from: time('from', from), to: time('to', to) }, now: config.now?.() });
   });
 
   // Baselines are built by the operator from training data: a read-key holder may see them (the
