@@ -262,6 +262,17 @@ for (const databaseName of ['PGlite', 'PostgreSQL'] as const) {
       expect(await series(w)).toEqual(s); // stored: reads do not differ
     });
 
+    it('/v1/models does not list a version only withheld windows hold (a canary version on one device would say that it reported)', async () => {
+      const v = await freshVersion();
+      expect((await post(privateReport(time.at, { version: v }))).status).toBe(202);
+      const listed = async () => ((await send(collector.url, '/v1/models', { key: A.readKey })).json.models as Array<{ version: string }>).map((m) => m.version);
+      expect(await listed()).not.toContain(v); // open window
+      time.at += AFTER_RELEASE;
+      expect(await listed()).not.toContain(v); // withheld window
+      const metrics = (await send(collector.url, '/metrics', { key: A.readKey })).json as string;
+      expect(metrics).not.toContain(`version="${v}"`);
+    });
+
     it.skipIf(databaseName !== 'PostgreSQL')('two collector processes on one database release a window once and serve the same numbers', async () => {
       const v = await freshVersion();
       const other = await startCollector({ port: 0, databaseUrl: fresh!.url, dataDir: undefined, apps: [A], ratePerMinute: 1_000_000_000, now: time.now });
