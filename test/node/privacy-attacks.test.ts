@@ -86,6 +86,14 @@ for (const databaseName of ['PGlite', 'PostgreSQL'] as const) {
       }
     });
 
+    it('a device whose window had errors or fallbacks is not refused: bounding the counters group scales runs below minRunsPerReport, which the collector must accept', async () => {
+      const body = { ...bodyOf(privateReport(time.at)), counters: { runs: 20, errors: 6, rejected: 0, fallbacks: 4 } };
+      const uplink = createUplink({ endpoint: `${collector.url}/v1/reports`, ingestKey: A.ingestKey, source: { aggregates: async () => ({ body }) }, model: 'weather', modelVersion: 'errors', now: time.now });
+      const report = await uplink.collect();
+      expect(report!.counters.runs).toBeLessThan(20); // 20 × 20 / 30, rounded
+      expect(await uplink.flush()).toMatchObject({ sent: 1, dropped: 0 });
+    });
+
     it('1,000-edge baseline: refused at registration, on the device and in reports (naming the feature)', async () => {
       const fine = await baseline();
       fine.features.precipitation.edges = Array.from({ length: 1000 }, (_, i) => i / 100);
