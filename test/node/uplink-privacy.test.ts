@@ -192,6 +192,35 @@ function deviceBody(runs = 30) {
   return body;
 }
 
+describe('privacy ledger across reloads', () => {
+  /** A page's localStorage (synchronous, strings), as browsers have one. */
+  const webStorage = () => {
+    const m = new Map<string, string>();
+    return { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => void m.set(k, String(v)), removeItem: (k: string) => void m.delete(k), key: (i: number) => [...m.keys()][i] ?? null, get length() { return m.size; } };
+  };
+  const at = Date.UTC(2026, 11, 2, 10, 5);
+  const uplink = (now: number) => createUplink({ endpoint: 'http://collector.invalid/v1/reports', ingestKey: 'k', source: { aggregates: async () => ({ body: deviceBody(20) }) }, model: 'weather', modelVersion: '1.0.0', now: () => now });
+
+  it('a page reloaded within a window does not report that window twice (the default ledger lives in localStorage where there is one)', async () => {
+    const g = globalThis as { localStorage?: unknown };
+    const before = Object.getOwnPropertyDescriptor(globalThis, 'localStorage');
+    Object.defineProperty(globalThis, 'localStorage', { value: webStorage(), configurable: true, writable: true });
+    try {
+      expect(await uplink(at).collect()).toBeDefined();
+      // The reload: a new uplink in the same window, 20 more runs. Two reports from one device in one window is twice the ε of the guarantee.
+      expect(await uplink(at + 60_000).collect()).toBeUndefined();
+      expect(await uplink(at + 3_600_000).collect()).toBeDefined(); // the next window reports
+      // Eight windows a day (dailyEpsilon 8 at ε 1) however often the page reloads.
+      let sent = 2;
+      for (let w = 2; w < 12; w++) if (await uplink(at + w * 3_600_000).collect()) sent++;
+      expect(sent).toBe(8);
+    } finally {
+      if (before) Object.defineProperty(globalThis, 'localStorage', before);
+      else delete g.localStorage;
+    }
+  });
+});
+
 describe('persistent outbox (Node file outbox)', () => {
   it('keeps unsent reports across a restart of the uplink, and sends them once the collector answers', async () => {
     const { mkdtemp } = await import('node:fs/promises');

@@ -2,7 +2,7 @@ import { reportId } from './report-id.js';
 import { ENVELOPE_FIELDS, DEFAULT_DAILY_EPSILON, DEFAULT_EPSILON_PER_WINDOW, DEFAULT_PRIVACY_RULES, DEFAULT_WINDOW_MS, gridWindowAt, REPORT_VERSION, type PrivacyRules, type Report } from '@edgewise/wire';
 import { MemoryOutbox, type Outbox } from './outbox.js';
 import { addBodies, checkBaselinePrivacy, protectCounts, type PrivacyOptions, type ReportBody } from './privacy.js';
-import { PrivacyLedger } from './privacy-budget.js';
+import { localStorageOrUndefined, PrivacyLedger } from './privacy-budget.js';
 import { windowToken } from './random-bytes.js';
 import { classify } from './delivery.js';
 import { fetchTransport, type Transport } from './transport.js';
@@ -85,7 +85,9 @@ export class Uplink {
         if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`Uplink: privacy.${name} must be an integer ≥ 1; received ${v}.`);
       }
       if (p.baseline) checkBaselinePrivacy(p.baseline, this.rules);
-      this.ledger = p.ledger ?? new PrivacyLedger();
+      // Default: the page's localStorage where there is one (one key per model version, as the
+      // budget is per uplink), else memory; a reload must not report a window twice.
+      this.ledger = p.ledger ?? new PrivacyLedger(localStorageOrUndefined(), `edgewise-privacy-ledger:${options.model}@${options.modelVersion}`);
     }
   }
 
