@@ -7,7 +7,7 @@ import { BaselinePrivacyError, MemoryOutbox, createUplink, protectCounts, type A
 import { isGridWindow } from '@edgewise/wire';
 import { reportSchema } from '@edgewise/wire/schema';
 import { deviceReport } from '../collector-client.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WEATHER_FEATURE_SPECS, weatherRows } from '../../models/scripts/weather-mlp.js';
 
 const dir = fileURLToPath(new URL('../../models/generated/weather-mlp/', import.meta.url));
@@ -217,6 +217,37 @@ describe('privacy ledger across reloads', () => {
     } finally {
       if (before) Object.defineProperty(globalThis, 'localStorage', before);
       else delete g.localStorage;
+    }
+  });
+});
+
+describe('arrival times', () => {
+  it('an operator cannot link a device\'s reports by when they arrive (the collect tick has no fixed phase)', async () => {
+    vi.useFakeTimers({ now: Date.UTC(2026, 11, 2, 10, 0, 0, 0) });
+    try {
+      const arrivals: Array<{ device: number; at: number }> = [];
+      const devices = Array.from({ length: 5 }, (_, device) => {
+        const transport = { send: async () => (arrivals.push({ device, at: Date.now() }), { status: 202 }) };
+        return createUplink({ endpoint: 'http://operator.invalid/v1/reports', ingestKey: 'k', source: { aggregates: async () => ({ body: deviceBody(20) }) }, model: 'weather', modelVersion: 'timing', transport, privacy: { dailyEpsilon: 24 } });
+      });
+      for (const d of devices) {
+        await vi.advanceTimersByTimeAsync(1 + Math.floor(Math.random() * 59_000)); // apps start at different moments
+        d.start();
+      }
+      await vi.advanceTimersByTimeAsync(20 * 3_600_000);
+      devices.forEach((d) => d.stop());
+      const mine = arrivals.filter((a) => a.device === 0);
+      expect(mine.length).toBeGreaterThanOrEqual(18);
+      // The operator's guess: the next report whose arrival has the same phase in the minute.
+      const phase = (t: number) => t % 60_000;
+      let linked = 0;
+      for (let i = 0; i + 1 < mine.length; i++) {
+        const next = arrivals.filter((a) => a.at > mine[i]!.at + 1_800_000 && a.at < mine[i]!.at + 2 * 3_600_000 && Math.abs(phase(a.at) - phase(mine[i]!.at)) < 50);
+        if (next.length >= 1 && next.every((a) => a.device === 0)) linked++;
+      }
+      expect(linked).toBeLessThanOrEqual(3);
+    } finally {
+      vi.useRealTimers();
     }
   });
 });
