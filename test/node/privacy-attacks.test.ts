@@ -281,6 +281,10 @@ for (const databaseName of ['PGlite', 'PostgreSQL'] as const) {
       expect(metrics).not.toContain(`version="${v}"`);
     });
 
+    // Open (README "Not covered"): side channels outside the stored release.
+    it.todo('timing: the first read after a window closes computes and stores its release, so it is slower when a window exists (even a withheld one, i.e. one device reported)');
+    it.todo('rate limit: 429 comes on an exact count of the app\'s reports this minute, so an ingest-key holder can count other devices\' reports by probing');
+
     it.skipIf(databaseName !== 'PostgreSQL')('two collector processes on one database release a window once and serve the same numbers', async () => {
       const v = await freshVersion();
       const other = await startCollector({ port: 0, databaseUrl: fresh!.url, dataDir: undefined, apps: [A], ratePerMinute: 1_000_000_000, now: time.now });
