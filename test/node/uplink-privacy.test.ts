@@ -7,7 +7,7 @@ import { BaselinePrivacyError, MemoryOutbox, createUplink, protectCounts, type A
 import { isGridWindow } from '@edgewise/wire';
 import { reportSchema } from '@edgewise/wire/schema';
 import { deviceReport } from '../collector-client.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WEATHER_FEATURE_SPECS, weatherRows } from '../../models/scripts/weather-mlp.js';
 
 const dir = fileURLToPath(new URL('../../models/generated/weather-mlp/', import.meta.url));
@@ -191,6 +191,66 @@ function deviceBody(runs = 30) {
   const { v, id, model, modelVersion, window, baseline, token, ...body } = deviceReport(runs);
   return body;
 }
+
+describe('privacy ledger across reloads', () => {
+  /** A page's localStorage (synchronous, strings), as browsers have one. */
+  const webStorage = () => {
+    const m = new Map<string, string>();
+    return { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => void m.set(k, String(v)), removeItem: (k: string) => void m.delete(k), key: (i: number) => [...m.keys()][i] ?? null, get length() { return m.size; } };
+  };
+  const at = Date.UTC(2026, 11, 2, 10, 5);
+  const uplink = (now: number) => createUplink({ endpoint: 'http://collector.invalid/v1/reports', ingestKey: 'k', source: { aggregates: async () => ({ body: deviceBody(20) }) }, model: 'weather', modelVersion: '1.0.0', now: () => now });
+
+  it('a page reloaded within a window does not report that window twice (the default ledger lives in localStorage where there is one)', async () => {
+    const g = globalThis as { localStorage?: unknown };
+    const before = Object.getOwnPropertyDescriptor(globalThis, 'localStorage');
+    Object.defineProperty(globalThis, 'localStorage', { value: webStorage(), configurable: true, writable: true });
+    try {
+      expect(await uplink(at).collect()).toBeDefined();
+      // The reload: a new uplink in the same window, 20 more runs. Two reports from one device in one window is twice the ε of the guarantee.
+      expect(await uplink(at + 60_000).collect()).toBeUndefined();
+      expect(await uplink(at + 3_600_000).collect()).toBeDefined(); // the next window reports
+      // Eight windows a day (dailyEpsilon 8 at ε 1) however often the page reloads.
+      let sent = 2;
+      for (let w = 2; w < 12; w++) if (await uplink(at + w * 3_600_000).collect()) sent++;
+      expect(sent).toBe(8);
+    } finally {
+      if (before) Object.defineProperty(globalThis, 'localStorage', before);
+      else delete g.localStorage;
+    }
+  });
+});
+
+describe('arrival times', () => {
+  it('an operator cannot link a device\'s reports by when they arrive (the collect tick has no fixed phase)', async () => {
+    vi.useFakeTimers({ now: Date.UTC(2026, 11, 2, 10, 0, 0, 0) });
+    try {
+      const arrivals: Array<{ device: number; at: number }> = [];
+      const devices = Array.from({ length: 5 }, (_, device) => {
+        const transport = { send: async () => (arrivals.push({ device, at: Date.now() }), { status: 202 }) };
+        return createUplink({ endpoint: 'http://operator.invalid/v1/reports', ingestKey: 'k', source: { aggregates: async () => ({ body: deviceBody(20) }) }, model: 'weather', modelVersion: 'timing', transport, privacy: { dailyEpsilon: 24 } });
+      });
+      for (const d of devices) {
+        await vi.advanceTimersByTimeAsync(1 + Math.floor(Math.random() * 59_000)); // apps start at different moments
+        d.start();
+      }
+      await vi.advanceTimersByTimeAsync(20 * 3_600_000);
+      devices.forEach((d) => d.stop());
+      const mine = arrivals.filter((a) => a.device === 0);
+      expect(mine.length).toBeGreaterThanOrEqual(18);
+      // The operator's guess: the next report whose arrival has the same phase in the minute.
+      const phase = (t: number) => t % 60_000;
+      let linked = 0;
+      for (let i = 0; i + 1 < mine.length; i++) {
+        const next = arrivals.filter((a) => a.at > mine[i]!.at + 1_800_000 && a.at < mine[i]!.at + 2 * 3_600_000 && Math.abs(phase(a.at) - phase(mine[i]!.at)) < 50);
+        if (next.length >= 1 && next.every((a) => a.device === 0)) linked++;
+      }
+      expect(linked).toBeLessThanOrEqual(3);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
 
 describe('persistent outbox (Node file outbox)', () => {
   it('keeps unsent reports across a restart of the uplink, and sends them once the collector answers', async () => {

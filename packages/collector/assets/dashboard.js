@@ -58,8 +58,10 @@ const maxDrift = (w) => (w.drift && w.drift.length ? Math.max(...w.drift.map((d)
 function versionSection(series, parent) {
   const xs = series.windows.map((w) => w.start);
   const sec = el('section', { 'data-model': series.model, 'data-version': series.version });
-  const reports = series.windows.reduce((a, w) => a + w.reports, 0);
-  sec.append(el('h2', {}, `${series.model} ${series.version} `, el('span', { class: 'muted' }, `(${reports} reports, ${series.windows.length} windows)`)));
+  // Privacy on: windows carry their release's noisy device count instead of exact reports.
+  const exact = series.windows.every((w) => w.reports !== undefined);
+  const reports = series.windows.reduce((a, w) => a + (exact ? w.reports : w.devices ?? 0), 0);
+  sec.append(el('h2', {}, `${series.model} ${series.version} `, el('span', { class: 'muted' }, `(${reports} ${exact ? 'reports' : 'devices, noisy'}, ${series.windows.length} windows)`)));
   if (series.note) sec.append(el('p', { class: 'muted small', 'data-note': '' }, 'Note: ' + series.note));
   const withheld = series.windows.filter((w) => w.withheld);
   for (const w of withheld) sec.append(el('div', { class: 'withheld', 'data-withheld': w.start }, `${new Date(w.start).toISOString()}: withheld: ${w.withheld}`));

@@ -12,7 +12,10 @@ import { SERIES } from './series.js';
 export interface WindowPoint {
   start: number;
   end: number;
-  reports: number;
+  /** Exact reports (privacy off only). */
+  reports?: number;
+  /** Noisy device count of the window's release (privacy on only). */
+  devices?: number;
   /** Set when the window is not released (fewer than k contributors); then nothing else is. */
   withheld?: string;
   runs?: number;
@@ -64,7 +67,8 @@ export async function fleetSeries(
 ): Promise<FleetSeries> {
   const now = options.now ?? Date.now();
   const registry = options.registry ?? new BaselineRegistry(db, { ttlMs: 0, maxCategoriesPerFeature: config.maxCategoriesPerFeature ?? 1024 });
-  if (config.privacy) return privateFleetSeries(db, config.privacy, config.k, config.windowMs, app, model, version, await registry.get(app, model, version), options.range, now);
+  // With privacy on, only stored releases: the exact rollups below would hand one device's counts over.
+  if (config.privacy) return privateFleetSeries(db, config.privacy, config, app, model, version, await registry.get(app, model, version), options.range ?? {}, now);
   const [rows, registered] = await Promise.all([readWindows(db, app, model, version, options.range), registry.get(app, model, version)]);
   const closed = rows.filter((w) => isWindowClosed({ end: w.start + w.windowMs }, now));
   const notYetClosed = rows.length - closed.length;

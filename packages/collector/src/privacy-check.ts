@@ -12,7 +12,11 @@ export function checkPrivacy(report: Report, privacy: CollectorPrivacy, windowMs
   if (!isGridWindow(report.window, windowMs)) {
     throw new ReportInvalidError(`window: {start: ${report.window.start}, end: ${report.window.end}} is not one cell of the ${windowMs} ms window grid; timestamps finer than the grid would link a device's reports`);
   }
-  if (report.counters.runs < privacy.minRunsPerReport) {
+  // The device bounds the counters group as one (runs, errors, rejected, fallbacks): a window of
+  // ≥ minRunsPerReport runs with errors or fallbacks arrives with fewer runs, but with the group at
+  // min(minRunsPerReport, contributionBound) or more, which a window below minRunsPerReport never reaches.
+  const { runs, errors, rejected, fallbacks } = report.counters;
+  if (runs + errors + rejected + fallbacks < Math.min(privacy.minRunsPerReport, privacy.contributionBound) || runs === 0) {
     throw new ReportInvalidError(`counters.runs: ${report.counters.runs} runs; a report needs at least ${privacy.minRunsPerReport} (minRunsPerReport): smaller windows roll into the next on the device`);
   }
   for (const [name, f] of Object.entries(report.features)) {

@@ -125,8 +125,11 @@ export function buildServer(config: CollectorConfig, db: Database): FastifyInsta
   app.get('/v1/models', async (request, reply) => {
     const keys = auth(request, 'read');
     const versions = await readVersions(db, keys.app);
-    // With privacy on, exact report counts are not released (they would say whether a device reported).
-    return { models: config.privacy ? versions.map(({ model, version }) => ({ model, version })) : versions };
+    if (!config.privacy) return { models: versions };
+    // With privacy on, neither exact report counts nor versions without a released window: a version
+    // exists only because someone reported in it (a canary on one device would say that it did).
+    const released = await Promise.all(versions.map(async ({ model, version }) => !('withheld' in (await driftFor(db, config, keys.app, model, version, { registry, now: config.now?.() })))));
+    return { models: versions.filter((_, i) => released[i]).map(({ model, version }) => ({ model, version })) };
   });
 
   app.get<{ Querystring: { model?: string; version?: string; from?: string; to?: string } }>('/v1/drift', async (request, reply) => {
@@ -140,7 +143,7 @@ export function buildServer(config: CollectorConfig, db: Database): FastifyInsta
     const keys = auth(request, 'read');
     const { model, version, from, to } = request.query;
     if (!model || !version) throw new CollectorError('E_QUERY', 'query parameters "model" and "version" are required');
-    return fleetSeries(db, config, keys.app, model, version, { registry, range: { from: time('from', from), to: time('to', to) } });
+    return fleetSeries(db, config, keys.app, model, version, { registry, range: { from: time('from', from), to: time('to', to) }, now: config.now?.() });
   });
 
   // Baselines are built by the operator from training data: a read-key holder may see them (the

@@ -23,7 +23,8 @@ export class PrivacyLedger {
   ) {}
 
   private async load(): Promise<LedgerState> {
-    if (this.state) return this.state;
+    // With storage, read it every time: another tab (or uplink) of the same app may have spent since.
+    if (this.state && !this.storage) return this.state;
     let state: LedgerState = { days: {}, windows: {} };
     const text = await this.storage?.getItem(this.key).catch(() => null);
     if (text) {
@@ -61,4 +62,33 @@ export class PrivacyLedger {
   async snapshot(): Promise<LedgerState> {
     return structuredClone(await this.load());
   }
+}
+
+/** The slice of the Web Storage API (localStorage) the ledger uses. */
+interface WebStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+/**
+ * The page's localStorage as a KeyValueStorage, or undefined where there is none (Node, React
+ * Native, a sandboxed frame that throws on access). The uplink's default ledger lives there, so a
+ * reload neither resets the day's budget nor reports a window twice.
+ */
+export function localStorageOrUndefined(): KeyValueStorage | undefined {
+  let s: WebStorage | undefined;
+  try {
+    s = (globalThis as { localStorage?: WebStorage }).localStorage;
+    if (!s || typeof s.getItem !== 'function') return undefined;
+  } catch {
+    return undefined;
+  }
+  const store = s;
+  return {
+    getItem: async (k) => store.getItem(k),
+    setItem: async (k, v) => store.setItem(k, v),
+    removeItem: async (k) => store.removeItem(k),
+    getAllKeys: async () => [],
+  };
 }

@@ -2,8 +2,8 @@ import { reportId } from './report-id.js';
 import { ENVELOPE_FIELDS, DEFAULT_DAILY_EPSILON, DEFAULT_EPSILON_PER_WINDOW, DEFAULT_PRIVACY_RULES, DEFAULT_WINDOW_MS, gridWindowAt, REPORT_VERSION, type PrivacyRules, type Report } from '@edgewise/wire';
 import { MemoryOutbox, type Outbox } from './outbox.js';
 import { addBodies, checkBaselinePrivacy, protectCounts, type PrivacyOptions, type ReportBody } from './privacy.js';
-import { PrivacyLedger } from './privacy-budget.js';
-import { windowToken } from './random-bytes.js';
+import { localStorageOrUndefined, PrivacyLedger } from './privacy-budget.js';
+import { randomUnit, windowToken } from './random-bytes.js';
 import { classify } from './delivery.js';
 import { fetchTransport, type Transport } from './transport.js';
 
@@ -39,7 +39,7 @@ export interface UplinkOptions {
   baseline?: string;
   outbox?: Outbox;
   transport?: Transport;
-  /** Collect and flush every intervalMs after start() (default 60 s). */
+  /** Collect and flush about every intervalMs after start() (default 60 s; each wait drawn from 0.5–1.5 × intervalMs). */
   intervalMs?: number;
   /** Retry backoff: base and cap in ms (default 1 s → 5 min), with full jitter; never sooner than the collector's Retry-After. */
   backoff?: { baseMs: number; maxMs: number };
@@ -90,7 +90,9 @@ export class Uplink {
         if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`Uplink: privacy.${name} must be an integer ≥ 1; received ${v}.`);
       }
       if (p.baseline) checkBaselinePrivacy(p.baseline, this.rules);
-      this.ledger = p.ledger ?? new PrivacyLedger();
+      // Default: the page's localStorage where there is one (one key per model version, as the
+      // budget is per uplink), else memory; a reload must not report a window twice.
+      this.ledger = p.ledger ?? new PrivacyLedger(localStorageOrUndefined(), `edgewise-privacy-ledger:${options.model}@${options.modelVersion}`);
     }
   }
 
@@ -208,9 +210,17 @@ export class Uplink {
     const tick = async () => {
       await this.collectWindows(false).catch(() => undefined);
       await this.flush().catch(() => undefined);
-      this.timer = setTimeout(tick, this.failures > 0 ? this.plannedDelayMs : (this.options.intervalMs ?? 60_000));
+      this.timer = setTimeout(tick, this.failures > 0 ? this.plannedDelayMs : this.tickDelay());
     };
-    this.timer = setTimeout(tick, this.options.intervalMs ?? 60_000);
+    this.timer = setTimeout(tick, this.tickDelay());
+  }
+
+  /**
+   * intervalMs × [0.5, 1.5), CSPRNG: a fixed period would give a device's POSTs the same phase in
+   * every window (start time mod intervalMs), which links its reports by arrival time.
+   */
+  private tickDelay(): number {
+    return (this.options.intervalMs ?? 60_000) * (0.5 + randomUnit());
   }
 
   stop(): void {
