@@ -12,7 +12,7 @@ const valid = () => ({
   baseline: 'a'.repeat(64),
   window: { start: 3_600_000, end: 7_200_000 },
   counters: { runs: 3, errors: 0, rejected: 0, fallbacks: 0 },
-  backends: { wasm: 3 },
+  backends: { wasm: 3 } as Record<string, number>,
   latencyMs: binned(LATENCY_EDGES_MS.length + 1),
   confidence: binned(CONFIDENCE_EDGES.length + 1),
   topClasses: { '1': 3 },
