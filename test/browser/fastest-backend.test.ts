@@ -6,6 +6,8 @@ import { MODELS, makeRuntime, reference, sample } from './fixtures.js';
  * `select: 'fastest'` on real engines and real (software) GPUs. Which backend wins depends on the
  * hardware, so the test checks the rule, not a name: the selected backend has the lowest measured
  * time, every other working backend is recorded as slower with its own time, and answers are right.
+ * Those times are the selector's own; that it picks the truly fastest backend, measured against
+ * known per-run times, is checked in packages/core/src/fastest-backend.test.ts.
  */
 describe("select: 'fastest' in real Chromium", () => {
   for (const worker of [false, true]) {

@@ -1,5 +1,7 @@
 import { InputError, ModelFormatError, tensor } from '@edgewise/core';
 import { describe, expect, it } from 'vitest';
+import { createWebRuntime } from '@edgewise/web';
+import { ORT_WASM_PATHS } from '../../bench/matrix/wasm-paths.js';
 import { MODELS, makeRuntime, reference, sample } from './fixtures.js';
 
 const close = (got: ArrayLike<number>, want: Float32Array) => {
@@ -8,14 +10,27 @@ const close = (got: ArrayLike<number>, want: Float32Array) => {
 
 describe('models in a Web Worker', () => {
   it('transfers input buffers to the worker and output buffers back (no copies)', async () => {
-    const model = await makeRuntime().loadModel({ source: `${MODELS}/model.onnx`, engine: 'onnx', backends: ['wasm'], worker: true });
+    const name = `edgewise-transfer-${Date.now()}`;
+    const createWorker = () => new Worker(new URL('./workers/transfer-worker.ts', import.meta.url), { type: 'module', name });
+    const model = await createWebRuntime({ ortWasmPaths: ORT_WASM_PATHS, createWorker }).loadModel({ source: `${MODELS}/model.onnx`, engine: 'onnx', backends: ['wasm'], worker: true });
     const x = sample(5);
     const input = tensor('float32', x.slice(), [1, 16]);
     const out = await model.run({ input });
-    // A transferred ArrayBuffer is detached on the sending side.
+    // A transferred ArrayBuffer is detached on the sending side: here for the inputs...
     expect(input.data.buffer.byteLength).toBe(0);
     expect(out.probabilities!.data).toBeInstanceOf(Float32Array);
     close(out.probabilities!.data as Float32Array, reference(x));
+    // ...and in the worker for the outputs (a copy would leave the engine's buffers intact there).
+    const channel = new BroadcastChannel(name);
+    const inWorker = await new Promise<Array<Record<string, number>>>((resolve) => {
+      channel.onmessage = ({ data }) => resolve(data.value);
+      channel.postMessage({ id: 1 });
+    });
+    channel.close();
+    expect(inWorker).toHaveLength(1);
+    expect(Object.keys(inWorker[0]!).length).toBeGreaterThan(0);
+    expect(inWorker[0]).toEqual(Object.fromEntries(Object.keys(inWorker[0]!).map((k) => [k, 0])));
+    expect((out.probabilities!.data as Float32Array).buffer.byteLength).toBeGreaterThan(0);
     await model.dispose();
   });
 

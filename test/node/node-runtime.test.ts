@@ -76,13 +76,27 @@ describe('Node runtime', () => {
   });
 
   it('lists every backend cause when none can load the model', async () => {
-    const runtime = createNodeRuntime();
-    // Truncated protobuf: passes the magic-byte check, fails inside ORT.
+    // A good model, but no backend asked for exists here: each attempt keeps its own reason.
+    const error = await createNodeRuntime()
+      .loadModel({ source: modelPath('model.onnx'), engine: 'onnx', backends: ['webgpu', 'webgl'] })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(AllBackendsFailedError);
+    expect(error.code).toBe('E_ALL_BACKENDS_FAILED');
+    expect(error.attempts).toEqual([
+      expect.objectContaining({ backend: 'webgpu', outcome: 'skipped', reason: expect.stringContaining('"webgpu"') }),
+      expect.objectContaining({ backend: 'webgl', outcome: 'skipped', reason: expect.stringContaining('"webgl"') }),
+    ]);
+    expect(error.message).toMatch(/webgpu: skipped[\s\S]*webgl: skipped/);
+  });
+
+  it('a model no backend can parse is ModelFormatError with the parser\'s reason, not a backend failure', async () => {
+    // Truncated protobuf: passes the magic-byte check, fails inside ORT. Trying further backends
+    // would fail the same way, so the model (not the backend) is blamed.
     const truncated = new Uint8Array([0x08, 0x07, 0x12, 0x10, ...new Array(20).fill(0x41)]);
-    const error = await runtime.loadModel({ source: truncated, engine: 'onnx', backends: ['webgl', 'wasm'] }).catch((e) => e);
-    expect(error).toBeInstanceOf(Error);
-    expect(error.code === 'E_ALL_BACKENDS_FAILED' || error.code === 'E_MODEL_FORMAT').toBe(true);
-    if (error instanceof AllBackendsFailedError) expect(error.attempts.map((a) => a.backend)).toEqual(['webgl', 'wasm']);
+    const error = await createNodeRuntime().loadModel({ source: truncated, engine: 'onnx', backends: ['webgl', 'wasm'] }).catch((e) => e);
+    expect(error).toBeInstanceOf(ModelFormatError);
+    expect(error.code).toBe('E_MODEL_FORMAT');
+    expect(error.message).toMatch(/could not be parsed as ONNX.*protobuf parsing failed/);
   });
 
   it('reports a missing file and a bad option by name', async () => {

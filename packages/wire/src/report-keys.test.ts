@@ -23,3 +23,15 @@ describe('report keys', () => {
     expect(isValidKey('ok \ud83d')).toBe(false);
   });
 });
+
+describe('report key limits', () => {
+  it('128 code units is the longest accepted key', () => {
+    expect(keyProblem('k'.repeat(128))).toBeUndefined();
+    expect(keyProblem('k'.repeat(129))).toBe('must be at most 128 characters (has 129)');
+  });
+  it('refuses every Object.prototype member name', () => {
+    for (const name of Object.getOwnPropertyNames(Object.prototype)) expect(RESERVED_KEYS.has(name), name).toBe(true);
+    expect(RESERVED_KEYS.has('__proto__')).toBe(true);
+    expect(RESERVED_KEYS.has('prototype')).toBe(true);
+  });
+});

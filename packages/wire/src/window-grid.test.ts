@@ -20,6 +20,7 @@ describe('window grid', () => {
 
   it('refuses window lengths that are not whole milliseconds ≥ 1 s', () => {
     expect(() => gridWindowAt(0, 999)).toThrow(/windowMs/);
+    expect(gridWindowAt(1500, 1000)).toEqual({ start: 1000, end: 2000 }); // 1 s, the shortest, is allowed
     expect(() => gridWindowAt(0, 1500.5)).toThrow(/windowMs/);
     expect(() => gridWindowAt(0, Number.NaN)).toThrow(/windowMs/);
   });

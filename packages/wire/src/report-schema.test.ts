@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { CONFIDENCE_EDGES, LATENCY_EDGES_MS, REPORT_VERSION } from './report.js';
+import { describeSchemaIssue, reportSchema } from './report-schema.js';
+
+/** The report the collector accepts, field by field at each limit: what a device may rely on sending. */
+const binned = (bins: number) => ({ counts: Array(bins).fill(0), missing: 0, nan: 0, belowRange: 0, aboveRange: 0 });
+const valid = () => ({
+  v: REPORT_VERSION,
+  id: '0b7c6a53-9f0e-4d6e-a2c4-3f4d7b1c2e10',
+  model: 'mnist',
+  modelVersion: '1.1.0',
+  baseline: 'a'.repeat(64),
+  window: { start: 3_600_000, end: 7_200_000 },
+  counters: { runs: 3, errors: 0, rejected: 0, fallbacks: 0 },
+  backends: { wasm: 3 } as Record<string, number>,
+  latencyMs: binned(LATENCY_EDGES_MS.length + 1),
+  confidence: binned(CONFIDENCE_EDGES.length + 1),
+  topClasses: { '1': 3 },
+  features: {
+    pixels: { kind: 'numeric', ...binned(10) },
+    sky: { kind: 'categorical', counts: { sun: 2 }, missing: 1 },
+  },
+});
+type Report = ReturnType<typeof valid>;
+const problem = (edit: (r: Report) => void): string | undefined => {
+  const report = valid();
+  edit(report);
+  const parsed = reportSchema.safeParse(report);
+  return parsed.success ? undefined : describeSchemaIssue(parsed.error.issues);
+};
+const keys = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 1]));
+
+describe('reportSchema', () => {
+  it('accepts a well-formed report, and the shared bin layouts', () => {
+    expect(problem(() => {})).toBeUndefined();
+    expect(problem((r) => delete (r as Partial<Report>).baseline)).toBeUndefined();
+    expect(LATENCY_EDGES_MS).toHaveLength(16);
+    expect(CONFIDENCE_EDGES).toHaveLength(19);
+    CONFIDENCE_EDGES.forEach((e, i) => expect(e).toBeCloseTo((i + 1) / 20, 12));
+  });
+
+  it('checks every name and key with keyProblem, naming the path', () => {
+    expect(problem((r) => (r.model = 'a\u0000b'))).toMatch(/^model: .*control characters/);
+    expect(problem((r) => (r.backends = { constructor: 1 } as never))).toBe('backends.constructor: Invalid key in record: "constructor" is reserved (a JavaScript prototype member name)');
+    expect(problem((r) => (r.features = { ['x\ud800']: r.features.sky } as never))).toMatch(/^features\."x\\ud800": Invalid key in record: .*unpaired surrogates/);
+  });
+
+  it('at most 256 categories per map and 256 features', () => {
+    expect(problem((r) => (r.backends = keys(256)))).toBeUndefined();
+    expect(problem((r) => (r.backends = keys(257)))).toBe('backends: at most 256 categories');
+    const sky = valid().features.sky;
+    expect(problem((r) => (r.features = Object.fromEntries(Array.from({ length: 256 }, (_, i) => [`f${i}`, sky])) as never))).toBeUndefined();
+    expect(problem((r) => (r.features = Object.fromEntries(Array.from({ length: 257 }, (_, i) => [`f${i}`, sky])) as never))).toBe('features: at most 256 features');
+  });
+
+  it('a window may be empty (end = start) but not reversed', () => {
+    expect(problem((r) => (r.window = { start: 5, end: 5 }))).toBeUndefined();
+    expect(problem((r) => (r.window = { start: 5, end: 4 }))).toBe('window: window.end before window.start');
+  });
+
+  it('baseline is exactly 64 lowercase hex digits', () => {
+    for (const bad of ['a'.repeat(63), 'a'.repeat(65), `x${'a'.repeat(64)}`, `${'a'.repeat(64)}x`, 'A'.repeat(64), 'g'.repeat(64)]) {
+      expect(problem((r) => (r.baseline = bad)), bad).toMatch(/^baseline: /);
+    }
+  });
+
+  it('fixed-bin series have exactly their bins; numeric features 1 to 1001 bins', () => {
+    expect(problem((r) => (r.latencyMs = binned(16)))).toMatch(/^latencyMs\.counts: /);
+    expect(problem((r) => (r.confidence = binned(21)))).toMatch(/^confidence\.counts: /);
+    expect(problem((r) => (r.features.pixels.counts = []))).toMatch(/^features\.pixels\.counts: /);
+    expect(problem((r) => (r.features.pixels.counts = Array(1001).fill(0)))).toBeUndefined();
+    expect(problem((r) => (r.features.pixels.counts = Array(1002).fill(0)))).toMatch(/^features\.pixels\.counts: /);
+  });
+
+  it('tells numeric from categorical features by kind, and refuses unknown fields at every level', () => {
+    expect(problem((r) => ((r.features.sky as { kind: string }).kind = 'numeric'))).toMatch(/^features\.sky\./);
+    expect(problem((r) => ((r.features.pixels as { kind: string }).kind = 'categorical'))).toMatch(/^features\.pixels\./);
+    expect(problem((r) => ((r.features.pixels as { kind: string }).kind = 'text'))).toMatch(/^features\.pixels\.kind: /);
+    expect(problem((r) => Object.assign(r.features.sky, { raw: ['alice'] }))).toMatch(/^features\.sky: .*raw/);
+    expect(problem((r) => Object.assign(r.latencyMs, { p50: 3 }))).toMatch(/^latencyMs: .*p50/);
+    expect(problem((r) => Object.assign(r, { inputs: [1, 2] }))).toMatch(/^\(root\): .*inputs/);
+  });
+});
+
+describe('describeSchemaIssue', () => {
+  it('quotes path parts that are not identifiers, keeps indices as numbers, and names the root', () => {
+    expect(problem((r) => (r.features = { 'a b': { kind: 'categorical', counts: { x: -1 }, missing: 0 } } as never))).toMatch(/^features\."a b"\.counts\.x: /);
+    expect(problem((r) => (r.latencyMs.counts[3] = 0.5))).toMatch(/^latencyMs\.counts\.3: /);
+    expect(describeSchemaIssue([])).toBe('(root): invalid');
+    expect(describeSchemaIssue([{ code: 'custom', path: [], message: 'bad', input: 1 } as never])).toBe('(root): bad');
+  });
+
+  it('adds the first nested issue of a union', () => {
+    expect(describeSchemaIssue([{ code: 'invalid_union', path: ['x'], message: 'Invalid input', issues: [{ message: 'Expected number' }], input: 1 } as never])).toBe('x: Invalid input: Expected number');
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * What `npm run mutate` mutates in each package, and which node tests may kill those mutants.
+ *
+ * Scope is the logic that runs in Node (the issue's list): platform adapters that only run in a
+ * browser (IndexedDB, OPFS, Web Locks) and process entry points are left out, because no node
+ * test can reach them and their mutants would only measure that. Tests that spawn other
+ * processes are left out too: a mutant is switched on inside Stryker's test process, so a child
+ * process would run the unmutated code and prove nothing.
+ */
+export interface MutationScope {
+  /** Globs of source files to mutate (relative to the repository root). */
+  mutate: string[];
+  /** Globs of the node test files run against those mutants. */
+  tests: string[];
+}
+
+const src = (pkg: string, ...files: string[]) => files.map((f) => `packages/${pkg}/src/${f}`);
+const unitTests = (pkg: string) => `packages/${pkg}/src/**/*.test.ts`;
+
+export const MUTATION_SCOPES = {
+  wire: {
+    mutate: src('wire', 'baseline-format.ts', 'report-keys.ts', 'report-schema.ts', 'report.ts', 'window-grid.ts'),
+    tests: [unitTests('wire'), 'packages/collector/src/report-check.test.ts', 'test/node/uplink-privacy.test.ts'],
+  },
+  drift: {
+    mutate: ['packages/drift/src/*.ts', '!packages/drift/src/index.ts', '!packages/drift/src/*.test.ts'],
+    tests: [unitTests('drift'), 'test/node/drift-real-data.test.ts', 'test/node/monitor.test.ts'],
+  },
+  uplink: {
+    mutate: src('uplink', 'privacy.ts', 'outbox.ts', 'key-value-outbox.ts', 'delivery.ts', 'report-id.ts', 'uplink.ts'),
+    tests: [unitTests('uplink'), 'test/node/uplink-delivery.test.ts', 'test/node/uplink-privacy.test.ts', 'test/node/adapters-contract.test.ts'],
+  },
+  store: {
+    mutate: src('store', 'version-policy.ts', 'manifest.ts', 'manifest-fetch.ts', 'model-cache.ts', 'version-store.ts', 'chunker.ts', 'file-names.ts', 'space-manager.ts', 'limits.ts', 'download.ts', 'memory-store.ts', 'file-system-store.ts'),
+    tests: [unitTests('store'), 'test/node/model-cache.test.ts', 'test/node/model-delivery.test.ts', 'test/node/file-names.test.ts', 'test/node/generated-manifests.test.ts', 'test/node/adapters-contract.test.ts'],
+  },
+  core: {
+    mutate: src('core', 'lifecycle.ts', 'lifecycle-driver.ts', 'validate-inputs.ts', 'load-options.ts', 'backend-selection.ts', 'fastest-backend.ts', 'failure.ts', 'error-serialization.ts', 'model.ts', 'serial-queue.ts', 'run-deadline.ts', 'tensor.ts', 'model-source.ts', 'runtime.ts'),
+    tests: [unitTests('core'), 'test/node/node-runtime.test.ts', 'test/node/engine-failures.test.ts', 'test/node/fault-matrix.test.ts', 'test/node/multi-file-model.test.ts', 'test/node/model-cache.test.ts'],
+  },
+  collector: {
+    mutate: src('collector', 'report-check.ts', 'rollup.ts', 'rollups.ts', 'ingest-writer.ts', 'ingest-queue.ts', 'baseline-registry.ts', 'retention.ts', 'laplace.ts', 'drift.ts', 'population-drift.ts', 'series.ts', 'json-body.ts', 'rate-limit.ts', 'layout.ts'),
+    tests: [unitTests('collector'), 'test/node/collector.test.ts', 'test/node/collector-attacks.test.ts', 'test/node/uplink-delivery.test.ts'],
+  },
+} satisfies Record<string, MutationScope>;
+
+export type MutationPackage = keyof typeof MUTATION_SCOPES;
+
+export const MUTATION_PACKAGES = Object.keys(MUTATION_SCOPES) as MutationPackage[];
+
+export function isMutationPackage(name: string): name is MutationPackage {
+  return Object.hasOwn(MUTATION_SCOPES, name);
+}
