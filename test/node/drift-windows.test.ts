@@ -14,7 +14,7 @@ const READ = 'windows-read';
 let collector: RunningCollector;
 
 beforeAll(async () => {
-  collector = await startCollector({ port: 0, dataDir: undefined, apps: [{ app: `windows-${randomUUID()}`, ingestKey: INGEST, readKey: READ }], k: 1, ratePerMinute: 100_000 });
+  collector = await startCollector({ port: 0, dataDir: undefined, apps: [{ app: `windows-${randomUUID()}`, ingestKey: INGEST, readKey: READ }], k: 1, ratePerMinute: 100_000, privacy: false }); // exact counts: windowing is under test; privacy has its own suites
 }, 60_000);
 afterAll(() => collector?.close());
 
@@ -32,7 +32,7 @@ describe('drift windows on a real model, uplink to a real collector over HTTP', 
     expect(before.drifted).toBe(true);
     expect(before.window).toMatchObject({ ...gridWindowAt(Date.now()), runs: 92 });
 
-    const uplink = createUplink({ endpoint: `${collector.url}/v1/reports`, ingestKey: INGEST, source: model, model: 'weather', modelVersion: '1.0.0', outbox: new MemoryOutbox() });
+    const uplink = createUplink({ endpoint: `${collector.url}/v1/reports`, ingestKey: INGEST, source: model, model: 'weather', modelVersion: '1.0.0', outbox: new MemoryOutbox(), privacy: false });
     const report = await uplink.collect();
     expect(report?.counters.runs).toBe(92);
     expect(report!.window.start).toBe(before.window!.start);

@@ -1,6 +1,7 @@
 import { CONFIDENCE_EDGES } from '@edgewise/wire';
 import { BaselineRegistry } from './baseline-registry.js';
 import type { CollectorConfig, CollectorPrivacy } from './config.js';
+import { LABEL_SERIES } from './release-domain.js';
 import { closedWindowReleases } from './release-store.js';
 import { projectNonNegative } from './window-release.js';
 import type { Database } from './database.js';
@@ -66,10 +67,12 @@ async function privateAccuracyFor(db: Database, privacy: CollectorPrivacy, k: nu
     );
     out.push(accuracyPoint({ bucket: r.start, windowMs: r.windowMs, reports: r.devices }, counts));
   }
-  return { model, version, withheldWindows: 0, windows: out, note: 'privacy on: noisy releases of closed windows only; withheld windows are not shown' };
+  const note = privacy.releaseLabels
+    ? 'privacy on: noisy releases of closed windows only; withheld windows are not shown'
+    : 'privacy on: label counts are not released (COLLECTOR_RELEASE_LABELS=on releases them, at the cost of more noise on every series)';
+  return { model, version, withheldWindows: 0, windows: out, note };
 }
 
-const LABEL_SERIES: readonly string[] = [SERIES.confusion, SERIES.labeled, `${SERIES.labeled}-extra`, SERIES.correct, `${SERIES.correct}-extra`];
 
 function accuracyPoint(point: { bucket: number; windowMs: number; reports: number }, counts: SeriesCounts) {
   const bins = CONFIDENCE_EDGES.length + 1;

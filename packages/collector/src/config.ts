@@ -22,6 +22,11 @@ export interface CollectorPrivacy extends PrivacyRules {
   releaseDelayMs: number;
   /** Class keys released: 0 … releasedClasses-1, the rest as "__other__". */
   releasedClasses: number;
+  /**
+   * Release delayed-label counts (accuracy, confusion, calibration) per window (default false):
+   * three more count groups share ε, so every other series gets about a third more noise.
+   */
+  releaseLabels: boolean;
 }
 
 export const DEFAULT_COLLECTOR_PRIVACY: Readonly<CollectorPrivacy> = Object.freeze({
@@ -31,6 +36,7 @@ export const DEFAULT_COLLECTOR_PRIVACY: Readonly<CollectorPrivacy> = Object.free
   delta: 1e-6,
   releaseDelayMs: 300_000,
   releasedClasses: 64,
+  releaseLabels: false,
 });
 
 /**
@@ -191,6 +197,7 @@ function privacyFromEnv(env: NodeJS.ProcessEnv): CollectorPrivacy | false {
     contributionBound: int('COLLECTOR_CONTRIBUTION_BOUND', env.COLLECTOR_CONTRIBUTION_BOUND, d.contributionBound, 1),
     minRunsPerReport: int('COLLECTOR_MIN_RUNS', env.COLLECTOR_MIN_RUNS, d.minRunsPerReport, 1),
     releaseDelayMs: int('COLLECTOR_RELEASE_DELAY_MS', env.COLLECTOR_RELEASE_DELAY_MS, d.releaseDelayMs),
+    releaseLabels: env.COLLECTOR_RELEASE_LABELS === 'on',
   };
 }
 

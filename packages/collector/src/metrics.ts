@@ -82,11 +82,14 @@ export async function metricFamilies(db: Database, config: CollectorConfig, app:
     const s: FleetSeries = await fleetSeries(db, config, app, v.model, v.version, { registry, now });
     const l = { model: v.model, version: v.version };
     const released = s.windows.filter((w) => !w.withheld);
+    // Privacy on: a version with no released window is not named at all (that it exists would say
+    // some device reported in it), as /v1/models does.
+    if (config.privacy && released.length === 0) continue;
     f.withheld.add(l, s.windows.length - released.length);
     f.windows.add(l, released.length);
     if (!released.length) continue;
     const sum = (get: (w: (typeof released)[number]) => number | undefined) => released.reduce((a, w) => a + (get(w) ?? 0), 0);
-    f.reports.add(l, sum((w) => w.reports));
+    f.reports.add(l, sum((w) => w.reports ?? w.devices));
     for (const k of ['runs', 'errors', 'rejected', 'fallbacks'] as const) f[k].add(l, sum((w) => w[k]));
     const backends = new Map<string, number>();
     for (const w of released) for (const [b, n] of Object.entries(w.backends ?? {})) backends.set(b, (backends.get(b) ?? 0) + n);

@@ -5,6 +5,12 @@ import { EXTRA_KEYS, SERIES } from './series.js';
 /** Confusion cells released per window: 32 × 32 (every pair of the first 32 classes). */
 const CONFUSION_CLASSES = 32;
 
+/**
+ * The label series. Released only when the collector is configured to (releaseLabels): they are
+ * three more count groups, so releasing them spreads ε thinner over every other series too.
+ */
+export const LABEL_SERIES: readonly string[] = [SERIES.confusion, SERIES.labeled, `${SERIES.labeled}-extra`, SERIES.correct, `${SERIES.correct}-extra`];
+
 const range = (n: number) => Array.from({ length: n }, (_, i) => String(i));
 
 /**
@@ -13,7 +19,7 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => String(i));
  * domain is released with noise, zero or not. A series not listed here (a count section added to
  * the report later) is released over the keys it holds, and still noised; give it a domain here.
  */
-export function releaseDomain(layout: Layout | undefined, releasedClasses: number): Map<string, readonly string[]> {
+export function releaseDomain(layout: Layout | undefined, releasedClasses: number, releaseLabels = false): Map<string, readonly string[]> {
   const d = new Map<string, readonly string[]>([
     [SERIES.latency, range(LATENCY_EDGES_MS.length + 1)],
     [SERIES.latencyExtra, EXTRA_KEYS],
@@ -21,14 +27,17 @@ export function releaseDomain(layout: Layout | undefined, releasedClasses: numbe
     [SERIES.confidenceExtra, EXTRA_KEYS],
     [SERIES.backends, [...BACKEND_NAMES, OTHER_KEY]],
     [SERIES.classes, [...range(releasedClasses), OTHER_KEY]],
-    // Delayed labels (issue 15): per confidence bin, and confusion cells "label:predicted" of the
-    // first CONFUSION_CLASSES classes (cells of higher classes are not released).
-    [SERIES.labeled, range(CONFIDENCE_EDGES.length + 1)],
-    [`${SERIES.labeled}-extra`, EXTRA_KEYS],
-    [SERIES.correct, range(CONFIDENCE_EDGES.length + 1)],
-    [`${SERIES.correct}-extra`, EXTRA_KEYS],
-    [SERIES.confusion, range(Math.min(releasedClasses, CONFUSION_CLASSES)).flatMap((a) => range(Math.min(releasedClasses, CONFUSION_CLASSES)).map((b) => `${a}:${b}`))],
   ]);
+  if (releaseLabels) {
+    // Delayed labels (model.feedback): per confidence bin, and confusion cells "label:predicted" of
+    // the first CONFUSION_CLASSES classes (cells of higher classes are not released).
+    const classes = range(Math.min(releasedClasses, CONFUSION_CLASSES));
+    d.set(SERIES.labeled, range(CONFIDENCE_EDGES.length + 1));
+    d.set(`${SERIES.labeled}-extra`, EXTRA_KEYS);
+    d.set(SERIES.correct, range(CONFIDENCE_EDGES.length + 1));
+    d.set(`${SERIES.correct}-extra`, EXTRA_KEYS);
+    d.set(SERIES.confusion, classes.flatMap((a) => classes.map((b) => `${a}:${b}`)));
+  }
   for (const [name, f] of layout?.features ?? []) {
     if (f.kind === 'numeric') {
       d.set(SERIES.feature(name), range(f.bins));

@@ -68,7 +68,7 @@ describe('checkReport', () => {
 describe('checkReport: windows and labels', () => {
   it('puts a grid window [start, end) in its own cell, not the one that begins at its end', () => {
     const hour = Date.parse('2026-06-01T11:00:00Z');
-    const a = checkReport(report(2, { window: { start: hour, end: hour + 3_600_000 } }), 'app', registered, DEFAULTS, NOW);
+    const a = checkReport(report(2, { window: { start: hour, end: hour + 3_600_000 } }), 'app', registered, OFF, NOW);
     expect(a.windowStart).toBe(hour);
   });
 
@@ -77,11 +77,11 @@ describe('checkReport: windows and labels', () => {
     labeled.counts[19] = 3;
     const correct = bins(CONFIDENCE_EDGES.length + 1, 0);
     correct.counts[19] = 2;
-    const a = checkReport(report(3, { labels: { confusion: { '1:1': 2, '2:1': 1 }, labeled, correct } }), 'app', registered, DEFAULTS, NOW);
+    const a = checkReport(report(3, { labels: { confusion: { '1:1': 2, '2:1': 1 }, labeled, correct } }), 'app', registered, OFF, NOW);
     expect(a.counts.confusion).toEqual({ '1:1': 2, '2:1': 1 });
     expect(a.counts.labeled).toEqual({ '19': 3 });
     expect(a.counts.correct).toEqual({ '19': 2 });
     const tooRight = { ...correct, counts: correct.counts.map((c, i) => (i === 19 ? 4 : c)) };
-    expect(() => checkReport(report(3, { labels: { confusion: {}, labeled, correct: tooRight } }), 'app', registered, DEFAULTS, NOW)).toThrow(/labels\.correct/);
+    expect(() => checkReport(report(3, { labels: { confusion: {}, labeled, correct: tooRight } }), 'app', registered, OFF, NOW)).toThrow(/labels\.correct/);
   });
 });
