@@ -80,13 +80,18 @@ console.log(JSON.stringify({ backend: model.backend, probabilities: Array.from(o
       env: { ...process.env, PORT: String(COLLECTOR_PORT), COLLECTOR_DATA_DIR: join(scratch, 'collector-data'), DATABASE_URL: '', EDGEWISE_APPS: 'consumer:consumer-ingest:consumer-read', COLLECTOR_PRIVACY: 'off' },
       stdio: 'pipe',
     });
+    // What the collector printed, so a failure to start says why.
+    let output = '';
+    collector.stdout?.on('data', (d: Buffer) => (output += d));
+    collector.stderr?.on('data', (d: Buffer) => (output += d));
     let health: unknown;
-    for (let i = 0; i < 100 && !health; i++) {
+    // Up to 60 s: PGlite starts and migrates first, which takes long on a loaded two-core machine.
+    for (let i = 0; i < 300 && !health; i++) {
       health = await fetch(`${COLLECTOR}/healthz`).then((r) => r.json(), () => undefined);
       if (!health) await new Promise((r) => setTimeout(r, 200));
     }
-    expect(health).toMatchObject({ ok: true, database: 'pglite' });
-  }, 60_000);
+    expect(health, output).toMatchObject({ ok: true, database: 'pglite' });
+  }, 120_000);
 
   it('(a) a Vite app loads a model from a manifest in a worker, runs real digits and reports to the collector', async () => {
     const app = join(scratch, 'app');
