@@ -47,9 +47,23 @@ export function subtractBody(a: AggregateBody, b: AggregateBody | undefined): Ag
     const bl = b.labels;
     out.labels = { confusion: minusRecord(a.labels.confusion, bl?.confusion), labeled: minusBins(a.labels.labeled, bl?.labeled), correct: minusBins(a.labels.correct, bl?.correct) };
   }
+  if (a.shadow) {
+    const bs = b.shadow;
+    out.shadow = {
+      runs: a.shadow.runs - (bs?.runs ?? 0),
+      items: a.shadow.items - (bs?.items ?? 0),
+      agreed: a.shadow.agreed - (bs?.agreed ?? 0),
+      errors: a.shadow.errors - (bs?.errors ?? 0),
+      dropped: a.shadow.dropped - (bs?.dropped ?? 0),
+      absDiff: minusBins(a.shadow.absDiff, bs?.absDiff),
+      activeLatencyMs: minusBins(a.shadow.activeLatencyMs, bs?.activeLatencyMs),
+      candidateLatencyMs: minusBins(a.shadow.candidateLatencyMs, bs?.candidateLatencyMs),
+    };
+    if (out.shadow.runs === 0 && out.shadow.errors === 0 && out.shadow.dropped === 0) delete out.shadow;
+  }
   return out;
 }
 
-/** True when a body counts nothing (no run, error, rejection or label): such a window is not worth a report. */
+/** True when a body counts nothing (no run, error, rejection, label or shadow run): such a window is not worth a report. */
 export const isEmptyBody = (body: AggregateBody) =>
-  body.counters.runs === 0 && body.counters.errors === 0 && body.counters.rejected === 0 && !(body.labels && Object.keys(body.labels.confusion).length > 0);
+  body.counters.runs === 0 && body.counters.errors === 0 && body.counters.rejected === 0 && !(body.labels && Object.keys(body.labels.confusion).length > 0) && !body.shadow;

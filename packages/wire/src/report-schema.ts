@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONFIDENCE_EDGES, LATENCY_EDGES_MS, REPORT_VERSION } from './report.js';
+import { CONFIDENCE_EDGES, LATENCY_EDGES_MS, REPORT_VERSION, SHADOW_DIFF_EDGES } from './report.js';
 import { keyProblem } from './report-keys.js';
 
 /** Counts are exact integers; how large one may be relative to `runs` is the collector's check. */
@@ -53,6 +53,19 @@ export const reportSchema = z
         labeled: binned(CONFIDENCE_EDGES.length + 1),
         correct: binned(CONFIDENCE_EDGES.length + 1),
       })
+      .optional(),
+    shadow: z
+      .strictObject({
+        runs: count,
+        items: count,
+        agreed: count,
+        errors: count,
+        dropped: count,
+        absDiff: binned(SHADOW_DIFF_EDGES.length + 1),
+        activeLatencyMs: binned(LATENCY_EDGES_MS.length + 1),
+        candidateLatencyMs: binned(LATENCY_EDGES_MS.length + 1),
+      })
+      .refine((s) => s.agreed <= s.items, 'shadow.agreed exceeds shadow.items')
       .optional(),
   });
 
