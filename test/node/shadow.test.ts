@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { startCollector } from '@edgewise/collector';
+import { MemoryOutbox, createUplink } from '@edgewise/uplink';
 import { tensor, type Engine, type Model, type NamedTensors } from '@edgewise/core';
 import { createNodeRuntime } from '@edgewise/node';
 import { describe, expect, it } from 'vitest';
@@ -60,14 +63,30 @@ describe('shadow evaluation on the device (loadModel shadow), real MNIST through
     expect(s.latencyRatio).toBeGreaterThan(0);
     expect(s.window).toMatchObject({ runs: n, agreed: s.agreed });
     const body = (await model.aggregates()).body;
-    expect(body.shadow).toMatchObject({ runs: n, items: n, agreed: s.agreed, errors: 0 });
+    expect(body.shadow!.counters).toEqual({ runs: n, items: n, agreed: s.agreed, errors: 0, dropped: 0 });
     expect(body.shadow!.absDiff.counts.reduce((a, b) => a + b, 0)).toBe(n);
     expect(body.shadow!.candidateLatencyMs.counts.reduce((a, b) => a + b, 0)).toBe(n);
-    const [open] = await model.takeWindows({ includeOpen: true });
-    expect(open!.body.shadow).toMatchObject({ runs: n, agreed: s.agreed });
-    // Taken once: the open window's part already handed over is not sent again.
-    expect(await model.takeWindows({ includeOpen: true })).toEqual([]);
-    await model.dispose();
+    // Uploaded like every other count, and read back per window and version from the collector over
+    // HTTP. Privacy off on both sides here, for exact counts; the privacy-on path is tested below.
+    const collector = await startCollector({ port: 0, dataDir: undefined, apps: [{ app: `shadow-${randomUUID()}`, ingestKey: 'si', readKey: 'sr' }], k: 1, ratePerMinute: 100_000, privacy: false });
+    try {
+      const uplink = createUplink({ endpoint: `${collector.url}/v1/reports`, ingestKey: 'si', source: model, model: 'mnist', modelVersion: 'int8', outbox: new MemoryOutbox(), privacy: false });
+      await uplink.collect();
+      expect(await uplink.flush()).toMatchObject({ sent: 1, pending: 0 });
+      const r = await fetch(`${collector.url}/v1/shadow?model=mnist&version=int8`, { headers: { authorization: 'Bearer sr' } });
+      expect(r.status).toBe(200);
+      const { windows } = (await r.json()) as { windows: Array<{ runs: number; items: number; agreed: number; agreement: number; errors: number; absDiff: Array<{ runs: number }>; latencyRatio: number | null }> };
+      expect(windows).toHaveLength(1);
+      expect(windows[0]).toMatchObject({ runs: n, items: n, agreed: s.agreed, errors: 0 });
+      expect(windows[0]!.agreement).toBeGreaterThanOrEqual(0.99);
+      expect(windows[0]!.absDiff.reduce((a, b) => a + b.runs, 0)).toBe(n);
+      expect(windows[0]!.latencyRatio).toBeGreaterThan(0);
+      // Taken once: the open window's part already handed over is not sent again.
+      expect(await model.takeWindows({ includeOpen: true })).toEqual([]);
+    } finally {
+      await collector.close();
+      await model.dispose();
+    }
   }, 120_000);
 
   it('sample 0.25 shadows about a quarter of runs', async () => {
@@ -110,7 +129,7 @@ describe('shadow evaluation on the device (loadModel shadow), real MNIST through
     const s = await shadowSettled(model, 5);
     expect(s).toMatchObject({ runs: 0, errors: 2, dropped: 3 });
     expect((await model.health()).counters).toMatchObject({ runs: 5, errors: 0 });
-    expect((await model.aggregates()).body.shadow).toMatchObject({ runs: 0, errors: 2, dropped: 3 });
+    expect((await model.aggregates()).body.shadow!.counters).toMatchObject({ runs: 0, errors: 2, dropped: 3 });
     await model.dispose();
   }, 60_000);
 

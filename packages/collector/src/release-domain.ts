@@ -1,4 +1,4 @@
-import { BACKEND_NAMES, CONFIDENCE_EDGES, LATENCY_EDGES_MS, OTHER_KEY } from '@edgewise/wire';
+import { BACKEND_NAMES, CONFIDENCE_EDGES, LATENCY_EDGES_MS, OTHER_KEY, SHADOW_DIFF_EDGES } from '@edgewise/wire';
 import type { Layout } from './layout.js';
 import { EXTRA_KEYS, SERIES } from './series.js';
 
@@ -27,6 +27,14 @@ export function releaseDomain(layout: Layout | undefined, releasedClasses: numbe
     [`${SERIES.labeled}-extra`, EXTRA_KEYS],
     [SERIES.correct, range(CONFIDENCE_EDGES.length + 1)],
     [`${SERIES.correct}-extra`, EXTRA_KEYS],
+    // Shadow evaluation (issue 15): the counters group, the difference bins, both latencies.
+    [SERIES.shadow, ['runs', 'items', 'agreed', 'errors', 'dropped']],
+    [SERIES.shadowDiff, range(SHADOW_DIFF_EDGES.length + 1)],
+    [`${SERIES.shadowDiff}-extra`, EXTRA_KEYS],
+    [SERIES.shadowActiveLatency, range(LATENCY_EDGES_MS.length + 1)],
+    [`${SERIES.shadowActiveLatency}-extra`, EXTRA_KEYS],
+    [SERIES.shadowCandidateLatency, range(LATENCY_EDGES_MS.length + 1)],
+    [`${SERIES.shadowCandidateLatency}-extra`, EXTRA_KEYS],
     [SERIES.confusion, range(Math.min(releasedClasses, CONFUSION_CLASSES)).flatMap((a) => range(Math.min(releasedClasses, CONFUSION_CLASSES)).map((b) => `${a}:${b}`))],
   ]);
   for (const [name, f] of layout?.features ?? []) {

@@ -20,6 +20,9 @@ const minusBins = (a: BinnedCounts, b: BinnedCounts | undefined): BinnedCounts =
   aboveRange: a.aboveRange - (b?.aboveRange ?? 0),
 });
 
+const minusCounters = <T extends Record<string, number>>(a: T, b: T | undefined): T =>
+  Object.fromEntries(Object.entries(a).map(([key, n]) => [key, n - (b?.[key] ?? 0)])) as T;
+
 function minusFeature(a: FeatureAggregate, b: FeatureAggregate | undefined): FeatureAggregate {
   if (a.kind === 'numeric') return { kind: 'numeric', ...minusBins(a, b?.kind === 'numeric' ? b : undefined) };
   return { kind: 'categorical', counts: minusRecord(a.counts, b?.kind === 'categorical' ? b.counts : undefined), missing: a.missing - (b?.missing ?? 0) };
@@ -50,16 +53,12 @@ export function subtractBody(a: AggregateBody, b: AggregateBody | undefined): Ag
   if (a.shadow) {
     const bs = b.shadow;
     out.shadow = {
-      runs: a.shadow.runs - (bs?.runs ?? 0),
-      items: a.shadow.items - (bs?.items ?? 0),
-      agreed: a.shadow.agreed - (bs?.agreed ?? 0),
-      errors: a.shadow.errors - (bs?.errors ?? 0),
-      dropped: a.shadow.dropped - (bs?.dropped ?? 0),
+      counters: minusCounters(a.shadow.counters, bs?.counters),
       absDiff: minusBins(a.shadow.absDiff, bs?.absDiff),
       activeLatencyMs: minusBins(a.shadow.activeLatencyMs, bs?.activeLatencyMs),
       candidateLatencyMs: minusBins(a.shadow.candidateLatencyMs, bs?.candidateLatencyMs),
     };
-    if (out.shadow.runs === 0 && out.shadow.errors === 0 && out.shadow.dropped === 0) delete out.shadow;
+    if (Object.values(out.shadow.counters).every((n) => n === 0)) delete out.shadow;
   }
   return out;
 }

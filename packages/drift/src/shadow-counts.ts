@@ -4,11 +4,7 @@ import { binIndex } from './numeric-sketch.js';
 
 const emptyBins = (n: number): BinnedCounts => ({ counts: new Array<number>(n).fill(0), missing: 0, nan: 0, belowRange: 0, aboveRange: 0 });
 export const emptyShadowCounts = (): ShadowCounts => ({
-  runs: 0,
-  items: 0,
-  agreed: 0,
-  errors: 0,
-  dropped: 0,
+  counters: { runs: 0, items: 0, agreed: 0, errors: 0, dropped: 0 },
   absDiff: emptyBins(SHADOW_DIFF_EDGES.length + 1),
   activeLatencyMs: emptyBins(LATENCY_EDGES_MS.length + 1),
   candidateLatencyMs: emptyBins(LATENCY_EDGES_MS.length + 1),
@@ -28,26 +24,28 @@ export class ShadowTally {
   private sums = { absDiff: 0, activeMs: 0, candidateMs: 0 };
 
   add(outcome: ShadowOutcome): void {
-    const c = this.counts;
+    const c = this.counts.counters;
+    const b = this.counts;
     if (outcome.kind === 'error') return void c.errors++;
     if (outcome.kind === 'dropped') return void c.dropped++;
     c.runs++;
     c.items += outcome.items;
     c.agreed += outcome.agreed;
-    bin(c.absDiff, SHADOW_DIFF_EDGES, outcome.meanAbsDiff);
-    bin(c.activeLatencyMs, LATENCY_EDGES_MS, outcome.activeMs);
-    bin(c.candidateLatencyMs, LATENCY_EDGES_MS, outcome.candidateMs);
+    bin(b.absDiff, SHADOW_DIFF_EDGES, outcome.meanAbsDiff);
+    bin(b.activeLatencyMs, LATENCY_EDGES_MS, outcome.activeMs);
+    bin(b.candidateLatencyMs, LATENCY_EDGES_MS, outcome.candidateMs);
     this.sums.absDiff += outcome.meanAbsDiff;
     this.sums.activeMs += outcome.activeMs;
     this.sums.candidateMs += outcome.candidateMs;
   }
 
   get empty(): boolean {
-    return this.counts.runs === 0 && this.counts.errors === 0 && this.counts.dropped === 0;
+    const c = this.counts.counters;
+    return c.runs === 0 && c.errors === 0 && c.dropped === 0;
   }
 
   summary(): ShadowSummary {
-    const { runs, items, agreed, errors, dropped } = this.counts;
+    const { runs, items, agreed, errors, dropped } = this.counts.counters;
     const per = (x: number) => (runs === 0 ? NaN : x / runs);
     return {
       runs,
@@ -77,7 +75,7 @@ export class ShadowTally {
 }
 
 export function addShadowCounts(into: ShadowCounts, from: ShadowCounts): void {
-  for (const key of ['runs', 'items', 'agreed', 'errors', 'dropped'] as const) into[key] += from[key];
+  for (const key of ['runs', 'items', 'agreed', 'errors', 'dropped'] as const) into.counters[key] += from.counters[key];
   for (const key of ['absDiff', 'activeLatencyMs', 'candidateLatencyMs'] as const) {
     from[key].counts.forEach((n, i) => (into[key].counts[i]! += n));
     into[key].nan += from[key].nan;

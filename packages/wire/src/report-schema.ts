@@ -56,16 +56,11 @@ export const reportSchema = z
       .optional(),
     shadow: z
       .strictObject({
-        runs: count,
-        items: count,
-        agreed: count,
-        errors: count,
-        dropped: count,
+        counters: z.strictObject({ runs: count, items: count, agreed: count, errors: count, dropped: count }).refine((c) => c.agreed <= c.items, 'agreed exceeds items'),
         absDiff: binned(SHADOW_DIFF_EDGES.length + 1),
         activeLatencyMs: binned(LATENCY_EDGES_MS.length + 1),
         candidateLatencyMs: binned(LATENCY_EDGES_MS.length + 1),
       })
-      .refine((s) => s.agreed <= s.items, 'shadow.agreed exceeds shadow.items')
       .optional(),
   });
 

@@ -52,14 +52,12 @@ export const SHADOW_DIFF_EDGES = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1] as cons
  * the latencies are both runs' on LATENCY_EDGES_MS, so the ratio follows from counts alone.
  */
 export interface ShadowCounts {
-  /** Runs the candidate ran on and was compared. */
-  runs: number;
-  items: number;
-  agreed: number;
-  /** Candidate runs that threw (the active result was already returned). */
-  errors: number;
-  /** Sampled runs skipped because shadow runs were already waiting (the device was busy). */
-  dropped: number;
+  /**
+   * One count group (bounded together under privacy): runs compared, batch items compared and
+   * agreed, candidate runs that threw (the active result was already returned), and sampled runs
+   * skipped because shadow runs were already waiting.
+   */
+  counters: { runs: number; items: number; agreed: number; errors: number; dropped: number };
   absDiff: BinnedCounts;
   activeLatencyMs: BinnedCounts;
   candidateLatencyMs: BinnedCounts;
