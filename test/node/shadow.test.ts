@@ -56,6 +56,7 @@ describe('shadow evaluation on the device (loadModel shadow), real MNIST through
     const step = Math.floor(test.count / n);
     for (let i = 0; i < n; i++) await model.run(digit(i * step));
     const s = await shadowSettled(model, n);
+    console.log(`[shadow] int8 vs fp32 over ${n} digits: agreement ${s.agreement}, mean |Δ| ${s.meanAbsDiff.toExponential(2)}, latency ratio ${s.latencyRatio.toFixed(2)}`);
     expect(s).toMatchObject({ runs: n, items: n, errors: 0, dropped: 0 });
     expect(s.agreement).toBeGreaterThanOrEqual(0.99);
     expect(s.meanAbsDiff).toBeGreaterThan(0); // int8 and fp32 really differ, a little
