@@ -69,7 +69,7 @@ describe('shadow evaluation on the device (loadModel shadow), real MNIST through
     expect(body.shadow!.candidateLatencyMs.counts.reduce((a, b) => a + b, 0)).toBe(n);
     // Uploaded like every other count, and read back per window and version from the collector over
     // HTTP. Privacy off on both sides here, for exact counts; the privacy-on path is tested below.
-    const collector = await startCollector({ port: 0, dataDir: undefined, apps: [{ app: `shadow-${randomUUID()}`, ingestKey: 'si', readKey: 'sr' }], k: 1, ratePerMinute: 100_000, privacy: false });
+    const collector = await startCollector({ port: 0, dataDir: undefined, apps: [{ app: `shadow-${randomUUID()}`, ingestKey: 'si', readKey: 'sr' }], k: 1, ratePerMinute: 100_000, privacy: false, now: () => Date.now() + 2 * 3_600_000 });
     try {
       const uplink = createUplink({ endpoint: `${collector.url}/v1/reports`, ingestKey: 'si', source: model, model: 'mnist', modelVersion: 'int8', outbox: new MemoryOutbox(), privacy: false });
       await uplink.collect();
@@ -82,6 +82,11 @@ describe('shadow evaluation on the device (loadModel shadow), real MNIST through
       expect(windows[0]!.agreement).toBeGreaterThanOrEqual(0.99);
       expect(windows[0]!.absDiff.reduce((a, b) => a + b.runs, 0)).toBe(n);
       expect(windows[0]!.latencyRatio).toBeGreaterThan(0);
+      // The fleet series (closed windows only: the collector's clock runs 2 h ahead here) carries
+      // agreement per window for the dashboard's "other" charts.
+      const fleet = (await (await fetch(`${collector.url}/v1/series?model=mnist&version=int8`, { headers: { authorization: 'Bearer sr' } })).json()) as { windows: Array<{ other: Record<string, number> }> };
+      expect(fleet.windows[0]!.other['shadow-agreement']).toBe(s.agreed / n);
+      expect(fleet.windows[0]!.other['shadow-errors']).toBe(0);
       // Taken once: the open window's part already handed over is not sent again.
       expect(await model.takeWindows({ includeOpen: true })).toEqual([]);
     } finally {

@@ -97,3 +97,16 @@ function shadowPoint(point: { bucket: number; windowMs: number; reports: number 
     latencyRatio: activeMean && candidateMean !== null ? candidateMean / activeMean : null,
   };
 }
+
+/**
+ * The shadow figures a fleet chart draws per window (WindowPoint.other): top-1 agreement and the
+ * candidate's error count; none when no shadow ran. `project` makes noisy counts non-negative.
+ */
+export function shadowOther(counts: SeriesCounts, project: (values: readonly number[]) => number[] = (v) => [...v]): Record<string, number> {
+  const c = counts.get(SERIES.shadow);
+  if (!c) return {};
+  const [items, agreed, errors] = project([c.get('items') ?? 0, c.get('agreed') ?? 0, c.get('errors') ?? 0]) as [number, number, number];
+  const out: Record<string, number> = { 'shadow-errors': errors };
+  if (items > 0) out['shadow-agreement'] = Math.min(1, agreed / items);
+  return out;
+}
