@@ -95,6 +95,26 @@ describe('shadow evaluation on the device (loadModel shadow), real MNIST through
     }
   }, 120_000);
 
+  it('with privacy on (device and collector defaults), the shadow section is bounded per group on the device and accepted', async () => {
+    const model = await createNodeRuntime().loadModel({ source: `${dir}model-int8.onnx`, engine: 'onnx', monitor: {}, shadow: { source: `${dir}model.onnx`, sample: 1, maxPending: 40 } });
+    for (let i = 0; i < 40; i++) await model.run(digit(i * 50));
+    await shadowSettled(model, 40);
+    const collector = await startCollector({ port: 0, dataDir: undefined, apps: [{ app: `shadow-${randomUUID()}`, ingestKey: 'pi', readKey: 'pr' }], k: 1, ratePerMinute: 100_000 });
+    try {
+      const uplink = createUplink({ endpoint: `${collector.url}/v1/reports`, ingestKey: 'pi', source: model, model: 'mnist', modelVersion: 'int8', outbox: new MemoryOutbox() });
+      const report = (await uplink.collect())!;
+      const c = report.shadow!.counters;
+      // 40 runs, 40 items, ~40 agreed: the group (L1 120) is scaled to the contribution bound (20).
+      expect(c.runs + c.items + c.agreed + c.errors + c.dropped).toBeLessThanOrEqual(20);
+      expect(c.agreed).toBeGreaterThan(0);
+      expect(report.shadow!.absDiff.counts.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(20);
+      expect(await uplink.flush()).toEqual({ sent: 1, dropped: 0, pending: 0 });
+    } finally {
+      await collector.close();
+      await model.dispose();
+    }
+  }, 60_000);
+
   it('sample 0.25 shadows about a quarter of runs', async () => {
     const model = await createNodeRuntime().loadModel({ source: `${dir}model-int8.onnx`, engine: 'onnx', monitor: {}, shadow: { source: `${dir}model.onnx`, sample: 0.25, maxPending: 400 } });
     for (let i = 0; i < 400; i++) await model.run(digit(i));
