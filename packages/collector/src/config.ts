@@ -27,6 +27,8 @@ export interface CollectorPrivacy extends PrivacyRules {
    * three more count groups share ε, so every other series gets about a third more noise.
    */
   releaseLabels: boolean;
+  /** Release shadow-evaluation counts per window (default false): four more count groups share ε. */
+  releaseShadow: boolean;
 }
 
 export const DEFAULT_COLLECTOR_PRIVACY: Readonly<CollectorPrivacy> = Object.freeze({
@@ -37,6 +39,7 @@ export const DEFAULT_COLLECTOR_PRIVACY: Readonly<CollectorPrivacy> = Object.free
   releaseDelayMs: 300_000,
   releasedClasses: 64,
   releaseLabels: false,
+  releaseShadow: false,
 });
 
 /**
@@ -198,6 +201,7 @@ function privacyFromEnv(env: NodeJS.ProcessEnv): CollectorPrivacy | false {
     minRunsPerReport: int('COLLECTOR_MIN_RUNS', env.COLLECTOR_MIN_RUNS, d.minRunsPerReport, 1),
     releaseDelayMs: int('COLLECTOR_RELEASE_DELAY_MS', env.COLLECTOR_RELEASE_DELAY_MS, d.releaseDelayMs),
     releaseLabels: env.COLLECTOR_RELEASE_LABELS === 'on',
+    releaseShadow: env.COLLECTOR_RELEASE_SHADOW === 'on',
   };
 }
 

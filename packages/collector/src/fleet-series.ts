@@ -7,6 +7,7 @@ import { binnedMean, binnedQuantile } from './quantile.js';
 import { privateFleetSeries } from './private-fleet-series.js';
 import { binnedFrom, featuresFrom, objectFrom, readCountsPerWindow, readWindows, type SeriesCounts, type WindowRange } from './rollups.js';
 import { SERIES } from './series.js';
+import { shadowOther } from './shadow.js';
 
 /** One closed window of one model version, as released to read-key holders. */
 export interface WindowPoint {
@@ -114,7 +115,7 @@ export function windowPoint(
     latencyMs: { counts: latency, p50: q(0.5), p95: q(0.95), p99: q(0.99) },
     confidence: { counts: confidence, mean: binnedMean(confidence, CONFIDENCE_BIN_EDGES), p50: binnedQuantile(confidence, CONFIDENCE_BIN_EDGES, 0.5) },
     drift: registered ? populationDrift(registered.baseline, projectFeatures(featuresFrom(c, registered.layout), project)) : [],
-    other: {},
+    other: shadowOther(c, project),
   };
 }
 

@@ -1,4 +1,4 @@
-import { BACKEND_NAMES, CONFIDENCE_EDGES, LATENCY_EDGES_MS, OTHER_KEY } from '@edgewise/wire';
+import { BACKEND_NAMES, CONFIDENCE_EDGES, LATENCY_EDGES_MS, OTHER_KEY, SHADOW_DIFF_EDGES } from '@edgewise/wire';
 import type { Layout } from './layout.js';
 import { EXTRA_KEYS, SERIES } from './series.js';
 
@@ -11,6 +11,17 @@ const CONFUSION_CLASSES = 32;
  */
 export const LABEL_SERIES: readonly string[] = [SERIES.confusion, SERIES.labeled, `${SERIES.labeled}-extra`, SERIES.correct, `${SERIES.correct}-extra`];
 
+/** The shadow series: released only when configured (releaseShadow), four more count groups. */
+export const SHADOW_SERIES: readonly string[] = [
+  SERIES.shadow,
+  SERIES.shadowDiff,
+  `${SERIES.shadowDiff}-extra`,
+  SERIES.shadowActiveLatency,
+  `${SERIES.shadowActiveLatency}-extra`,
+  SERIES.shadowCandidateLatency,
+  `${SERIES.shadowCandidateLatency}-extra`,
+];
+
 const range = (n: number) => Array.from({ length: n }, (_, i) => String(i));
 
 /**
@@ -19,7 +30,7 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => String(i));
  * domain is released with noise, zero or not. A series not listed here (a count section added to
  * the report later) is released over the keys it holds, and still noised; give it a domain here.
  */
-export function releaseDomain(layout: Layout | undefined, releasedClasses: number, releaseLabels = false): Map<string, readonly string[]> {
+export function releaseDomain(layout: Layout | undefined, releasedClasses: number, releaseLabels = false, releaseShadow = false): Map<string, readonly string[]> {
   const d = new Map<string, readonly string[]>([
     [SERIES.latency, range(LATENCY_EDGES_MS.length + 1)],
     [SERIES.latencyExtra, EXTRA_KEYS],
@@ -37,6 +48,16 @@ export function releaseDomain(layout: Layout | undefined, releasedClasses: numbe
     d.set(SERIES.correct, range(CONFIDENCE_EDGES.length + 1));
     d.set(`${SERIES.correct}-extra`, EXTRA_KEYS);
     d.set(SERIES.confusion, classes.flatMap((a) => classes.map((b) => `${a}:${b}`)));
+  }
+  if (releaseShadow) {
+    // Shadow evaluation (loadModel shadow): the counters group, the difference bins, both latencies.
+    d.set(SERIES.shadow, ['runs', 'items', 'agreed', 'errors', 'dropped']);
+    d.set(SERIES.shadowDiff, range(SHADOW_DIFF_EDGES.length + 1));
+    d.set(`${SERIES.shadowDiff}-extra`, EXTRA_KEYS);
+    d.set(SERIES.shadowActiveLatency, range(LATENCY_EDGES_MS.length + 1));
+    d.set(`${SERIES.shadowActiveLatency}-extra`, EXTRA_KEYS);
+    d.set(SERIES.shadowCandidateLatency, range(LATENCY_EDGES_MS.length + 1));
+    d.set(`${SERIES.shadowCandidateLatency}-extra`, EXTRA_KEYS);
   }
   for (const [name, f] of layout?.features ?? []) {
     if (f.kind === 'numeric') {

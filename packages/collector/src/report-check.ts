@@ -127,6 +127,19 @@ export function checkReport(report: Report, app: string, registered: RegisteredB
     }
   }
 
+  if (report.shadow) {
+    // A shadow run can finish in the window after its active run, so it is bounded per report, as labels are.
+    const bound = limits.maxRunsPerReport;
+    const what = 'COLLECTOR_MAX_RUNS_PER_REPORT';
+    const { counters: c, absDiff, activeLatencyMs, candidateLatencyMs } = report.shadow;
+    atMost('shadow.counters.runs + errors + dropped', c.runs + c.errors + c.dropped, bound, what);
+    atMost('shadow.counters.items', c.items, c.runs * limits.maxItemsPerRun, `shadow.counters.runs × ${limits.maxItemsPerRun} items per run`);
+    for (const [key, n] of Object.entries(c)) add(SERIES.shadow, key, n);
+    binned(SERIES.shadowDiff, `${SERIES.shadowDiff}-extra`, 'shadow.absDiff', absDiff, c.runs, 'shadow.counters.runs');
+    binned(SERIES.shadowActiveLatency, `${SERIES.shadowActiveLatency}-extra`, 'shadow.activeLatencyMs', activeLatencyMs, c.runs, 'shadow.counters.runs');
+    binned(SERIES.shadowCandidateLatency, `${SERIES.shadowCandidateLatency}-extra`, 'shadow.candidateLatencyMs', candidateLatencyMs, c.runs, 'shadow.counters.runs');
+  }
+
   const ignored: ReportAdditions['ignored'] = [];
   for (const [name, feature] of Object.entries(report.features)) {
     const field = `features.${JSON.stringify(name)}`;

@@ -15,6 +15,12 @@ export const SERIES = {
   /** Per confidence bin: labelled predictions, and the right ones (calibration). */
   labeled: 'labeled',
   correct: 'correct',
+  /** Shadow evaluation: key runs, items, agreed, errors, dropped. */
+  shadow: 'shadow',
+  /** Per compared run: mean |active − candidate| on SHADOW_DIFF_EDGES, and both latencies on LATENCY_EDGES_MS. */
+  shadowDiff: 'shadow-diff',
+  shadowActiveLatency: 'shadow-active-latency',
+  shadowCandidateLatency: 'shadow-candidate-latency',
   feature: (name: string) => `feature:${name}`,
   featureExtra: (name: string) => `feature-extra:${name}`,
 } as const;

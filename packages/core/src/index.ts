@@ -13,6 +13,7 @@ export { DEFAULT_RECOVERY, type Model, type RecoveryOptions, type RunOptions } f
 export type { Failure, FailureKind } from './failure.js';
 export type { LifecycleStatus } from './lifecycle.js';
 export type { LoadModelOptions } from './load-options.js';
+export { compareOutputs, type ShadowOptions, type ShadowOutcome } from './shadow.js';
 export { createRuntime, type Runtime, type RuntimeOptions, type ModelHost, type ManifestLoader } from './runtime.js';
 export type * from './monitoring.js';
 export type { Baseline } from '@edgewise/wire';

@@ -5,6 +5,7 @@ import type { ModelSource } from './model-source.js';
 import type { ValidationOptions } from './validate-inputs.js';
 import type { NamedTensors } from './tensor.js';
 import type { RecoveryOptions } from './model.js';
+import { checkShadowOptions, type ShadowOptions } from './shadow.js';
 
 /**
  * What `loadModel` takes.
@@ -73,6 +74,15 @@ export interface LoadModelOptions {
    * then doubling up to `retryMaxMs` (default 60 000); earlier runs reject at once with the error.
    */
   recovery?: Partial<RecoveryOptions>;
+  /**
+   * Shadow evaluation: a candidate version run on a sample of runs after the active result is
+   * returned (never awaited by run()), in the same thread or worker; agreement, output difference,
+   * latency and errors are counted per window in health() and in the reports the uplink sends.
+   *
+   * @example
+   * shadow: { source: '/models/mnist/model.onnx', sample: 0.1 }
+   */
+  shadow?: ShadowOptions;
   /** @internal Monitor state carried into a fresh worker when the model is relocated. */
   resume?: { snapshot?: Uint8Array; counters?: Partial<Record<'runs' | 'errors' | 'rejected' | 'fallbacks', number>> };
 }
@@ -112,6 +122,7 @@ export function checkLoadOptions(options: unknown): asserts options is LoadModel
     throw new RangeError(`loadModel(): "numThreads" must be an integer ≥ 1; received ${String(o.numThreads)}.`);
   }
   if (o.recovery !== undefined) checkRecovery(o.recovery);
+  if (o.shadow !== undefined) checkShadowOptions(o.shadow);
 }
 
 function checkRecovery(recovery: unknown): void {

@@ -10,6 +10,7 @@ import { disabledObserver } from './disabled-observer.js';
 import type { Aggregates, Counters, DriftReport, Inspection, ModelObserver, MonitorReport, WindowAggregates } from './monitoring.js';
 import { RunDeadline } from './run-deadline.js';
 import { SerialQueue } from './serial-queue.js';
+import { ShadowRunner, type ShadowCandidate } from './shadow.js';
 import type { NamedTensors, TensorSpec } from './tensor.js';
 import { compileInputValidator, type ValidationOptions } from './validate-inputs.js';
 
@@ -108,6 +109,8 @@ export interface LocalModelOptions {
   recovery?: Partial<RecoveryOptions>;
   /** Monitor state carried over from an earlier home of this model (a worker that was replaced). */
   resume?: { snapshot?: Uint8Array; counters?: Partial<Counters> };
+  /** A candidate run beside this model on a sample of runs (loadModel `shadow`). */
+  shadow?: { candidate: ShadowCandidate; sample: number; maxPending?: number };
 }
 
 /** Throws a TypeError naming a bad label: a class index, or one per batch item. */
@@ -150,6 +153,7 @@ export class LocalModel implements Model {
   /** Set while a failure's effects are still being carried out; the next run waits for it. */
   private recovering: Promise<void> | undefined;
   private disposal: Promise<void> | undefined;
+  private readonly shadow: ShadowRunner | undefined;
 
   private constructor(
     private readonly engineImpl: Engine,
@@ -164,6 +168,8 @@ export class LocalModel implements Model {
     for (const [key, n] of Object.entries(options.resume?.counters ?? {})) this.monitor.counters[key as keyof Counters] += n ?? 0;
     this.session = session;
     this.setSpecs(session);
+    const shadow = options.shadow;
+    if (shadow) this.shadow = new ShadowRunner(shadow.candidate, shadow.sample, (outcome) => this.monitor.recordShadow?.(outcome), shadow.maxPending);
     const recovery = { ...DEFAULT_RECOVERY, ...options.recovery };
     const policy: LifecyclePolicy = { scope: 'session', retryBaseMs: recovery.retryBaseMs, retryMaxMs: recovery.retryMaxMs };
     this.driver = new LifecycleDriver(initialState(session.backend, order), policy, (from, to, state) => this.emitter.emit('state', { from, to, error: state.error }));
@@ -232,6 +238,7 @@ export class LocalModel implements Model {
       if (this.recovering) await this.recovering;
       await this.driver.drive({ type: 'dispose' }, this.io({}, NOT_INSPECTED));
       await release(this.candidate);
+      await this.shadow?.dispose();
       this.deadline.stop();
     });
     return this.disposal;
@@ -281,7 +288,9 @@ export class LocalModel implements Model {
       return this.recover({ type: 'run-failed', failure: classifyFailure(error, session.backend), now: now() }, inputs, inspection, runId);
     }
     this.warm.add(session);
-    if (this.monitoring) this.monitor.record(inspection, outputs, now() - started, session.backend, runId);
+    const latency = now() - started;
+    if (this.monitoring) this.monitor.record(inspection, outputs, latency, session.backend, runId);
+    this.shadow?.offer(inputs, outputs, latency);
     return outputs;
   }
 

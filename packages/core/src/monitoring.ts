@@ -1,5 +1,6 @@
 import type { Baseline, Report } from '@edgewise/wire';
 import type { ReadBytes } from './model-source.js';
+import type { ShadowOutcome } from './shadow.js';
 import type { NamedTensors } from './tensor.js';
 
 /**
@@ -23,6 +24,8 @@ export interface ModelObserver {
    */
   feedback(runId: string, label: number | readonly number[]): boolean;
   count(counter: 'errors' | 'rejected' | 'fallbacks'): void;
+  /** A shadow candidate's run (loadModel `shadow`), counted into the open window. Optional: observers without it ignore shadows. */
+  recordShadow?(outcome: ShadowOutcome): void;
   drift(): DriftReport | undefined;
   report(): MonitorReport;
   /** Everything it holds, compact and versioned; may retain input values, so it stays on the device. */
@@ -66,6 +69,26 @@ export interface MonitorReport {
   drift?: DriftReport;
   /** Delayed labels (model.feedback): labelled predictions and those that were right, cumulative and in the open window. */
   accuracy?: { labeled: number; correct: number; expired: number; window: { labeled: number; correct: number } };
+  /** Shadow evaluation (loadModel `shadow`), cumulative and in the open window. */
+  shadow?: ShadowSummary & { window: ShadowSummary };
+}
+
+/**
+ * A shadow candidate against the active model: runs compared, top-1 agreement (items agreed of
+ * items compared), mean absolute output difference, mean latencies and their ratio, errors, drops.
+ */
+export interface ShadowSummary {
+  runs: number;
+  items: number;
+  agreed: number;
+  agreement: number;
+  meanAbsDiff: number;
+  activeMs: number;
+  candidateMs: number;
+  /** candidateMs / activeMs. */
+  latencyRatio: number;
+  errors: number;
+  dropped: number;
 }
 
 /** What aggregates() returns: the report body, and features left out for lack of bins. */

@@ -46,6 +46,16 @@ export interface Runtime {
   loadModel(options: LoadModelOptions): Promise<Model>;
 }
 
+/**
+ * The candidate's own load: in this thread (a shadow goes where its active model is), unmonitored
+ * (its counts go to the active model's monitor), inputs already validated by the active model.
+ */
+function shadowLoadOptions(options: LoadModelOptions, activeEngine: string): LoadModelOptions {
+  const { source, manifest, version, engine } = options.shadow!;
+  const from: LoadModelOptions = manifest !== undefined ? { manifest, version } : { source, engine: engine ?? activeEngine };
+  return { ...from, backends: options.backends, numThreads: options.numThreads, recovery: options.recovery, monitor: false, validation: false };
+}
+
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const engines = new Map<string, Engine>();
   const readBytes = options.readBytes ?? fetchBytes;
@@ -90,7 +100,11 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
         throw new TypeError('loadModel(): "monitor" needs a runtime with monitoring: createRuntime({ monitoring: createModelMonitor }) with createModelMonitor from @edgewise/drift.');
       }
       const monitoring = monitorConfig === false ? undefined : options.monitoring;
-      const [artifact, monitor] = await Promise.all([resolveArtifact(source!, engine, readBytes), monitoring ? monitoring(monitorConfig || undefined, readBytes) : (false as const)]);
+      const [artifact, monitor, shadowModel] = await Promise.all([
+        resolveArtifact(source!, engine, readBytes),
+        monitoring ? monitoring(monitorConfig || undefined, readBytes) : (false as const),
+        loadOptions.shadow ? this.loadModel(shadowLoadOptions(loadOptions, engine.name)) : undefined,
+      ]);
       return LocalModel.open(
         engine,
         artifact,
@@ -102,6 +116,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
           ...(loadOptions.select === 'fastest' ? { fastest: { probe: loadOptions.probe, runs: loadOptions.probeRuns ?? 5 } } : {}),
           recovery: loadOptions.recovery,
           resume: loadOptions.resume,
+          ...(shadowModel ? { shadow: { candidate: shadowModel, sample: loadOptions.shadow!.sample, maxPending: loadOptions.shadow!.maxPending } } : {}),
         },
         loadOptions.onBackendAttempt,
       );

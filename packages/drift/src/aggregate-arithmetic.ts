@@ -20,6 +20,9 @@ const minusBins = (a: BinnedCounts, b: BinnedCounts | undefined): BinnedCounts =
   aboveRange: a.aboveRange - (b?.aboveRange ?? 0),
 });
 
+const minusCounters = <T extends Record<string, number>>(a: T, b: T | undefined): T =>
+  Object.fromEntries(Object.entries(a).map(([key, n]) => [key, n - (b?.[key] ?? 0)])) as T;
+
 function minusFeature(a: FeatureAggregate, b: FeatureAggregate | undefined): FeatureAggregate {
   if (a.kind === 'numeric') return { kind: 'numeric', ...minusBins(a, b?.kind === 'numeric' ? b : undefined) };
   return { kind: 'categorical', counts: minusRecord(a.counts, b?.kind === 'categorical' ? b.counts : undefined), missing: a.missing - (b?.missing ?? 0) };
@@ -47,9 +50,19 @@ export function subtractBody(a: AggregateBody, b: AggregateBody | undefined): Ag
     const bl = b.labels;
     out.labels = { confusion: minusRecord(a.labels.confusion, bl?.confusion), labeled: minusBins(a.labels.labeled, bl?.labeled), correct: minusBins(a.labels.correct, bl?.correct) };
   }
+  if (a.shadow) {
+    const bs = b.shadow;
+    out.shadow = {
+      counters: minusCounters(a.shadow.counters, bs?.counters),
+      absDiff: minusBins(a.shadow.absDiff, bs?.absDiff),
+      activeLatencyMs: minusBins(a.shadow.activeLatencyMs, bs?.activeLatencyMs),
+      candidateLatencyMs: minusBins(a.shadow.candidateLatencyMs, bs?.candidateLatencyMs),
+    };
+    if (Object.values(out.shadow.counters).every((n) => n === 0)) delete out.shadow;
+  }
   return out;
 }
 
-/** True when a body counts nothing (no run, error, rejection or label): such a window is not worth a report. */
+/** True when a body counts nothing (no run, error, rejection, label or shadow run): such a window is not worth a report. */
 export const isEmptyBody = (body: AggregateBody) =>
-  body.counters.runs === 0 && body.counters.errors === 0 && body.counters.rejected === 0 && !(body.labels && Object.keys(body.labels.confusion).length > 0);
+  body.counters.runs === 0 && body.counters.errors === 0 && body.counters.rejected === 0 && !(body.labels && Object.keys(body.labels.confusion).length > 0) && !body.shadow;

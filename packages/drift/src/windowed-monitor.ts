@@ -1,4 +1,4 @@
-import type { Aggregates, Counters, DriftReport, Inspection, ModelObserver, MonitorOptions, MonitorReport, WindowAggregates, WindowDrift } from '@edgewise/core';
+import type { Aggregates, Counters, ShadowOutcome, DriftReport, Inspection, ModelObserver, MonitorOptions, MonitorReport, WindowAggregates, WindowDrift } from '@edgewise/core';
 import { DEFAULT_WINDOW_MS, assertWindowMs, gridWindowAt, type GridWindow } from '@edgewise/wire';
 import { isEmptyBody, subtractBody, type AggregateBody } from './aggregate-arithmetic.js';
 import { ByteReader, ByteWriter, SketchFormatError } from './binary.js';
@@ -6,6 +6,7 @@ import type { TensorLike } from './feature-extraction.js';
 import { PendingPredictions, correctTotal, countLabel, emptyLabelCounts, labeledTotal, predictionsOf } from './label-tracker.js';
 import type { LabelCounts } from '@edgewise/wire';
 import { ModelMonitor, WINDOWED_SNAPSHOT_VERSION } from './model-monitor.js';
+import { ShadowTally } from './shadow-counts.js';
 
 export type Clock = () => number;
 
@@ -34,6 +35,8 @@ export class WindowedMonitor implements ModelObserver {
   private readonly pending: PendingPredictions;
   private labelsCumulative = emptyLabelCounts();
   private labelsCurrent = emptyLabelCounts();
+  private shadowCumulative = new ShadowTally();
+  private shadowCurrent = new ShadowTally();
 
   constructor(
     readonly options: MonitorOptions = {},
@@ -85,6 +88,13 @@ export class WindowedMonitor implements ModelObserver {
     return true;
   }
 
+  /** A shadow candidate's run, counted in the window it finished in (and the cumulative view). */
+  recordShadow(outcome: ShadowOutcome): void {
+    this.roll();
+    this.shadowCumulative.add(outcome);
+    this.shadowCurrent.add(outcome);
+  }
+
   /** Labelled runs and how many were right: cumulative, and in the open window. */
   accuracy(): { labeled: number; correct: number; expired: number; window: { labeled: number; correct: number } } {
     this.roll();
@@ -110,11 +120,13 @@ export class WindowedMonitor implements ModelObserver {
   report(): MonitorReport {
     this.roll();
     const accuracy = this.accuracy();
-    return accuracy.labeled > 0 || accuracy.window.labeled > 0 ? { ...this.cumulative.report(), accuracy } : this.cumulative.report();
+    const report: MonitorReport = accuracy.labeled > 0 || accuracy.window.labeled > 0 ? { ...this.cumulative.report(), accuracy } : this.cumulative.report();
+    if (!this.shadowCumulative.empty) report.shadow = { ...this.shadowCumulative.summary(), window: this.shadowCurrent.summary() };
+    return report;
   }
 
   aggregates(): Aggregates {
-    return withLabels(this.cumulative.aggregates(), this.labelsCumulative);
+    return withShadow(withLabels(this.cumulative.aggregates(), this.labelsCumulative), this.shadowCumulative);
   }
 
   takeWindows(includeOpen: boolean): WindowAggregates[] {
@@ -122,7 +134,7 @@ export class WindowedMonitor implements ModelObserver {
     const out = this.closed;
     this.closed = [];
     if (includeOpen) {
-      const now = withLabels(this.current.aggregates(), this.labelsCurrent);
+      const now = withShadow(withLabels(this.current.aggregates(), this.labelsCurrent), this.shadowCurrent);
       const gained = subtractBody(now.body, this.taken);
       if (!isEmptyBody(gained)) out.push({ window: { start: this.window.start, end: Math.min(this.window.end, this.clock()) }, body: gained, skipped: now.skipped });
       this.taken = now.body;
@@ -139,21 +151,24 @@ export class WindowedMonitor implements ModelObserver {
     this.previous = undefined;
     this.labelsCumulative = emptyLabelCounts();
     this.labelsCurrent = emptyLabelCounts();
+    this.shadowCumulative = new ShadowTally();
+    this.shadowCurrent = new ShadowTally();
   }
 
   /** Closes the open window if the clock has passed its end. */
   private roll(): void {
     const now = this.clock();
     if (now < this.window.end) return;
-    this.close(this.window, this.current, this.taken, this.labelsCurrent);
+    this.close(this.window, this.current, this.taken, this.labelsCurrent, this.shadowCurrent);
     this.current = new ModelMonitor(this.options);
     this.labelsCurrent = emptyLabelCounts();
+    this.shadowCurrent = new ShadowTally();
     this.taken = undefined;
     this.window = gridWindowAt(now, this.windowMs);
   }
 
-  private close(window: GridWindow, monitor: ModelMonitor, taken: AggregateBody | undefined, labels: LabelCounts): void {
-    const final = withLabels(monitor.aggregates(), labels);
+  private close(window: GridWindow, monitor: ModelMonitor, taken: AggregateBody | undefined, labels: LabelCounts, shadow: ShadowTally): void {
+    const final = withShadow(withLabels(monitor.aggregates(), labels), shadow);
     const body = subtractBody(final.body, taken);
     if (monitor.counters.runs > 0) {
       const verdict = monitor.drift();
@@ -175,7 +190,7 @@ export class WindowedMonitor implements ModelObserver {
     w.bytes(this.cumulative.snapshot());
     w.f64(this.window.start).f64(this.window.end);
     w.bytes(this.current.snapshot());
-    w.string(JSON.stringify({ taken: this.taken ?? null, closed: this.closed, previous: this.previous ?? null, droppedWindows: this.droppedWindows, labels: [this.labelsCumulative, this.labelsCurrent] }));
+    w.string(JSON.stringify({ taken: this.taken ?? null, closed: this.closed, previous: this.previous ?? null, droppedWindows: this.droppedWindows, labels: [this.labelsCumulative, this.labelsCurrent], shadow: [this.shadowCumulative.toJSON(), this.shadowCurrent.toJSON()] }));
     return w.finish();
   }
 
@@ -187,22 +202,26 @@ export class WindowedMonitor implements ModelObserver {
     this.cumulative.restore(r.bytes());
     const window = { start: r.f64(), end: r.f64() };
     const current = r.bytes();
-    const rest = JSON.parse(r.string()) as { taken: AggregateBody | null; closed: WindowAggregates[]; previous: WindowDrift | null; droppedWindows: number; labels: [LabelCounts, LabelCounts] };
+    const rest = JSON.parse(r.string()) as { taken: AggregateBody | null; closed: WindowAggregates[]; previous: WindowDrift | null; droppedWindows: number; labels: [LabelCounts, LabelCounts]; shadow?: [ShadowJson, ShadowJson] };
     if (!r.done) throw new SketchFormatError('Windowed monitor snapshot has trailing bytes.');
     this.roll();
     this.closed.unshift(...rest.closed);
     this.droppedWindows += rest.droppedWindows;
     this.previous ??= rest.previous ?? undefined;
     addLabels(this.labelsCumulative, rest.labels[0]);
+    if (rest.shadow) this.shadowCumulative.merge(rest.shadow[0]);
+    const savedShadow = new ShadowTally();
+    if (rest.shadow) savedShadow.merge(rest.shadow[1]);
     if (window.start === this.window.start && this.windowMsOf(window) === this.windowMs) {
       this.current.restore(current);
       addLabels(this.labelsCurrent, rest.labels[1]);
+      this.shadowCurrent.merge(savedShadow.toJSON());
       this.taken = rest.taken ?? undefined;
     } else {
       // The saved window has closed since: it goes to the uplink as it was.
       const saved = new ModelMonitor(this.options);
       saved.restore(current);
-      this.close(window, saved, rest.taken ?? undefined, rest.labels[1]);
+      this.close(window, saved, rest.taken ?? undefined, rest.labels[1], savedShadow);
     }
   }
 
@@ -215,6 +234,14 @@ export class WindowedMonitor implements ModelObserver {
 function withLabels(aggregates: Aggregates, labels: LabelCounts): Aggregates {
   if (labeledTotal(labels) === 0) return aggregates;
   return { ...aggregates, body: { ...aggregates.body, labels: structuredClone(labels) } };
+}
+
+type ShadowJson = ReturnType<ShadowTally['toJSON']>;
+
+/** The body with its shadow counts, when a shadow candidate ran. */
+function withShadow(aggregates: Aggregates, shadow: ShadowTally): Aggregates {
+  if (shadow.empty) return aggregates;
+  return { ...aggregates, body: { ...aggregates.body, shadow: structuredClone(shadow.counts) } };
 }
 
 function addLabels(into: LabelCounts, from: LabelCounts): void {

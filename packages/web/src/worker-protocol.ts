@@ -34,6 +34,8 @@ export interface WorkerLoadRequest {
   probe?: NamedTensors;
   probeRuns?: number;
   recovery?: LoadModelOptions['recovery'];
+  /** A shadow candidate, loaded in the same worker (sources as absolute URLs or bytes). */
+  shadow?: LoadModelOptions['shadow'];
   /** When the model is relocated into a fresh worker: the monitor state it had. */
   resume?: LoadModelOptions['resume'];
 }

@@ -7,7 +7,7 @@ import type { WorkerLoadRequest } from './worker-protocol.js';
  * validated on the calling thread, before their buffers are transferred away).
  */
 export function toWorkerRequest(options: LoadModelOptions): WorkerLoadRequest {
-  const { source, engine, backends, numThreads, monitor, manifest, version, select, probe, probeRuns, recovery } = options;
+  const { source, engine, backends, numThreads, monitor, manifest, version, select, probe, probeRuns, recovery, shadow } = options;
   const base = typeof location === 'undefined' ? undefined : location.href;
   const absolute = (url: string | URL) => new URL(String(url), base).href;
   const cloneable = typeof source === 'string' || source instanceof URL ? absolute(source) : source;
@@ -15,5 +15,10 @@ export function toWorkerRequest(options: LoadModelOptions): WorkerLoadRequest {
   if (manifest !== undefined) request.manifest = absolute(manifest);
   if (monitor === false) request.monitor = false;
   else if (monitor) request.monitor = typeof monitor.baseline === 'string' ? { ...monitor, baseline: absolute(monitor.baseline) } : monitor;
+  if (shadow) {
+    // The candidate loads inside the same worker as the active model, so its URLs resolve the same way.
+    const { source: s, manifest: m } = shadow;
+    request.shadow = { ...shadow, ...(typeof s === 'string' || s instanceof URL ? { source: absolute(s) } : {}), ...(m !== undefined ? { manifest: absolute(m) } : {}) };
+  }
   return request;
 }

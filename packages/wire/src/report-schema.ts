@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONFIDENCE_EDGES, LATENCY_EDGES_MS, REPORT_VERSION } from './report.js';
+import { CONFIDENCE_EDGES, LATENCY_EDGES_MS, REPORT_VERSION, SHADOW_DIFF_EDGES } from './report.js';
 import { keyProblem } from './report-keys.js';
 
 /** Counts are exact integers; how large one may be relative to `runs` is the collector's check. */
@@ -52,6 +52,14 @@ export const reportSchema = z
         confusion: z.record(z.string().regex(/^\d{1,4}:\d{1,4}$/, 'confusion keys are "label:predicted" class indices'), count).refine((m) => Object.keys(m).length <= 4096, 'at most 4096 cells'),
         labeled: binned(CONFIDENCE_EDGES.length + 1),
         correct: binned(CONFIDENCE_EDGES.length + 1),
+      })
+      .optional(),
+    shadow: z
+      .strictObject({
+        counters: z.strictObject({ runs: count, items: count, agreed: count, errors: count, dropped: count }).refine((c) => c.agreed <= c.items, 'agreed exceeds items'),
+        absDiff: binned(SHADOW_DIFF_EDGES.length + 1),
+        activeLatencyMs: binned(LATENCY_EDGES_MS.length + 1),
+        candidateLatencyMs: binned(LATENCY_EDGES_MS.length + 1),
       })
       .optional(),
   });

@@ -42,6 +42,27 @@ export interface LabelCounts {
   correct: BinnedCounts;
 }
 
+/** Bins of a shadow run's mean absolute output difference from the active run: 1e-6 to 1, by decades. */
+export const SHADOW_DIFF_EDGES = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1] as const;
+
+/**
+ * Shadow evaluation (loadModel `shadow`) counted in a window: a candidate version run beside the
+ * active one on a sample of runs. `items` are batch items compared and `agreed` those whose top-1
+ * class matched; `absDiff` bins each compared run's mean |active − candidate| over outputs;
+ * the latencies are both runs' on LATENCY_EDGES_MS, so the ratio follows from counts alone.
+ */
+export interface ShadowCounts {
+  /**
+   * One count group (bounded together under privacy): runs compared, batch items compared and
+   * agreed, candidate runs that threw (the active result was already returned), and sampled runs
+   * skipped because shadow runs were already waiting.
+   */
+  counters: { runs: number; items: number; agreed: number; errors: number; dropped: number };
+  absDiff: BinnedCounts;
+  activeLatencyMs: BinnedCounts;
+  candidateLatencyMs: BinnedCounts;
+}
+
 /** One report: one model version, one time window, one device (which stays anonymous). */
 export interface Report {
   v: typeof REPORT_VERSION;
@@ -66,4 +87,6 @@ export interface Report {
   features: Record<string, FeatureAggregate>;
   /** Present when labels arrived in the window. */
   labels?: LabelCounts;
+  /** Present when a shadow candidate ran in the window. */
+  shadow?: ShadowCounts;
 }
