@@ -1,4 +1,4 @@
-import { CONFIDENCE_EDGES, gridWindowAt, isWindowClosed, LATENCY_EDGES_MS, type FeatureAggregate } from '@edgewise/wire';
+import { CONFIDENCE_EDGES, gridWindowAt, isWindowClosed, LATENCY_EDGES_MS } from '@edgewise/wire';
 import { BaselineRegistry, type RegisteredBaseline } from './baseline-registry.js';
 import type { CollectorConfig } from './config.js';
 import type { Database } from './database.js';
@@ -8,6 +8,7 @@ import { privateFleetSeries } from './private-fleet-series.js';
 import { binnedFrom, featuresFrom, objectFrom, readCountsPerWindow, readWindows, type SeriesCounts, type WindowRange } from './rollups.js';
 import { SERIES } from './series.js';
 import { shadowOther } from './shadow.js';
+import { projectFeatureCounts } from './window-release.js';
 
 /** One closed window of one model version, as released to read-key holders. */
 export interface WindowPoint {
@@ -114,20 +115,7 @@ export function windowPoint(
     backends: Object.fromEntries(names.map((n, i) => [n, backendCounts[i]!])),
     latencyMs: { counts: latency, p50: q(0.5), p95: q(0.95), p99: q(0.99) },
     confidence: { counts: confidence, mean: binnedMean(confidence, CONFIDENCE_BIN_EDGES), p50: binnedQuantile(confidence, CONFIDENCE_BIN_EDGES, 0.5) },
-    drift: registered ? populationDrift(registered.baseline, projectFeatures(featuresFrom(c, registered.layout), project)) : [],
+    drift: registered ? populationDrift(registered.baseline, projectFeatureCounts(featuresFrom(c, registered.layout), project)) : [],
     other: shadowOther(c, project),
   };
-}
-
-function projectFeatures(features: Record<string, FeatureAggregate>, project: (values: readonly number[]) => number[]): Record<string, FeatureAggregate> {
-  const out: Record<string, FeatureAggregate> = {};
-  for (const [name, f] of Object.entries(features)) {
-    if (f.kind === 'numeric') out[name] = { ...f, counts: project(f.counts) };
-    else {
-      const keys = Object.keys(f.counts);
-      const values = project(keys.map((k) => f.counts[k]!));
-      out[name] = { ...f, counts: Object.fromEntries(keys.map((k, i) => [k, values[i]!])) };
-    }
-  }
-  return out;
 }

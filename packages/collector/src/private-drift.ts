@@ -1,4 +1,4 @@
-import { CONFIDENCE_EDGES, LATENCY_EDGES_MS, type FeatureAggregate } from '@edgewise/wire';
+import { CONFIDENCE_EDGES, LATENCY_EDGES_MS } from '@edgewise/wire';
 import type { RegisteredBaseline } from './baseline-registry.js';
 import type { CollectorPrivacy } from './config.js';
 import type { Database } from './database.js';
@@ -6,23 +6,9 @@ import { populationDrift } from './population-drift.js';
 import { closedWindowReleases } from './release-store.js';
 import { binnedFrom, featuresFrom, objectFrom, type SeriesCounts, type WindowRange } from './rollups.js';
 import { SERIES } from './series.js';
-import { COUNTER_NAMES, projectNonNegative, releaseThreshold, type WindowRelease } from './window-release.js';
+import { COUNTER_NAMES, projectFeatureCounts, releaseThreshold, type WindowRelease } from './window-release.js';
 
 type Released = Extract<WindowRelease, { layout: string }>;
-
-/** Noisy counts may be negative; drift is computed from their non-negative projection (same total). */
-function projected(features: Record<string, FeatureAggregate>): Record<string, FeatureAggregate> {
-  const out: Record<string, FeatureAggregate> = {};
-  for (const [name, f] of Object.entries(features)) {
-    if (f.kind === 'numeric') out[name] = { ...f, counts: projectNonNegative(f.counts) };
-    else {
-      const keys = Object.keys(f.counts);
-      const values = projectNonNegative(keys.map((k) => f.counts[k]!));
-      out[name] = { ...f, counts: Object.fromEntries(keys.map((k, i) => [k, values[i]!])) };
-    }
-  }
-  return out;
-}
 
 const seriesOf = (releases: Released[]): SeriesCounts => {
   const out: SeriesCounts = new Map();
@@ -63,7 +49,7 @@ export async function privateDriftFor(
     windowMs: r.windowMs,
     devices: r.devices,
     runs: r.counters.runs,
-    features: registered && r.layout === registered.layout.hash ? populationDrift(registered.baseline, projected(featuresFrom(seriesOf([r]), registered.layout))) : [],
+    features: registered && r.layout === registered.layout.hash ? populationDrift(registered.baseline, projectFeatureCounts(featuresFrom(seriesOf([r]), registered.layout))) : [],
   }));
   const threshold = releaseThreshold(privacy, k);
   const unlisted = `only closed windows (after releaseDelayMs) with a noisy device count ≥ ${threshold} are listed (k = ${k}, δ = ${privacy.delta}); others are withheld and not shown`;
@@ -82,7 +68,7 @@ export async function privateDriftFor(
     topClasses: objectFrom(totals.get(SERIES.classes)),
     latencyMs: binnedFrom(totals, SERIES.latency, SERIES.latencyExtra, LATENCY_EDGES_MS.length + 1),
     confidence: binnedFrom(totals, SERIES.confidence, SERIES.confidenceExtra, CONFIDENCE_EDGES.length + 1),
-    features: registered ? populationDrift(registered.baseline, projected(features)) : [],
+    features: registered ? populationDrift(registered.baseline, projectFeatureCounts(features)) : [],
     histograms: Object.fromEntries(Object.entries(features).map(([name, f]) => [name, f.kind === 'numeric' ? f.counts : f.counts])),
     noise,
     baseline: Boolean(registered),

@@ -9,7 +9,7 @@ import { closedWindowReleases } from './release-store.js';
 import { binnedFrom, featuresFrom, objectFrom, type SeriesCounts, type WindowRange } from './rollups.js';
 import { SERIES } from './series.js';
 import { shadowOther } from './shadow.js';
-import { projectNonNegative, type WindowRelease } from './window-release.js';
+import { projectFeatureCounts, projectNonNegative, type WindowRelease } from './window-release.js';
 
 type Released = Extract<WindowRelease, { layout: string }>;
 
@@ -45,15 +45,7 @@ export async function privateFleetSeries(
       const q = (p: number) => binnedQuantile(latency, LATENCY_EDGES_MS, p);
       let drift: WindowPoint['drift'] = [];
       if (registered && r.layout === registered.layout.hash) {
-        const features = featuresFrom(c, registered.layout);
-        for (const f of Object.values(features)) {
-          if (f.kind === 'numeric') f.counts = projectNonNegative(f.counts);
-          else {
-            const keys = Object.keys(f.counts);
-            const values = projectNonNegative(keys.map((k) => f.counts[k]!));
-            f.counts = Object.fromEntries(keys.map((k, i) => [k, values[i]!]));
-          }
-        }
+        const features = projectFeatureCounts(featuresFrom(c, registered.layout));
         drift = populationDrift(registered.baseline, features);
       }
       return {

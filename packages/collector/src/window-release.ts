@@ -1,4 +1,4 @@
-import { OTHER_KEY } from '@edgewise/wire';
+import { OTHER_KEY, type FeatureAggregate } from '@edgewise/wire';
 import type { CollectorPrivacy } from './config.js';
 import { laplace } from './laplace.js';
 import type { Layout } from './layout.js';
@@ -133,4 +133,21 @@ export function projectNonNegative(values: readonly number[]): number[] {
     if (sorted[i]! - t > 0) theta = t;
   }
   return values.map((v) => Math.max(0, v - theta));
+}
+
+/**
+ * Every feature's counts through `project` (default: the non-negative projection of noisy counts,
+ * what drift is computed from), numeric bins and category counts alike.
+ */
+export function projectFeatureCounts(features: Record<string, FeatureAggregate>, project: (values: readonly number[]) => number[] = projectNonNegative): Record<string, FeatureAggregate> {
+  const out: Record<string, FeatureAggregate> = {};
+  for (const [name, f] of Object.entries(features)) {
+    if (f.kind === 'numeric') out[name] = { ...f, counts: project(f.counts) };
+    else {
+      const keys = Object.keys(f.counts);
+      const values = project(keys.map((k) => f.counts[k]!));
+      out[name] = { ...f, counts: Object.fromEntries(keys.map((k, i) => [k, values[i]!])) };
+    }
+  }
+  return out;
 }
