@@ -4,7 +4,10 @@
  *     (round-robin across them): reports/s, ingest p50/p99, and CPU per report of each part
  *     (collector, PostgreSQL backends, load generators), since they share this machine's cores;
  *   - GET /v1/drift latency (p50/p99) once the PostgreSQL database holds 1M merged reports.
- * Run: DATABASE_URL=postgres://… npm run bench:collector [-- --reports 30000 --total 1000000]
+ * Run: DATABASE_URL=postgres://… npm run bench:collector [-- --seconds 10 --total 1000000]
+ * Load comes from wrk (C, a few µs of CPU per request) when it is installed, else from Node load
+ * generators (~100–170 µs per request on this machine, which then compete with the collector for
+ * the same 2 cores); `--generator node` forces those (`--reports N` per setup).
  * Without DATABASE_URL only PGlite runs. Heavy: run under flock /tmp/edgewise-heavy.lock.
  */
 import { randomUUID } from 'node:crypto';
@@ -17,12 +20,17 @@ import { createNodeRuntime } from '@edgewise/node';
 import { forkTs, spawnCollector, type CollectorProcess } from '../test/collector-processes.js';
 import { WEATHER_FEATURE_SPECS, weatherRows } from '../models/scripts/weather-mlp.js';
 import type { LoadJob, LoadResult } from './collector-load.js';
+import { haveWrk, wrkLoad } from './collector-wrk.js';
 
-const FLAGS = ['--reports', '--total', '--generators', '--concurrency', '--hours'];
+const FLAGS = ['--reports', '--total', '--generators', '--concurrency', '--hours', '--seconds', '--generator'];
 const args = process.argv.slice(2);
 for (let i = 0; i < args.length; i += 2) {
   if (!FLAGS.includes(args[i]!)) throw new RangeError(`bench:collector: unknown argument "${args[i]}"; flags: ${FLAGS.join(', ')}`);
 }
+const generatorFlag = args.indexOf('--generator') >= 0 ? args[args.indexOf('--generator') + 1] : undefined;
+if (generatorFlag !== undefined && generatorFlag !== 'wrk' && generatorFlag !== 'node') throw new RangeError(`bench:collector: --generator is wrk or node; received ${generatorFlag}`);
+const GENERATOR = generatorFlag ?? (haveWrk() ? 'wrk' : 'node');
+if (GENERATOR === 'wrk' && !haveWrk()) throw new Error('bench:collector: --generator wrk needs wrk (apt-get install wrk)');
 const flag = (name: string, fallback: number) => {
   const i = args.indexOf(name);
   if (i < 0) return fallback;
@@ -36,6 +44,8 @@ const GENERATORS = flag('--generators', 2);
 const CONCURRENCY = flag('--concurrency', 64);
 /** Report windows end within this many hours before now (1: all in the current window). */
 const HOURS = flag('--hours', 1);
+/** With wrk: seconds of load per setup (wrk runs for a duration, not a count). */
+const SECONDS = flag('--seconds', 10);
 
 const dir = fileURLToPath(new URL('../models/generated/weather-mlp/', import.meta.url));
 const baselineJson = await readFile(`${dir}baseline.json`, 'utf8');
@@ -45,7 +55,14 @@ const { body } = await model.aggregates();
 const sample = { v: 1, model: 'weather', modelVersion: '1.0.0', ...body };
 const reportBytes = Buffer.byteLength(JSON.stringify({ ...sample, id: randomUUID(), window: { start: 0, end: Date.now() } }));
 console.log(`report: ${reportBytes} bytes JSON (weather model: 4 numeric features on the baseline's bins, latency, confidence, classes, counters; ${body.counters.runs} runs)`);
-console.log(`load: ${GENERATORS} generator processes × ${CONCURRENCY} keep-alive connections; windows end within the last ${HOURS} h; ${REPORTS} reports per setup\n`);
+console.log(
+  GENERATOR === 'wrk'
+    ? `load: wrk, ${GENERATORS * CONCURRENCY} keep-alive connections in all (one wrk per collector process); windows end within the last ${HOURS} h; ${SECONDS} s per setup\n`
+    : `load: ${GENERATORS} Node generator processes × ${CONCURRENCY} keep-alive connections; windows end within the last ${HOURS} h; ${REPORTS} reports per setup\n`,
+);
+
+const MEASURED = GENERATOR === 'wrk' ? SECONDS : REPORTS;
+const WARM_UP = GENERATOR === 'wrk' ? 2 : 2000;
 
 const APP = { app: 'bench', ingestKey: 'bench-in', readKey: 'bench-out', adminKey: 'bench-admin' };
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
@@ -65,8 +82,25 @@ interface Parts {
   database: () => Promise<number>;
 }
 
-async function load(urls: string[], reports: number, parts: Parts) {
+/** `amount`: reports with Node generators, seconds with wrk. */
+async function load(urls: string[], amount: number, parts: Parts) {
   const [collector0, database0] = [parts.collector(), await parts.database()];
+  const perReport = (cpu: number, n: number) => (cpu / n) * 1e6;
+  if (GENERATOR === 'wrk') {
+    const w = await wrkLoad(urls, amount, GENERATORS * CONCURRENCY, GENERATORS, sample, APP.ingestKey, HOURS);
+    return {
+      reportsPerSecond: w.requests / w.seconds,
+      p50Ms: w.p50Ms,
+      p99Ms: w.p99Ms,
+      statuses: w.statuses,
+      cpuMicrosPerReport: {
+        collector: perReport(parts.collector() - collector0, w.requests),
+        database: perReport((await parts.database()) - database0, w.requests),
+        loadGenerator: perReport(w.cpuSeconds, w.requests),
+      },
+    };
+  }
+  const reports = amount;
   const results = await Promise.all(
     Array.from({ length: GENERATORS }, (_, g) => {
       const child = forkTs(fileURLToPath(new URL('./collector-load.ts', import.meta.url)));
@@ -82,16 +116,15 @@ async function load(urls: string[], reports: number, parts: Parts) {
   const statuses: Record<string, number> = {};
   for (const r of results) for (const [s, n] of Object.entries(r.statuses)) statuses[s] = (statuses[s] ?? 0) + n;
   const seconds = Math.max(...results.map((r) => r.seconds));
-  const perReport = (cpu: number) => (cpu / latencies.length) * 1e6;
   return {
     reportsPerSecond: latencies.length / seconds,
     p50Ms: percentile(latencies, 0.5),
     p99Ms: percentile(latencies, 0.99),
     statuses,
     cpuMicrosPerReport: {
-      collector: perReport(parts.collector() - collector0),
-      database: perReport((await parts.database()) - database0),
-      loadGenerator: perReport(results.reduce((s, r) => s + r.cpuSeconds, 0)),
+      collector: perReport(parts.collector() - collector0, latencies.length),
+      database: perReport((await parts.database()) - database0, latencies.length),
+      loadGenerator: perReport(results.reduce((s, r) => s + r.cpuSeconds, 0), latencies.length),
     },
   };
 }
@@ -101,7 +134,7 @@ async function registerBaseline(url: string) {
   if (r.status !== 204) throw new Error(`baseline: HTTP ${r.status} ${await r.text()}`);
 }
 
-const results: Record<string, unknown> = { reportBytes, generators: GENERATORS, concurrency: CONCURRENCY, hours: HOURS, reportsPerSetup: REPORTS };
+const results: Record<string, unknown> = { reportBytes, generator: GENERATOR, seconds: GENERATOR === 'wrk' ? SECONDS : undefined, generators: GENERATORS, concurrency: CONCURRENCY, hours: HOURS, reportsPerSetup: REPORTS };
 function line(name: string, r: Awaited<ReturnType<typeof load>>) {
   const bad = Object.entries(r.statuses).filter(([s]) => s !== '202');
   const c = r.cpuMicrosPerReport;
@@ -121,7 +154,8 @@ function line(name: string, r: Awaited<ReturnType<typeof load>>) {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1e6;
   };
-  line('PGlite (embedded, in-process)', await load([collector.url], REPORTS, { collector: self, database: async () => 0 }));
+  await load([collector.url], WARM_UP, { collector: self, database: async () => 0 });
+  line('PGlite (embedded, in-process)', await load([collector.url], MEASURED, { collector: self, database: async () => 0 }));
   await collector.close();
 }
 
@@ -143,17 +177,23 @@ if (process.env.DATABASE_URL) {
       await registerBaseline(processes[0]!.url);
       const collectors = () => processes.reduce((s, p) => s + cpuOf(p.child.pid), 0);
       // A short warm-up: pools connected, statements prepared, JIT warm.
-      await load(processes.map((p) => p.url), 2000, { collector: collectors, database: backends });
-      line(`PostgreSQL, ${n} collector process${n > 1 ? 'es' : ''}`, await load(processes.map((p) => p.url), REPORTS, { collector: collectors, database: backends }));
+      await load(processes.map((p) => p.url), WARM_UP, { collector: collectors, database: backends });
+      line(`PostgreSQL, ${n} collector process${n > 1 ? 'es' : ''}`, await load(processes.map((p) => p.url), MEASURED, { collector: collectors, database: backends }));
       if (n === 1) await Promise.all(processes.map((p) => p.stop()));
     }
     const have = async () => (await target!.query<{ n: number }>('SELECT (SELECT COALESCE(SUM(reports), 0) FROM window_totals) + (SELECT COALESCE(SUM(reports), 0) FROM pending_reports) AS n'))[0]!.n;
     const before = Number(await have());
-    if (before < TOTAL) {
-      const collectors = () => processes.reduce((s, p) => s + cpuOf(p.child.pid), 0);
-      const fill = await load(processes.map((p) => p.url), TOTAL - before, { collector: collectors, database: backends });
-      console.log(`filled ${TOTAL - before} more through the same HTTP path: ${fill.reportsPerSecond.toFixed(0)} reports/s (p99 ${fill.p99Ms.toFixed(1)} ms)`);
+    const collectors = () => processes.reduce((s, p) => s + cpuOf(p.child.pid), 0);
+    // With wrk (timed, not counted) the fill repeats, sized by the last rate, until TOTAL is reached.
+    for (let held = before, rate = 2000; held < TOTAL; ) {
+      const missing = TOTAL - held;
+      const fill = await load(processes.map((p) => p.url), GENERATOR === 'wrk' ? Math.max(2, Math.ceil(missing / rate)) : missing, { collector: collectors, database: backends });
+      rate = fill.reportsPerSecond;
+      const now = Number(await have());
+      console.log(`filled ${now - held} more through the same HTTP path: ${fill.reportsPerSecond.toFixed(0)} reports/s (p99 ${fill.p99Ms.toFixed(1)} ms)`);
+      held = now;
       results.fill = fill;
+      if (GENERATOR === 'node') break;
     }
     // Reads once the rollup caught up (the reads are exact either way; this times the rollups).
     for (let i = 0; i < 600 && Number((await target.query<{ n: number }>('SELECT count(*) AS n FROM pending_reports'))[0]!.n) > 0; i++) await new Promise((r) => setTimeout(r, 100));

@@ -34,11 +34,18 @@ export type CheckLimits = Pick<CollectorConfig, 'windowMs' | 'retentionMs' | 'ma
 const KNOWN_BACKENDS: ReadonlySet<string> = new Set(BACKEND_NAMES);
 const CLASS_INDEX = /^(0|[1-9][0-9]{0,8})$/;
 
-const sum = (xs: Iterable<number>) => {
+const sum = (xs: readonly number[]) => {
   let s = 0;
-  for (const x of xs) s += x;
+  for (let i = 0; i < xs.length; i++) s += xs[i]!;
   return s;
 };
+const sumValues = (m: Record<string, number>) => {
+  let s = 0;
+  for (const k in m) s += m[k]!;
+  return s;
+};
+/** Bin indices as series keys, made once rather than per count of every report. */
+const BIN_KEYS = Array.from({ length: 1002 }, (_, i) => String(i));
 
 /**
  * Checks a schema-valid report against the collector's rules and the registered baseline, and
@@ -89,14 +96,14 @@ export function checkReport(report: Report, app: string, registered: RegisteredB
     atMost(field, sum(b.counts) + b.missing + b.nan, bound, what);
     atMost(`${field}.belowRange`, b.belowRange, bound, what);
     atMost(`${field}.aboveRange`, b.aboveRange, bound, what);
-    b.counts.forEach((c, i) => add(series, String(i), c));
+    for (let i = 0; i < b.counts.length; i++) add(series, BIN_KEYS[i]!, b.counts[i]!);
     for (const k of EXTRA_KEYS) add(extraSeries, k, b[k]);
   };
 
   binned(SERIES.latency, SERIES.latencyExtra, 'latencyMs', report.latencyMs, runs, perRun);
   binned(SERIES.confidence, SERIES.confidenceExtra, 'confidence', report.confidence, items, perItem);
 
-  atMost('backends', sum(Object.values(report.backends)), runs, perRun);
+  atMost('backends', sumValues(report.backends), runs, perRun);
   const backends = new Map<string, number>();
   for (const [name, c] of Object.entries(report.backends)) {
     const key = KNOWN_BACKENDS.has(name) ? name : OTHER_KEY;
@@ -104,7 +111,7 @@ export function checkReport(report: Report, app: string, registered: RegisteredB
   }
   for (const [key, c] of backends) add(SERIES.backends, key, c);
 
-  atMost('topClasses', sum(Object.values(report.topClasses)), items, perItem);
+  atMost('topClasses', sumValues(report.topClasses), items, perItem);
   const classes = new Map<string, number>();
   for (const [name, c] of Object.entries(report.topClasses)) {
     const key = name !== OTHER_KEY && Number(name) < limits.maxClasses ? name : OTHER_KEY;
@@ -117,7 +124,7 @@ export function checkReport(report: Report, app: string, registered: RegisteredB
     const bound = limits.maxRunsPerReport * limits.maxItemsPerRun;
     const what = 'COLLECTOR_MAX_RUNS_PER_REPORT × COLLECTOR_MAX_ITEMS_PER_RUN';
     const { confusion, labeled, correct } = report.labels;
-    atMost('labels.confusion', sum(Object.values(confusion)), bound, what);
+    atMost('labels.confusion', sumValues(confusion), bound, what);
     binned(SERIES.labeled, `${SERIES.labeled}-extra`, 'labels.labeled', labeled, bound, what);
     labeled.counts.forEach((n, i) => atMost(`labels.correct.counts.${i}`, correct.counts[i]!, n, `labels.labeled.counts.${i}`));
     binned(SERIES.correct, `${SERIES.correct}-extra`, 'labels.correct', correct, bound, what);
@@ -159,7 +166,7 @@ export function checkReport(report: Report, app: string, registered: RegisteredB
       }
       binned(SERIES.feature(name), SERIES.featureExtra(name), field, feature, items, perItem);
     } else if (feature.kind === 'categorical' && expected.kind === 'categorical') {
-      atMost(field, sum(Object.values(feature.counts)) + feature.missing, items, perItem);
+      atMost(field, sumValues(feature.counts) + feature.missing, items, perItem);
       // Only the baseline's vocabulary is kept: any other category may be something a user typed,
       // and an unbounded set of keys would grow every window.
       const folded = new Map<string, number>();

@@ -41,7 +41,7 @@ describe('reportSchema', () => {
 
   it('checks every name and key with keyProblem, naming the path', () => {
     expect(problem((r) => (r.model = 'a\u0000b'))).toMatch(/^model: .*control characters/);
-    expect(problem((r) => (r.backends = { constructor: 1 } as never))).toBe('backends.constructor: Invalid key in record: "constructor" is reserved (a JavaScript prototype member name)');
+    expect(problem((r) => (r.backends = { constructor: 1 } as never))).toBe('backends.constructor: "constructor" is reserved (a JavaScript prototype member name)');
     expect(problem((r) => (r.features = { ['x\ud800']: r.features.sky } as never))).toMatch(/^features\."x\\ud800": Invalid key in record: .*unpaired surrogates/);
   });
 
