@@ -185,7 +185,7 @@ if (process.env.DATABASE_URL) {
     const before = Number(await have());
     const collectors = () => processes.reduce((s, p) => s + cpuOf(p.child.pid), 0);
     // With wrk (timed, not counted) the fill repeats, sized by the last rate, until TOTAL is reached.
-    for (let held = before, rate = 2000; held < TOTAL; ) {
+    for (let held = before, rate = (results['PostgreSQL, 3 collector processes'] as { reportsPerSecond: number }).reportsPerSecond; held < TOTAL; ) {
       const missing = TOTAL - held;
       const fill = await load(processes.map((p) => p.url), GENERATOR === 'wrk' ? Math.max(2, Math.ceil(missing / rate)) : missing, { collector: collectors, database: backends });
       rate = fill.reportsPerSecond;
@@ -214,7 +214,9 @@ if (process.env.DATABASE_URL) {
   } finally {
     await Promise.all(processes.map((p) => p.stop()));
     await target?.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    // BENCH_KEEP_DB=1 keeps the filled database for inspection (EXPLAIN the reads).
+    if (process.env.BENCH_KEEP_DB) console.log(`kept database ${name}`);
+    else await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.close();
   }
 } else {
