@@ -78,5 +78,6 @@ for (const variant of ['model.onnx', 'model-int8.onnx']) {
 results.snapshotBytes = snapshotBytes;
 console.log(`monitor snapshot after ${monitor.counters.runs} runs: ${snapshotBytes} bytes (5 features + latency + confidence + classes)`);
 results['windowed monitor vs SDK run (paired)'] = await (await import('./drift-windowed.js')).benchWindowed();
+results['shadow candidate vs caller latency (paired)'] = await (await import('./shadow-latency.js')).benchShadowLatency();
 mkdirSync(fileURLToPath(new URL('./results/', import.meta.url)), { recursive: true });
 writeFileSync(fileURLToPath(new URL('./results/drift-node.json', import.meta.url)), JSON.stringify(results, null, 2));

@@ -14,21 +14,9 @@ import { ModelMonitor, WindowedMonitor, parseBaseline } from '@edgewise/drift';
 import { createNodeRuntime } from '@edgewise/node';
 import { loadMnist } from '../models/scripts/mnist-data.js';
 import { MNIST_FEATURES } from '../models/scripts/mnist-features.js';
-import { fmt, timeRuns } from './stats.js';
+import { bootstrapMedianCi, fmt, median, timeRuns } from './stats.js';
 
 const dir = fileURLToPath(new URL('../models/generated/mnist/', import.meta.url));
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-function bootstrapMedianCi(xs: number[], resamples = 1000): [number, number] {
-  let seed = 12345;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const medians = Array.from({ length: resamples }, () => median(Array.from({ length: xs.length }, () => xs[Math.floor(random() * xs.length)]!)));
-  medians.sort((a, b) => a - b);
-  return [medians[Math.floor(resamples * 0.025)]!, medians[Math.floor(resamples * 0.975)]!];
-}
-
 export async function benchWindowed(pairs = 3000): Promise<Record<string, unknown>> {
   const { test } = loadMnist();
   const images = Array.from({ length: 256 }, (_, i) => test.images.slice(i * 784, (i + 1) * 784));

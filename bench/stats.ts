@@ -21,3 +21,17 @@ export function summarize(times: readonly number[]): { median: number; p95: numb
 }
 
 export const fmt = (ms: number) => `${ms < 1 ? ms.toFixed(3) : ms.toFixed(2)} ms`;
+
+export const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/** 95% bootstrap interval of the median (fixed seed: reruns of the same data give the same interval). */
+export function bootstrapMedianCi(xs: readonly number[], resamples = 1000): [number, number] {
+  let seed = 12345;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const medians = Array.from({ length: resamples }, () => median(Array.from({ length: xs.length }, () => xs[Math.floor(random() * xs.length)]!)));
+  medians.sort((a, b) => a - b);
+  return [medians[Math.floor(resamples * 0.025)]!, medians[Math.floor(resamples * 0.975)]!];
+}
