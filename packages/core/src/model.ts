@@ -255,11 +255,12 @@ export class LocalModel implements Model {
     const reference = this.reference;
     this.reference = undefined;
     if (verdict.outcome === 'rolled-back') {
-      await this.options.canary!.rollback().catch((error: unknown) => (verdict.rollbackError = describeError(error)));
-      // Queued like a run, so no run is split between the versions.
+      // The swap first (queued like a run, so no run is split between versions): every run after it
+      // gets the previous version's answer, while the store's rollback (locks, storage) follows.
       const swapped = await this.queue.push(() => this.adoptReference(reference, this.options.canary!.reference));
       if (swapped) this.currentVersion = verdict.previous;
-      else if (!this.disposal) verdict.rollbackError ??= `the previous version did not open on "${this.backend}"; this model keeps running the canary, later loads get the previous version`;
+      await this.options.canary!.rollback().catch((error: unknown) => (verdict.rollbackError = describeError(error)));
+      if (!swapped && !this.disposal) verdict.rollbackError ??= `the previous version did not open on "${this.backend}"; this model keeps running the canary, later loads get the previous version`;
     } else await release(reference);
     this.monitor.recordCanary?.(verdict);
     this.emitter.emit('canary', verdict);
