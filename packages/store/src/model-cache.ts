@@ -222,8 +222,10 @@ export class ModelCache {
     if (!record || !files) return undefined;
     if (!(await this.activate(record, requested))) return false;
     this.emit({ type: 'served-from-cache', id: record.id });
+    // Read before the background check starts, so the check's events come after this load returns.
+    const model = await this.withCanary(toCachedModel(record, files, true), manifestUrl, requested);
     this.inBackground(`${manifestUrl} ${requested}`, () => this.revalidate(manifestUrl, requested, record.version));
-    return this.withCanary(toCachedModel(record, files, true), manifestUrl, requested);
+    return model;
   }
 
   /** Network first: the manifest decides; install when needed. Undefined = lost a race with a rollback. */
