@@ -45,12 +45,17 @@ export interface LocalModelOptions {
 const NOT_INSPECTED: Inspection = { values: new Map() };
 const now = () => globalThis.performance?.now() ?? Date.now();
 
+/** Waits for `work` (never rejecting) for at most `ms`. */
+async function within(work: Promise<unknown> | undefined, ms: number): Promise<void> {
+  if (!work) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([work.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
 /** Releases a session without letting a stuck one (a hung run holds it) stall the model. */
 async function release(session: EngineSession | undefined): Promise<void> {
-  if (!session) return;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([session.dispose().catch(() => undefined), new Promise((r) => (timer = setTimeout(r, 2000)))]);
-  clearTimeout(timer);
+  if (session) await within(session.dispose(), 2000);
 }
 
 /** A model whose engine session lives in this thread. */
@@ -98,9 +103,9 @@ export class LocalModel implements Model {
     const shadow = options.shadow;
     if (shadow) this.shadow = new ShadowRunner(shadow.candidate, shadow.sample, (outcome) => this.monitor.recordShadow?.(outcome), shadow.maxPending);
     this.currentVersion = options.version;
-    if (options.canary && reference && options.version !== undefined) {
+    if (options.canary && reference) {
       this.reference = reference;
-      this.guard = new CanaryGuard(reference, options.version, options.canary.previous, options.canary.options, (verdict) => void this.settleCanary(verdict));
+      this.guard = new CanaryGuard(reference, options.version ?? '', options.canary.previous, options.canary.options, (verdict) => void this.settleCanary(verdict));
     }
     const recovery = { ...DEFAULT_RECOVERY, ...options.recovery };
     const policy: LifecyclePolicy = { scope: 'session', retryBaseMs: recovery.retryBaseMs, retryMaxMs: recovery.retryMaxMs };
@@ -176,7 +181,8 @@ export class LocalModel implements Model {
       await this.driver.drive({ type: 'dispose' }, this.io({}, NOT_INSPECTED));
       await release(this.candidate);
       await this.shadow?.dispose();
-      await this.guard?.stop();
+      // A reference run that hangs must not hold up dispose: its session is released regardless.
+      await within(this.guard?.stop(), 2000);
       await release(this.reference);
       this.reference = undefined;
       this.deadline.stop();
