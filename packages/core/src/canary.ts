@@ -37,6 +37,7 @@ export interface CanaryOptions {
   maxPending?: number;
 }
 
+/** The guard's defaults: what `canary: {}` (or leaving `canary` out) means. */
 export const DEFAULT_CANARY: Readonly<Required<CanaryOptions>> = Object.freeze({
   minRuns: 50,
   passRuns: 200,
@@ -67,6 +68,7 @@ export interface CanaryEvidence {
   referenceMs: number[];
 }
 
+/** What judgeCanary decides: not yet, passed, or rolled back and why. */
 export type CanaryJudgement = { verdict: 'pending' } | { verdict: 'passed' } | { verdict: 'rolled-back'; reason: CanaryReason };
 
 export const emptyEvidence = (): CanaryEvidence => ({ runs: 0, canaryErrors: 0, referenceRuns: 0, referenceErrors: 0, compared: 0, items: 0, agreed: 0, canaryMs: [], referenceMs: [] });
@@ -81,6 +83,9 @@ export function median(values: readonly number[]): number {
 /**
  * The guard's decision, a pure function of the evidence. Judged after every observation, so a
  * canary is rolled back at the first point past `minRuns` where it fails a criterion.
+ *
+ * @example
+ * judgeCanary({ ...evidence, runs: 60, compared: 60, items: 60, agreed: 6 }, DEFAULT_CANARY); // { verdict: 'rolled-back', reason: 'agreement' }
  */
 export function judgeCanary(e: CanaryEvidence, o: Required<CanaryOptions>): CanaryJudgement {
   if (e.runs < o.minRuns) return { verdict: 'pending' };
