@@ -48,8 +48,10 @@ describe('canary guard in a worker (real Chromium)', () => {
     const verdicts: CanaryVerdict[] = [];
     model.on('canary', (v) => verdicts.push(v));
     let ran = 0;
+    const right: boolean[] = []; // per run: top-1 is the digit's label (digits come 20 per class, in order)
     for (; ran < digits.length && verdicts.length === 0; ran++) {
-      await model.run(input(digits[ran]!));
+      const p = Array.from((await model.run(input(digits[ran]!))).probabilities!.data as Float32Array);
+      right.push(p.indexOf(Math.max(...p)) === Math.floor(ran / 20));
       await pause(0); // one run per event, as a page does: the reference runs in between
     }
     for (let i = 0; i < 200 && verdicts.length === 0; i++) await pause(10);
@@ -57,6 +59,13 @@ describe('canary guard in a worker (real Chromium)', () => {
     expect(verdicts).toHaveLength(1);
     expect(verdicts[0]).toMatchObject({ outcome: 'rolled-back', reason: 'agreement', version: '1.1.0', previous: '1.0.0', canaryErrors: 0 });
     expect(verdicts[0]!.runs).toBeGreaterThanOrEqual(40);
+    // The swap comes right after the verdict, before the store's rollback and the event: runs
+    // answered between verdict and event were already the real 1.0.0's (the scrambled one is ~10 % right).
+    const afterSwap = right.slice(verdicts[0]!.runs + 5);
+    const beforeVerdict = right.slice(0, verdicts[0]!.runs);
+    console.log(`[canary, worker] right before the verdict ${beforeVerdict.filter(Boolean).length}/${beforeVerdict.length}, after it ${afterSwap.filter(Boolean).length}/${afterSwap.length}`);
+    expect(beforeVerdict.filter(Boolean).length / beforeVerdict.length).toBeLessThan(0.3);
+    if (afterSwap.length >= 10) expect(afterSwap.filter(Boolean).length / afterSwap.length).toBeGreaterThan(0.5);
 
     // The same model object now runs 1.0.0 in the worker: outputs equal the 1.0.0 model's.
     expect(model.version).toBe('1.0.0');
