@@ -2,10 +2,13 @@ import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, CROSS_ORIGIN_ISOLATION_HEADERS } from './test/chromium.js';
 import { sourceResolution } from './test/source-conditions.js';
+import { canaryManifestServer } from './test/browser/canary-manifest-server.js';
 
 export default defineConfig({
   ...sourceResolution,
   server: { headers: CROSS_ORIGIN_ISOLATION_HEADERS },
+  // The browser canary test's model server (a manifest whose rollout the test changes between loads).
+  plugins: [canaryManifestServer()],
   // Pre-bundling would move ORT away from its .wasm/.mjs siblings, which it finds via import.meta.url.
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   worker: { format: 'es' },

@@ -39,4 +39,4 @@ await writeFiles('speech', {
   'segments.json': new TextEncoder().encode(JSON.stringify({ sampleRate: 16_000, segments: SPEECH_CLIP_SEGMENTS })),
 });
 await copyShippedModels(outDir);
-console.log(`models: wrote mnist (fp32, int8 dynamic and static, tfjs, baseline, manifest), mnist-cnn (fp32, static int8), silero-vad, handtrack, tiny-mlp (onnx static/dynamic/argmax, tfjs layers) weather-mlp (onnx + baseline) and a synthesised speech clip (speech/clip.wav) to ${outDir}`);
+console.log(`models: wrote mnist (fp32, int8 dynamic and static, int8 with scrambled weights, tfjs, baseline, manifest), mnist-cnn (fp32, static int8), silero-vad, handtrack, tiny-mlp (onnx static/dynamic/argmax, tfjs layers) weather-mlp (onnx + baseline) and a synthesised speech clip (speech/clip.wav) to ${outDir}`);

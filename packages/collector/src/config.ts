@@ -29,6 +29,8 @@ export interface CollectorPrivacy extends PrivacyRules {
   releaseLabels: boolean;
   /** Release shadow-evaluation counts per window (default false): four more count groups share ε. */
   releaseShadow: boolean;
+  /** Release canary guard verdicts and their evidence per window (default false): two more count groups share ε. */
+  releaseCanary: boolean;
 }
 
 export const DEFAULT_COLLECTOR_PRIVACY: Readonly<CollectorPrivacy> = Object.freeze({
@@ -40,6 +42,7 @@ export const DEFAULT_COLLECTOR_PRIVACY: Readonly<CollectorPrivacy> = Object.free
   releasedClasses: 64,
   releaseLabels: false,
   releaseShadow: false,
+  releaseCanary: false,
 });
 
 /**
@@ -202,6 +205,7 @@ function privacyFromEnv(env: NodeJS.ProcessEnv): CollectorPrivacy | false {
     releaseDelayMs: int('COLLECTOR_RELEASE_DELAY_MS', env.COLLECTOR_RELEASE_DELAY_MS, d.releaseDelayMs),
     releaseLabels: env.COLLECTOR_RELEASE_LABELS === 'on',
     releaseShadow: env.COLLECTOR_RELEASE_SHADOW === 'on',
+    releaseCanary: env.COLLECTOR_RELEASE_CANARY === 'on',
   };
 }
 

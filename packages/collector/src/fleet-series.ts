@@ -8,6 +8,7 @@ import { privateFleetSeries } from './private-fleet-series.js';
 import { binnedFrom, featuresFrom, objectFrom, readCountsPerWindow, readWindows, type SeriesCounts, type WindowRange } from './rollups.js';
 import { SERIES } from './series.js';
 import { shadowOther } from './shadow.js';
+import { canaryOther } from './canary.js';
 import { projectFeatureCounts } from './window-release.js';
 
 /** One closed window of one model version, as released to read-key holders. */
@@ -116,6 +117,6 @@ export function windowPoint(
     latencyMs: { counts: latency, p50: q(0.5), p95: q(0.95), p99: q(0.99) },
     confidence: { counts: confidence, mean: binnedMean(confidence, CONFIDENCE_BIN_EDGES), p50: binnedQuantile(confidence, CONFIDENCE_BIN_EDGES, 0.5) },
     drift: registered ? populationDrift(registered.baseline, projectFeatureCounts(featuresFrom(c, registered.layout), project)) : [],
-    other: shadowOther(c, project),
+    other: { ...shadowOther(c, project), ...canaryOther(c, project) },
   };
 }

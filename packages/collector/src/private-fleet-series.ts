@@ -9,6 +9,7 @@ import { closedWindowReleases } from './release-store.js';
 import { binnedFrom, featuresFrom, objectFrom, type SeriesCounts, type WindowRange } from './rollups.js';
 import { SERIES } from './series.js';
 import { shadowOther } from './shadow.js';
+import { canaryOther } from './canary.js';
 import { projectFeatureCounts, projectNonNegative, type WindowRelease } from './window-release.js';
 
 type Released = Extract<WindowRelease, { layout: string }>;
@@ -57,7 +58,7 @@ export async function privateFleetSeries(
         latencyMs: { counts: latency, p50: q(0.5), p95: q(0.95), p99: q(0.99) },
         confidence: { counts: confidence, mean: binnedMean(positive, edges), p50: binnedQuantile(positive, edges, 0.5) },
         drift,
-        other: shadowOther(c, projectNonNegative),
+        other: { ...shadowOther(c, projectNonNegative), ...canaryOther(c, projectNonNegative) },
       };
     });
   // Open windows are not counted either: "one still open" would say that someone reported in it.

@@ -1,4 +1,4 @@
-import { BACKEND_NAMES, CONFIDENCE_EDGES, LATENCY_EDGES_MS, OTHER_KEY, SHADOW_DIFF_EDGES } from '@edgewise/wire';
+import { BACKEND_NAMES, CANARY_EVIDENCE_KEYS, CANARY_OUTCOME_KEYS, CONFIDENCE_EDGES, LATENCY_EDGES_MS, OTHER_KEY, SHADOW_DIFF_EDGES } from '@edgewise/wire';
 import type { Layout } from './layout.js';
 import { EXTRA_KEYS, SERIES } from './series.js';
 
@@ -22,6 +22,9 @@ export const SHADOW_SERIES: readonly string[] = [
   `${SERIES.shadowCandidateLatency}-extra`,
 ];
 
+/** The canary series: released only when configured (releaseCanary), two more count groups. */
+export const CANARY_SERIES: readonly string[] = [SERIES.canary, SERIES.canaryEvidence];
+
 const range = (n: number) => Array.from({ length: n }, (_, i) => String(i));
 
 /**
@@ -30,7 +33,7 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => String(i));
  * domain is released with noise, zero or not. A series not listed here (a count section added to
  * the report later) is released over the keys it holds, and still noised; give it a domain here.
  */
-export function releaseDomain(layout: Layout | undefined, releasedClasses: number, releaseLabels = false, releaseShadow = false): Map<string, readonly string[]> {
+export function releaseDomain(layout: Layout | undefined, releasedClasses: number, releaseLabels = false, releaseShadow = false, releaseCanary = false): Map<string, readonly string[]> {
   const d = new Map<string, readonly string[]>([
     [SERIES.latency, range(LATENCY_EDGES_MS.length + 1)],
     [SERIES.latencyExtra, EXTRA_KEYS],
@@ -58,6 +61,11 @@ export function releaseDomain(layout: Layout | undefined, releasedClasses: numbe
     d.set(`${SERIES.shadowActiveLatency}-extra`, EXTRA_KEYS);
     d.set(SERIES.shadowCandidateLatency, range(LATENCY_EDGES_MS.length + 1));
     d.set(`${SERIES.shadowCandidateLatency}-extra`, EXTRA_KEYS);
+  }
+  if (releaseCanary) {
+    // Canary guard verdicts (loadModel canary) and the counts they were judged on.
+    d.set(SERIES.canary, CANARY_OUTCOME_KEYS);
+    d.set(SERIES.canaryEvidence, CANARY_EVIDENCE_KEYS);
   }
   for (const [name, f] of layout?.features ?? []) {
     if (f.kind === 'numeric') {

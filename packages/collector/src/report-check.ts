@@ -147,6 +147,20 @@ export function checkReport(report: Report, app: string, registered: RegisteredB
     binned(SERIES.shadowCandidateLatency, `${SERIES.shadowCandidateLatency}-extra`, 'shadow.candidateLatencyMs', candidateLatencyMs, c.runs, 'shadow.counters.runs');
   }
 
+  if (report.canary) {
+    // A verdict covers runs of earlier windows too, so it is bounded per report, as shadow counts are.
+    const { outcomes, evidence: e } = report.canary;
+    atMost('canary.outcomes', sum(Object.values(outcomes)), limits.maxRunsPerReport, 'COLLECTOR_MAX_RUNS_PER_REPORT');
+    atMost('canary.evidence.runs', e.runs, limits.maxRunsPerReport, 'COLLECTOR_MAX_RUNS_PER_REPORT');
+    atMost('canary.evidence.canaryErrors', e.canaryErrors, e.runs, 'canary.evidence.runs');
+    atMost('canary.evidence.referenceErrors', e.referenceErrors, e.referenceRuns, 'canary.evidence.referenceRuns');
+    atMost('canary.evidence.compared', e.compared, e.referenceRuns, 'canary.evidence.referenceRuns');
+    atMost('canary.evidence.items', e.items, e.compared * limits.maxItemsPerRun, `canary.evidence.compared × ${limits.maxItemsPerRun} items per run`);
+    atMost('canary.evidence.agreed', e.agreed, e.items, 'canary.evidence.items');
+    for (const [key, n] of Object.entries(outcomes)) add(SERIES.canary, key, n);
+    for (const [key, n] of Object.entries(e)) add(SERIES.canaryEvidence, key, n);
+  }
+
   const ignored: ReportAdditions['ignored'] = [];
   for (const [name, feature] of Object.entries(report.features)) {
     const field = `features.${JSON.stringify(name)}`;

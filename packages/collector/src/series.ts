@@ -21,6 +21,10 @@ export const SERIES = {
   shadowDiff: 'shadow-diff',
   shadowActiveLatency: 'shadow-active-latency',
   shadowCandidateLatency: 'shadow-candidate-latency',
+  /** Canary guard verdicts: key passed, rolledBackErrorRate, rolledBackAgreement, rolledBackLatency. */
+  canary: 'canary',
+  /** What the verdicts were judged on: key runs, canaryErrors, referenceRuns, referenceErrors, compared, items, agreed. */
+  canaryEvidence: 'canary-evidence',
   feature: (name: string) => `feature:${name}`,
   featureExtra: (name: string) => `feature-extra:${name}`,
 } as const;

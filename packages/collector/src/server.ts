@@ -9,6 +9,7 @@ import type { Database } from './database.js';
 import { activeAlerts, AlertEvaluator } from './alerts.js';
 import { accuracyFor } from './accuracy.js';
 import { shadowFor } from './shadow.js';
+import { canaryFor } from './canary.js';
 import { driftFor } from './drift.js';
 import { fleetSeries } from './fleet-series.js';
 import { CollectorError, DatabaseUnavailableError, ReportInvalidError, ReportRefusedError } from './errors.js';
@@ -179,6 +180,13 @@ export function buildServer(config: CollectorConfig, db: Database): FastifyInsta
     const { model, version, from, to } = request.query;
     if (!model || !version) return reply.code(400).send({ error: 'query parameters "model" and "version" are required', code: 'E_QUERY' });
     return shadowFor(db, config, keys.app, model, version, { from: time('from', from), to: time('to', to) }, { registry, now: config.now?.() });
+  });
+
+  app.get<{ Querystring: { model?: string; version?: string; from?: string; to?: string } }>('/v1/canary', async (request, reply) => {
+    const keys = auth(request, 'read');
+    const { model, version, from, to } = request.query;
+    if (!model || !version) return reply.code(400).send({ error: 'query parameters "model" and "version" are required', code: 'E_QUERY' });
+    return canaryFor(db, config, keys.app, model, version, { from: time('from', from), to: time('to', to) }, { registry, now: config.now?.() });
   });
 
   app.get('/metrics', async (request, reply) => {

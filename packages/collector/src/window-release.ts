@@ -2,7 +2,7 @@ import { OTHER_KEY, type FeatureAggregate } from '@edgewise/wire';
 import type { CollectorPrivacy } from './config.js';
 import { laplace } from './laplace.js';
 import type { Layout } from './layout.js';
-import { groupOfSeries, LABEL_SERIES, releaseDomain, SHADOW_SERIES } from './release-domain.js';
+import { CANARY_SERIES, groupOfSeries, LABEL_SERIES, releaseDomain, SHADOW_SERIES } from './release-domain.js';
 import type { SeriesCounts } from './rollups.js';
 
 export const COUNTER_NAMES = ['runs', 'errors', 'rejected', 'fallbacks'] as const;
@@ -82,11 +82,12 @@ export function releaseWindow(
   k: number,
   random?: () => number,
 ): WindowRelease {
-  const domain = releaseDomain(layout, privacy.releasedClasses, privacy.releaseLabels, privacy.releaseShadow);
+  const domain = releaseDomain(layout, privacy.releasedClasses, privacy.releaseLabels, privacy.releaseShadow, privacy.releaseCanary);
   // Series outside the domain (sections added later) are released over the keys they hold; label
-  // series are never among them: released in their fixed domain when configured, else not at all
-  // (their presence would change the noise scale, and say that some device sent labels).
-  for (const [series, keys] of exact.counts) if (!domain.has(series) && !LABEL_SERIES.includes(series) && !SHADOW_SERIES.includes(series)) domain.set(series, [...keys.keys()].sort());
+  // series (and shadow and canary series) are never among them: released in their fixed domain when
+  // configured, else not at all (their presence would change the noise scale, and say that some device sent them).
+  const optional = [...LABEL_SERIES, ...SHADOW_SERIES, ...CANARY_SERIES];
+  for (const [series, keys] of exact.counts) if (!domain.has(series) && !optional.includes(series)) domain.set(series, [...keys.keys()].sort());
   const groupNames = [...new Set([...domain.keys()].map(groupOfSeries))];
   const groups = 1 + groupNames.length; // + 1: the counters
   const weights = 1 + groupNames.reduce((w, g) => w + (isFeatureGroup(g) ? FEATURE_WEIGHT : 1), 0);

@@ -1,4 +1,5 @@
 import type { BackendAttempt } from './errors.js';
+import type { CanaryVerdict } from './canary-guard.js';
 import type { LifecycleStatus } from './lifecycle.js';
 
 /** Events a model emits. */
@@ -9,6 +10,11 @@ export interface ModelEventMap {
   fallback: { from: string; to: string; reason: string };
   /** The model's lifecycle status changed (e.g. ready → falling-back → ready, or → failed with `error`). */
   state: { from: LifecycleStatus; to: LifecycleStatus; error?: unknown };
+  /**
+   * The canary guard decided (loadModel `canary`): 'passed', or 'rolled-back' with the `reason`,
+   * after which this model object answers with `previous` and 'latest' loads get it too.
+   */
+  canary: CanaryVerdict;
 }
 
 export type ModelEventName = keyof ModelEventMap;

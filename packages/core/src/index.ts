@@ -14,6 +14,8 @@ export type { Failure, FailureKind } from './failure.js';
 export type { LifecycleStatus } from './lifecycle.js';
 export type { LoadModelOptions } from './load-options.js';
 export { compareOutputs, type ShadowOptions, type ShadowOutcome } from './shadow.js';
+export { DEFAULT_CANARY, judgeCanary, type CanaryOptions, type CanaryReason, type CanaryEvidence, type CanaryJudgement } from './canary.js';
+export type { CanaryVerdict, CanaryStatus, CanaryCounts } from './canary-guard.js';
 export { createRuntime, type Runtime, type RuntimeOptions, type ModelHost, type ManifestLoader } from './runtime.js';
 export type * from './monitoring.js';
 export type { Baseline } from '@edgewise/wire';

@@ -6,6 +6,7 @@ import type { ValidationOptions } from './validate-inputs.js';
 import type { NamedTensors } from './tensor.js';
 import type { RecoveryOptions } from './model.js';
 import { checkShadowOptions, type ShadowOptions } from './shadow.js';
+import { checkCanaryOptions, type CanaryOptions } from './canary.js';
 
 /**
  * What `loadModel` takes.
@@ -83,6 +84,17 @@ export interface LoadModelOptions {
    * shadow: { source: '/models/mnist/model.onnx', sample: 0.1 }
    */
   shadow?: ShadowOptions;
+  /**
+   * The canary guard, on by default (`false`: off). Applies when a manifest load of 'latest' reached
+   * the manifest's `rollout` version and the version active before it is still cached: that one
+   * runs beside the canary on a sample as the reference, and a canary that errs more, disagrees or
+   * is slower past the thresholds is rolled back on the device (the store too) and reported; see
+   * CanaryOptions. Other loads ignore it.
+   *
+   * @example
+   * canary: { minRuns: 50, minAgreement: 0.9, maxLatencyRatio: 1.5, maxErrorRateIncrease: 0.02 }
+   */
+  canary?: CanaryOptions | false;
   /** @internal Monitor state carried into a fresh worker when the model is relocated. */
   resume?: { snapshot?: Uint8Array; counters?: Partial<Record<'runs' | 'errors' | 'rejected' | 'fallbacks', number>> };
 }
@@ -123,6 +135,7 @@ export function checkLoadOptions(options: unknown): asserts options is LoadModel
   }
   if (o.recovery !== undefined) checkRecovery(o.recovery);
   if (o.shadow !== undefined) checkShadowOptions(o.shadow);
+  if (o.canary !== undefined) checkCanaryOptions(o.canary);
 }
 
 function checkRecovery(recovery: unknown): void {

@@ -1,4 +1,6 @@
 import { openOnFirstWorkingBackend } from './backend-selection.js';
+import type { CanaryOptions } from './canary.js';
+import { CanaryGuard, type CanaryVerdict } from './canary-guard.js';
 import type { BackendName, Engine, EngineSession, ModelArtifact, SessionOptions } from './engine.js';
 import { AllBackendsFailedError, DisposedError, EngineWedgedError, NoBaselineError, SuspiciousInputError, describeError, type BackendAttempt } from './errors.js';
 import { Emitter, type ModelEventListener, type ModelEventName } from './events.js';
@@ -13,89 +15,9 @@ import { SerialQueue } from './serial-queue.js';
 import { ShadowRunner, type ShadowCandidate } from './shadow.js';
 import type { NamedTensors, TensorSpec } from './tensor.js';
 import { compileInputValidator, type ValidationOptions } from './validate-inputs.js';
+import { checkLabel, checkRunId, DEFAULT_RECOVERY, type Model, type RecoveryOptions, type RunOptions } from './model-interface.js';
 
-/**
- * A loaded model. The same interface whether it runs in this thread or in a Web Worker.
- *
- * @example
- * const { probabilities } = await model.run({ image: tensor('float32', pixels, [1, 784]) });
- * console.log(model.backend, model.state, model.attempts);
- */
-export interface Model {
-  readonly engine: string;
-  /** Backend in use now (or last used, while failed); changes after a run-time fallback. */
-  readonly backend: BackendName;
-  /** Where the model is in its lifecycle: 'ready' in normal operation (see README, "What happens when …"). */
-  readonly state: LifecycleStatus;
-  /** Why each backend before the current one was skipped or abandoned, load and run time. */
-  readonly attempts: readonly BackendAttempt[];
-  readonly inputs: readonly TensorSpec[];
-  readonly outputs: readonly TensorSpec[];
-  /**
-   * Runs the model. Concurrent calls are queued, never rejected. With `runId` (a string of your
-   * choosing, ≤ 64 characters), the prediction is kept for a later `feedback(runId, label)`.
-   */
-  run(inputs: NamedTensors, options?: RunOptions): Promise<NamedTensors>;
-  /**
-   * Ground truth arriving later (a user's correction, a click) for a run made with `runId`: adds
-   * to the open window's confusion counts, accuracy and calibration (accuracy per confidence bin).
-   * Resolves false when the run is unknown, already labelled or older than `monitor.labels.maxAgeMs`.
-   *
-   * @example
-   * await model.run({ image }, { runId: 'req-42' });
-   * // … the user says it was a 7
-   * await model.feedback('req-42', 7);
-   */
-  feedback(runId: string, label: number | readonly number[]): Promise<boolean>;
-  on<K extends ModelEventName>(event: K, listener: ModelEventListener<K>): () => void;
-  /**
-   * Drift of the monitored input features against the baseline: per-feature scores and a verdict.
-   * Throws NoBaselineError when loaded without `monitor.baseline`.
-   */
-  drift(): Promise<DriftReport>;
-  /** Counters (runs, errors, rejected, fallbacks), backends used, latency and confidence quantiles, drift. */
-  health(): Promise<MonitorReport>;
-  /** The monitor's full binary snapshot (sketches retain sample values: keep it on the device). */
-  snapshot(options?: { reset?: boolean }): Promise<Uint8Array>;
-  /** Counts on fixed bins only, cumulative: what an uplink may send (see @edgewise/wire). */
-  aggregates(options?: { reset?: boolean }): Promise<Aggregates>;
-  /**
-   * The uplink's view: windows closed since the last call (plus, with `includeOpen`, what the open
-   * window gained since last taken). Taking them changes nothing that `drift()` or `health()` read.
-   *
-   * @example
-   * for (const { window, body } of await model.takeWindows()) send({ window, ...body });
-   */
-  takeWindows(options?: { includeOpen?: boolean }): Promise<WindowAggregates[]>;
-  /** Lets runs already queued finish, then releases the session; later runs reject with E_DISPOSED. */
-  dispose(): Promise<void>;
-}
-
-/** Per-run options of `model.run`. */
-export interface RunOptions {
-  /** Names the run for a later `feedback()`. */
-  runId?: string;
-}
-
-/** Throws a TypeError naming a bad runId; what run() and feedback() accept. */
-export function checkRunId(runId: unknown, where: string): void {
-  if (typeof runId !== 'string' || runId.length === 0 || runId.length > 64) {
-    throw new TypeError(`${where}: "runId" must be a string of 1 to 64 characters; received ${typeof runId === 'string' ? `${runId.length} characters` : typeof runId}.`);
-  }
-}
-
-/** How the model recovers: deadlines and the reopen backoff (see LoadModelOptions.recovery). */
-export interface RecoveryOptions {
-  /** A run that has not finished after this many ms is treated as a hung engine. Default 60 000. */
-  runTimeoutMs: number;
-  /** The same for a session's first run (shader compilation, weight upload). Default 5 × runTimeoutMs. */
-  firstRunTimeoutMs?: number;
-  /** While failed, the first reopen is tried this long after the failure, then twice as long each time, up to retryMaxMs. */
-  retryBaseMs: number;
-  retryMaxMs: number;
-}
-
-export const DEFAULT_RECOVERY: RecoveryOptions = { runTimeoutMs: 60_000, retryBaseMs: 1_000, retryMaxMs: 60_000 };
+export { checkLabel, checkRunId, DEFAULT_RECOVERY, type Model, type RecoveryOptions, type RunOptions } from './model-interface.js';
 
 export interface LocalModelOptions {
   backends: readonly BackendName[];
@@ -111,25 +33,29 @@ export interface LocalModelOptions {
   resume?: { snapshot?: Uint8Array; counters?: Partial<Counters> };
   /** A candidate run beside this model on a sample of runs (loadModel `shadow`). */
   shadow?: { candidate: ShadowCandidate; sample: number; maxPending?: number };
-}
-
-/** Throws a TypeError naming a bad label: a class index, or one per batch item. */
-export function checkLabel(label: unknown): void {
-  const ok = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
-  if (Array.isArray(label) ? label.length === 0 || !label.every(ok) : !ok(label)) {
-    throw new TypeError(`feedback(): "label" must be a class index (an integer ≥ 0) or a non-empty array of them, one per batch item; received ${JSON.stringify(label)}.`);
-  }
+  /** The manifest version this artifact is (Model.version). */
+  version?: string;
+  /**
+   * This model is a canary (loadModel `canary`): `reference` is the previous version's artifact,
+   * opened beside it on the same backend; `rollback` records a rollback in the store.
+   */
+  canary?: { reference: ModelArtifact; previous: string; options: Required<CanaryOptions>; rollback: () => Promise<unknown> };
 }
 
 const NOT_INSPECTED: Inspection = { values: new Map() };
 const now = () => globalThis.performance?.now() ?? Date.now();
 
+/** Waits for `work` (never rejecting) for at most `ms`. */
+async function within(work: Promise<unknown> | undefined, ms: number): Promise<void> {
+  if (!work) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([work.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
 /** Releases a session without letting a stuck one (a hung run holds it) stall the model. */
 async function release(session: EngineSession | undefined): Promise<void> {
-  if (!session) return;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([session.dispose().catch(() => undefined), new Promise((r) => (timer = setTimeout(r, 2000)))]);
-  clearTimeout(timer);
+  if (session) await within(session.dispose(), 2000);
 }
 
 /** A model whose engine session lives in this thread. */
@@ -154,13 +80,19 @@ export class LocalModel implements Model {
   private recovering: Promise<void> | undefined;
   private disposal: Promise<void> | undefined;
   private readonly shadow: ShadowRunner | undefined;
+  private readonly guard: CanaryGuard | undefined;
+  /** The previous version's session while the canary guard uses it as the reference. */
+  private reference: EngineSession | undefined;
+  private currentVersion: string | undefined;
 
   private constructor(
     private readonly engineImpl: Engine,
-    private readonly artifact: ModelArtifact,
+    /** What (re)opens and fallbacks load; the previous version's after a canary rollback. */
+    private artifact: ModelArtifact,
     private readonly options: LocalModelOptions,
     session: EngineSession,
     order: readonly BackendName[],
+    reference?: EngineSession,
   ) {
     this.monitor = options.monitor || disabledObserver();
     this.monitoring = Boolean(options.monitor);
@@ -170,6 +102,11 @@ export class LocalModel implements Model {
     this.setSpecs(session);
     const shadow = options.shadow;
     if (shadow) this.shadow = new ShadowRunner(shadow.candidate, shadow.sample, (outcome) => this.monitor.recordShadow?.(outcome), shadow.maxPending);
+    this.currentVersion = options.version;
+    if (options.canary && reference) {
+      this.reference = reference;
+      this.guard = new CanaryGuard(reference, options.version ?? '', options.canary.previous, options.canary.options, (verdict) => void this.settleCanary(verdict));
+    }
     const recovery = { ...DEFAULT_RECOVERY, ...options.recovery };
     const policy: LifecyclePolicy = { scope: 'session', retryBaseMs: recovery.retryBaseMs, retryMaxMs: recovery.retryMaxMs };
     this.driver = new LifecycleDriver(initialState(session.backend, order), policy, (from, to, state) => this.emitter.emit('state', { from, to, error: state.error }));
@@ -181,13 +118,18 @@ export class LocalModel implements Model {
     const opened = options.fastest
       ? await openFastestBackend(engine, artifact, options.backends, options.session, options.fastest.probe, options.fastest.runs, onAttempt)
       : { ...(await openOnFirstWorkingBackend(engine, artifact, options.backends, options.session, 'load', onAttempt)), order: options.backends };
-    const model = new LocalModel(engine, artifact, options, opened.session, opened.order);
+    // The reference opens where the canary runs, so a rollback can swap it in without a backend change.
+    const reference = options.canary && (await openOnFirstWorkingBackend(engine, options.canary.reference, [opened.session.backend], options.session, 'load').then((r) => r.session, () => undefined));
+    const model = new LocalModel(engine, artifact, options, opened.session, opened.order, reference);
     model.history.push(...opened.attempts);
     return model;
   }
 
   get engine(): string {
     return this.engineImpl.name;
+  }
+  get version(): string | undefined {
+    return this.currentVersion;
   }
   get backend(): BackendName {
     return this.driver.state.backend;
@@ -239,6 +181,10 @@ export class LocalModel implements Model {
       await this.driver.drive({ type: 'dispose' }, this.io({}, NOT_INSPECTED));
       await release(this.candidate);
       await this.shadow?.dispose();
+      // A reference run that hangs must not hold up dispose: its session is released regardless.
+      await within(this.guard?.stop(), 2000);
+      await release(this.reference);
+      this.reference = undefined;
       this.deadline.stop();
     });
     return this.disposal;
@@ -251,7 +197,8 @@ export class LocalModel implements Model {
   }
 
   async health(): Promise<MonitorReport> {
-    return this.monitor.report();
+    const report = this.monitor.report();
+    return this.guard ? { ...report, canary: this.guard.status() } : report;
   }
 
   async snapshot(options: { reset?: boolean } = {}): Promise<Uint8Array> {
@@ -279,19 +226,71 @@ export class LocalModel implements Model {
     if (this.recovering) await this.recovering;
     const inspection = this.admit(inputs);
     const session = this.session;
-    if (this.driver.state.status !== 'ready' || !session) return this.recover({ type: 'run-while-failed', now: now() }, inputs, inspection, runId);
+    if (this.driver.state.status !== 'ready' || !session) return this.guarded(inputs, this.recover({ type: 'run-while-failed', now: now() }, inputs, inspection, runId));
     const started = now();
     let outputs: NamedTensors;
     try {
       outputs = await this.deadline.guard(session.run(inputs), !this.warm.has(session));
     } catch (error) {
-      return this.recover({ type: 'run-failed', failure: classifyFailure(error, session.backend), now: now() }, inputs, inspection, runId);
+      return this.guarded(inputs, this.recover({ type: 'run-failed', failure: classifyFailure(error, session.backend), now: now() }, inputs, inspection, runId));
     }
     this.warm.add(session);
     const latency = now() - started;
     if (this.monitoring) this.monitor.record(inspection, outputs, latency, session.backend, runId);
     this.shadow?.offer(inputs, outputs, latency);
+    if (this.guard?.guarding) this.guard.observe(inputs, outputs, latency);
     return outputs;
+  }
+
+  /** A run that went through recovery: the canary guard counts how it ended (no latency to compare). */
+  private guarded(inputs: NamedTensors, outcome: Promise<NamedTensors>): Promise<NamedTensors> {
+    const guard = this.guard;
+    if (!guard?.guarding) return outcome;
+    return outcome.then(
+      (outputs) => (guard.observe(inputs, outputs), outputs),
+      (error: unknown) => {
+        guard.failed();
+        throw error;
+      },
+    );
+  }
+
+  /** The guard's verdict: release the reference (passed), or roll back to it in the store and here. */
+  private async settleCanary(verdict: CanaryVerdict): Promise<void> {
+    await this.guard!.stop();
+    const reference = this.reference;
+    this.reference = undefined;
+    if (verdict.outcome === 'rolled-back') {
+      // The swap first (queued like a run, so no run is split between versions): every run after it
+      // gets the previous version's answer, while the store's rollback (locks, storage) follows.
+      const swapped = await this.queue.push(() => this.adoptReference(reference, this.options.canary!.reference));
+      if (swapped) this.currentVersion = verdict.previous;
+      await this.options.canary!.rollback().catch((error: unknown) => (verdict.rollbackError = describeError(error)));
+      if (!swapped && !this.disposal) verdict.rollbackError ??= `the previous version did not open on "${this.backend}"; this model keeps running the canary, later loads get the previous version`;
+    } else await release(reference);
+    this.monitor.recordCanary?.(verdict);
+    this.emitter.emit('canary', verdict);
+  }
+
+  /** Hot swap to the previous version: the caller's model object keeps working, now on the reference. */
+  private async adoptReference(reference: EngineSession | undefined, artifact: ModelArtifact): Promise<boolean> {
+    if (this.recovering) await this.recovering;
+    if (this.disposal || !reference) return release(reference).then(() => false);
+    const canary = this.session;
+    if (this.driver.state.status !== 'ready' || !canary || canary.backend !== reference.backend) {
+      await release(reference);
+      // Failed: the next reopen loads the previous version. Moved to another backend since load: open it there.
+      if (!canary || this.driver.state.status !== 'ready') return ((this.artifact = artifact), true);
+      const reopened = await openOnFirstWorkingBackend(this.engineImpl, artifact, [canary.backend], this.options.session, 'run').catch(() => undefined);
+      if (!reopened) return false;
+      reference = reopened.session;
+    }
+    // From now on, reopens and fallbacks load the previous version too.
+    this.artifact = artifact;
+    this.session = reference;
+    this.setSpecs(reference);
+    await release(canary);
+    return true;
   }
 
   private recover(event: Parameters<LifecycleDriver['drive']>[0], inputs: NamedTensors, inspection: Inspection, runId?: string): Promise<NamedTensors> {

@@ -1,5 +1,6 @@
 import type { Baseline, Report } from '@edgewise/wire';
 import type { ReadBytes } from './model-source.js';
+import type { CanaryStatus, CanaryVerdict } from './canary-guard.js';
 import type { ShadowOutcome } from './shadow.js';
 import type { NamedTensors } from './tensor.js';
 
@@ -26,6 +27,8 @@ export interface ModelObserver {
   count(counter: 'errors' | 'rejected' | 'fallbacks'): void;
   /** A shadow candidate's run (loadModel `shadow`), counted into the open window. Optional: observers without it ignore shadows. */
   recordShadow?(outcome: ShadowOutcome): void;
+  /** The canary guard's verdict (loadModel `canary`), counted into the open window. Optional, as recordShadow. */
+  recordCanary?(verdict: CanaryVerdict): void;
   drift(): DriftReport | undefined;
   report(): MonitorReport;
   /** Everything it holds, compact and versioned; may retain input values, so it stays on the device. */
@@ -71,6 +74,8 @@ export interface MonitorReport {
   accuracy?: { labeled: number; correct: number; expired: number; window: { labeled: number; correct: number } };
   /** Shadow evaluation (loadModel `shadow`), cumulative and in the open window. */
   shadow?: ShadowSummary & { window: ShadowSummary };
+  /** The canary guard of this load (loadModel `canary`), when the model is a guarded canary: guarding, or its verdict. */
+  canary?: CanaryStatus;
 }
 
 /**

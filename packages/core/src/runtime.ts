@@ -1,4 +1,5 @@
-import type { Engine } from './engine.js';
+import { DEFAULT_CANARY } from './canary.js';
+import type { Engine, ModelArtifact } from './engine.js';
 import { UnknownEngineError } from './errors.js';
 import { checkLoadOptions, type LoadModelOptions } from './load-options.js';
 import { LocalModel, type Model } from './model.js';
@@ -10,12 +11,24 @@ export interface ModelHost {
   loadModel(options: LoadModelOptions): Promise<Model>;
 }
 
+/** One version's verified files, as a ManifestLoader hands them over. */
+export interface LoadedVersion {
+  engine: string;
+  entry: string;
+  files: Record<string, Uint8Array>;
+  version: string;
+  baselineUrl?: string;
+  /** Present when the load is a canary (the manifest's rollout version): the version active before it, still cached. */
+  canary?: { previous: string };
+}
+
 /** Resolves a manifest to verified model files (a ModelCache from @edgewise/store fits). */
 export interface ManifestLoader {
-  load(
-    manifestUrl: string,
-    options: { version?: string; onProgress?: LoadModelOptions['onProgress'] },
-  ): Promise<{ engine: string; entry: string; files: Record<string, Uint8Array>; version: string; baselineUrl?: string }>;
+  load(manifestUrl: string, options: { version?: string; onProgress?: LoadModelOptions['onProgress'] }): Promise<LoadedVersion>;
+  /** A cached version's files without making it active: the canary guard's reference. Without it, canaries are not guarded. */
+  read?(manifestUrl: string, version: string): Promise<LoadedVersion>;
+  /** Makes the previously active version active again, offline (the canary guard's rollback). */
+  rollback?(manifestUrl: string): Promise<string>;
 }
 
 export interface RuntimeOptions {
@@ -56,6 +69,18 @@ function shadowLoadOptions(options: LoadModelOptions, activeEngine: string): Loa
   return { ...from, backends: options.backends, numThreads: options.numThreads, recovery: options.recovery, monitor: false, validation: false };
 }
 
+/**
+ * The canary guard's part of a load: the reference's files, or undefined when the load is no
+ * canary, the guard is off, or the loader cannot read a version without activating it.
+ */
+async function canaryFor(models: ManifestLoader, manifest: string, cached: LoadedVersion, options: LoadModelOptions) {
+  if (!cached.canary || options.canary === false || !models.read || !models.rollback) return undefined;
+  const reference = await models.read(manifest, cached.canary.previous).catch(() => undefined);
+  if (!reference || reference.engine !== cached.engine) return undefined;
+  const artifact: ModelArtifact = { entry: reference.entry, files: reference.files };
+  return { reference: artifact, previous: reference.version, options: { ...DEFAULT_CANARY, ...options.canary }, rollback: () => models.rollback!(manifest) };
+}
+
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const engines = new Map<string, Engine>();
   const readBytes = options.readBytes ?? fetchBytes;
@@ -83,6 +108,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       let source = loadOptions.source;
       let engineName = loadOptions.engine;
       let monitorConfig = loadOptions.monitor;
+      let version: string | undefined;
+      let canary: Awaited<ReturnType<typeof canaryFor>>;
       if (loadOptions.manifest !== undefined) {
         if (!options.models) throw new TypeError('loadModel(): "manifest" needs a runtime created with a `models` cache (see @edgewise/store).');
         const cached = await options.models.load(loadOptions.manifest, { version: loadOptions.version, onProgress: loadOptions.onProgress });
@@ -91,6 +118,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
         }
         engineName = cached.engine;
         source = { entry: cached.entry, files: cached.files };
+        version = cached.version;
+        canary = await canaryFor(options.models, loadOptions.manifest, cached, loadOptions);
         // The manifest's baseline serves monitors that name features but no baseline of their own.
         if (monitorConfig && !monitorConfig.baseline && cached.baselineUrl) monitorConfig = { ...monitorConfig, baseline: cached.baselineUrl };
       }
@@ -117,6 +146,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
           recovery: loadOptions.recovery,
           resume: loadOptions.resume,
           ...(shadowModel ? { shadow: { candidate: shadowModel, sample: loadOptions.shadow!.sample, maxPending: loadOptions.shadow!.maxPending } } : {}),
+          ...(version !== undefined ? { version } : {}),
+          ...(canary ? { canary } : {}),
         },
         loadOptions.onBackendAttempt,
       );

@@ -31,7 +31,7 @@ function minusFeature(a: FeatureAggregate, b: FeatureAggregate | undefined): Fea
 /**
  * a − b, count by count: what a window gained since part of it was handed to the uplink. Every
  * count only grows within a window, so the result is never negative when b was taken from a earlier.
- * Optional sections (labels, shadow) are subtracted the same way when present.
+ * Optional sections (labels, shadow, canary) are subtracted the same way when present.
  */
 export function subtractBody(a: AggregateBody, b: AggregateBody | undefined): AggregateBody {
   if (!b) return a;
@@ -60,9 +60,13 @@ export function subtractBody(a: AggregateBody, b: AggregateBody | undefined): Ag
     };
     if (Object.values(out.shadow.counters).every((n) => n === 0)) delete out.shadow;
   }
+  if (a.canary) {
+    out.canary = { outcomes: minusCounters(a.canary.outcomes, b.canary?.outcomes), evidence: minusCounters(a.canary.evidence, b.canary?.evidence) };
+    if (Object.values(out.canary.outcomes).every((n) => n === 0)) delete out.canary;
+  }
   return out;
 }
 
-/** True when a body counts nothing (no run, error, rejection, label or shadow run): such a window is not worth a report. */
+/** True when a body counts nothing (no run, error, rejection, label, shadow run or canary verdict): such a window is not worth a report. */
 export const isEmptyBody = (body: AggregateBody) =>
-  body.counters.runs === 0 && body.counters.errors === 0 && body.counters.rejected === 0 && !(body.labels && Object.keys(body.labels.confusion).length > 0) && !body.shadow;
+  body.counters.runs === 0 && body.counters.errors === 0 && body.counters.rejected === 0 && !(body.labels && Object.keys(body.labels.confusion).length > 0) && !body.shadow && !body.canary;

@@ -1,4 +1,4 @@
-import type { Aggregates, Counters, ShadowOutcome, DriftReport, Inspection, ModelObserver, MonitorOptions, MonitorReport, WindowAggregates, WindowDrift } from '@edgewise/core';
+import type { Aggregates, CanaryVerdict, Counters, ShadowOutcome, DriftReport, Inspection, ModelObserver, MonitorOptions, MonitorReport, WindowAggregates, WindowDrift } from '@edgewise/core';
 import { DEFAULT_WINDOW_MS, assertWindowMs, gridWindowAt, type GridWindow } from '@edgewise/wire';
 import { isEmptyBody, subtractBody, type AggregateBody } from './aggregate-arithmetic.js';
 import { ByteReader, ByteWriter, SketchFormatError } from './binary.js';
@@ -7,6 +7,8 @@ import { PendingPredictions, correctTotal, countLabel, emptyLabelCounts, labeled
 import type { LabelCounts } from '@edgewise/wire';
 import { ModelMonitor, WINDOWED_SNAPSHOT_VERSION } from './model-monitor.js';
 import { ShadowTally } from './shadow-counts.js';
+import { addCanaryCounts, addCanaryVerdict, emptyCanaryCounts, isEmptyCanary } from './canary-counts.js';
+import type { CanaryCounts } from '@edgewise/wire';
 
 export type Clock = () => number;
 
@@ -37,6 +39,8 @@ export class WindowedMonitor implements ModelObserver {
   private labelsCurrent = emptyLabelCounts();
   private shadowCumulative = new ShadowTally();
   private shadowCurrent = new ShadowTally();
+  private canaryCumulative = emptyCanaryCounts();
+  private canaryCurrent = emptyCanaryCounts();
 
   constructor(
     readonly options: MonitorOptions = {},
@@ -95,6 +99,13 @@ export class WindowedMonitor implements ModelObserver {
     this.shadowCurrent.add(outcome);
   }
 
+  /** A canary guard's verdict, counted in the window it was reached in (and the cumulative view). */
+  recordCanary(verdict: CanaryVerdict): void {
+    this.roll();
+    addCanaryVerdict(this.canaryCumulative, verdict);
+    addCanaryVerdict(this.canaryCurrent, verdict);
+  }
+
   /** Labelled runs and how many were right: cumulative, and in the open window. */
   accuracy(): { labeled: number; correct: number; expired: number; window: { labeled: number; correct: number } } {
     this.roll();
@@ -126,7 +137,7 @@ export class WindowedMonitor implements ModelObserver {
   }
 
   aggregates(): Aggregates {
-    return withShadow(withLabels(this.cumulative.aggregates(), this.labelsCumulative), this.shadowCumulative);
+    return withCanary(withShadow(withLabels(this.cumulative.aggregates(), this.labelsCumulative), this.shadowCumulative), this.canaryCumulative);
   }
 
   takeWindows(includeOpen: boolean): WindowAggregates[] {
@@ -134,7 +145,7 @@ export class WindowedMonitor implements ModelObserver {
     const out = this.closed;
     this.closed = [];
     if (includeOpen) {
-      const now = withShadow(withLabels(this.current.aggregates(), this.labelsCurrent), this.shadowCurrent);
+      const now = withCanary(withShadow(withLabels(this.current.aggregates(), this.labelsCurrent), this.shadowCurrent), this.canaryCurrent);
       const gained = subtractBody(now.body, this.taken);
       if (!isEmptyBody(gained)) out.push({ window: { start: this.window.start, end: Math.min(this.window.end, this.clock()) }, body: gained, skipped: now.skipped });
       this.taken = now.body;
@@ -153,22 +164,25 @@ export class WindowedMonitor implements ModelObserver {
     this.labelsCurrent = emptyLabelCounts();
     this.shadowCumulative = new ShadowTally();
     this.shadowCurrent = new ShadowTally();
+    this.canaryCumulative = emptyCanaryCounts();
+    this.canaryCurrent = emptyCanaryCounts();
   }
 
   /** Closes the open window if the clock has passed its end. */
   private roll(): void {
     const now = this.clock();
     if (now < this.window.end) return;
-    this.close(this.window, this.current, this.taken, this.labelsCurrent, this.shadowCurrent);
+    this.close(this.window, this.current, this.taken, this.labelsCurrent, this.shadowCurrent, this.canaryCurrent);
     this.current = new ModelMonitor(this.options);
     this.labelsCurrent = emptyLabelCounts();
     this.shadowCurrent = new ShadowTally();
+    this.canaryCurrent = emptyCanaryCounts();
     this.taken = undefined;
     this.window = gridWindowAt(now, this.windowMs);
   }
 
-  private close(window: GridWindow, monitor: ModelMonitor, taken: AggregateBody | undefined, labels: LabelCounts, shadow: ShadowTally): void {
-    const final = withShadow(withLabels(monitor.aggregates(), labels), shadow);
+  private close(window: GridWindow, monitor: ModelMonitor, taken: AggregateBody | undefined, labels: LabelCounts, shadow: ShadowTally, canary: CanaryCounts): void {
+    const final = withCanary(withShadow(withLabels(monitor.aggregates(), labels), shadow), canary);
     const body = subtractBody(final.body, taken);
     if (monitor.counters.runs > 0) {
       const verdict = monitor.drift();
@@ -190,7 +204,7 @@ export class WindowedMonitor implements ModelObserver {
     w.bytes(this.cumulative.snapshot());
     w.f64(this.window.start).f64(this.window.end);
     w.bytes(this.current.snapshot());
-    w.string(JSON.stringify({ taken: this.taken ?? null, closed: this.closed, previous: this.previous ?? null, droppedWindows: this.droppedWindows, labels: [this.labelsCumulative, this.labelsCurrent], shadow: [this.shadowCumulative.toJSON(), this.shadowCurrent.toJSON()] }));
+    w.string(JSON.stringify({ taken: this.taken ?? null, closed: this.closed, previous: this.previous ?? null, droppedWindows: this.droppedWindows, labels: [this.labelsCumulative, this.labelsCurrent], shadow: [this.shadowCumulative.toJSON(), this.shadowCurrent.toJSON()], canary: [this.canaryCumulative, this.canaryCurrent] }));
     return w.finish();
   }
 
@@ -202,7 +216,7 @@ export class WindowedMonitor implements ModelObserver {
     this.cumulative.restore(r.bytes());
     const window = { start: r.f64(), end: r.f64() };
     const current = r.bytes();
-    const rest = JSON.parse(r.string()) as { taken: AggregateBody | null; closed: WindowAggregates[]; previous: WindowDrift | null; droppedWindows: number; labels: [LabelCounts, LabelCounts]; shadow?: [ShadowJson, ShadowJson] };
+    const rest = JSON.parse(r.string()) as { taken: AggregateBody | null; closed: WindowAggregates[]; previous: WindowDrift | null; droppedWindows: number; labels: [LabelCounts, LabelCounts]; shadow?: [ShadowJson, ShadowJson]; canary?: [CanaryCounts, CanaryCounts] };
     if (!r.done) throw new SketchFormatError('Windowed monitor snapshot has trailing bytes.');
     this.roll();
     this.closed.unshift(...rest.closed);
@@ -212,16 +226,19 @@ export class WindowedMonitor implements ModelObserver {
     if (rest.shadow) this.shadowCumulative.merge(rest.shadow[0]);
     const savedShadow = new ShadowTally();
     if (rest.shadow) savedShadow.merge(rest.shadow[1]);
+    if (rest.canary) addCanaryCounts(this.canaryCumulative, rest.canary[0]);
+    const savedCanary = rest.canary?.[1] ?? emptyCanaryCounts();
     if (window.start === this.window.start && this.windowMsOf(window) === this.windowMs) {
       this.current.restore(current);
       addLabels(this.labelsCurrent, rest.labels[1]);
       this.shadowCurrent.merge(savedShadow.toJSON());
+      addCanaryCounts(this.canaryCurrent, savedCanary);
       this.taken = rest.taken ?? undefined;
     } else {
       // The saved window has closed since: it goes to the uplink as it was.
       const saved = new ModelMonitor(this.options);
       saved.restore(current);
-      this.close(window, saved, rest.taken ?? undefined, rest.labels[1], savedShadow);
+      this.close(window, saved, rest.taken ?? undefined, rest.labels[1], savedShadow, savedCanary);
     }
   }
 
@@ -242,6 +259,12 @@ type ShadowJson = ReturnType<ShadowTally['toJSON']>;
 function withShadow(aggregates: Aggregates, shadow: ShadowTally): Aggregates {
   if (shadow.empty) return aggregates;
   return { ...aggregates, body: { ...aggregates.body, shadow: structuredClone(shadow.counts) } };
+}
+
+/** The body with its canary counts, when a canary guard reached a verdict. */
+function withCanary(aggregates: Aggregates, canary: CanaryCounts): Aggregates {
+  if (isEmptyCanary(canary)) return aggregates;
+  return { ...aggregates, body: { ...aggregates.body, canary: structuredClone(canary) } };
 }
 
 function addLabels(into: LabelCounts, from: LabelCounts): void {

@@ -68,6 +68,11 @@ export interface CachedModel {
   /** Baseline URL from the manifest, resolved against it. */
   baselineUrl?: string;
   fromCache: boolean;
+  /**
+   * Present when this is a canary: 'latest' reached the manifest's rollout version on this device,
+   * and `previous` (the version active before it) is still cached, so it can be compared and rolled back to.
+   */
+  canary?: { previous: string };
 }
 
 /** Lock names: one per version being installed, one for every read-modify-write of records and states. */
@@ -163,6 +168,17 @@ export class ModelCache {
   }
 
   /**
+   * The files of a cached version, verified as a load verifies them, without making it active or
+   * touching the manifest: what the canary guard runs beside a canary as its reference.
+   */
+  async read(url: string, version: string): Promise<CachedModel> {
+    const record = await this.requireRecord(absoluteUrl(url), version);
+    const files = await this.readChecked(record, this.options.verify !== 'install');
+    if (!files) throw new StoreError('E_INTEGRITY', `${record.id} is damaged and was deleted.`);
+    return toCachedModel(record, files, true);
+  }
+
+  /**
    * Fully re-checks SHA-256 of every installed version of `url` (all models when absent); a damaged
    * one is deleted and reported. With `verify: 'install'`, run it on a schedule.
    */
@@ -206,8 +222,10 @@ export class ModelCache {
     if (!record || !files) return undefined;
     if (!(await this.activate(record, requested))) return false;
     this.emit({ type: 'served-from-cache', id: record.id });
+    // Read before the background check starts, so the check's events come after this load returns.
+    const model = await this.withCanary(toCachedModel(record, files, true), manifestUrl, requested);
     this.inBackground(`${manifestUrl} ${requested}`, () => this.revalidate(manifestUrl, requested, record.version));
-    return toCachedModel(record, files, true);
+    return model;
   }
 
   /** Network first: the manifest decides; install when needed. Undefined = lost a race with a rollback. */
@@ -228,7 +246,7 @@ export class ModelCache {
       if (!files) throw new StoreError('E_INTEGRITY', `${id} failed verification right after install: the store is not keeping what it is given.`);
     } else this.emit({ type: 'served-from-cache', id });
     if (!(await this.activate(record, requested))) return undefined;
-    return toCachedModel(record, files, fromCache);
+    return this.withCanary(toCachedModel(record, files, fromCache), manifestUrl, requested);
   }
 
   private async loadOffline(manifestUrl: string, requested: string, reason: UnavailableReason, detail: string): Promise<CachedModel> {
@@ -298,6 +316,13 @@ export class ModelCache {
     });
     if (changed) this.coordinator.publish({ type: 'activated', model: record.model, version: record.version });
     return changed !== undefined;
+  }
+
+  /** Marks a load as a canary when the state says so and the previous version is still installed. */
+  private async withCanary(model: CachedModel, manifestUrl: string, requested: string): Promise<CachedModel> {
+    const previous = policy.canaryPrevious(requested, model.version, await this.adapter.getState(manifestUrl));
+    if (previous !== undefined && (await this.adapter.getRecord(`${manifestUrl}@${previous}`))) model.canary = { previous };
+    return model;
   }
 
   /** Reads a version; a damaged one is reported and deleted, and undefined returned. */

@@ -32,6 +32,11 @@ export interface ModelState {
   revoked: string[];
   /** Set by rollback(): 'latest' avoids this version until the manifest's latest changes. */
   rolledBackFrom?: string;
+  /**
+   * The manifest's rollout version when 'latest' chose it for this device (its bucket is inside the
+   * rollout): loads of it are canaries, guarded against `previous` (see core's canary guard).
+   */
+  rollout?: string;
   /** Only on the 'device' state: this install's rollout bucket. */
   bucket?: number;
   /** Only on a `download:<id>` state: an install in progress, so an interrupted download resumes. */

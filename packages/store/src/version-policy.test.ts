@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseManifest } from './manifest.js';
 import type { InstalledVersion, ModelState } from './store-adapter.js';
-import { activate, cachedVersion, chooseVersion, offlineCandidates, rolledBack } from './version-policy.js';
+import { activate, cachedVersion, canaryPrevious, chooseVersion, offlineCandidates, rolledBack } from './version-policy.js';
 
 const file = { path: 'm.onnx', size: 3, sha256: 'ab'.repeat(32) };
 const spec = { engine: 'onnx', entry: 'm.onnx', files: [file] };
@@ -39,5 +39,27 @@ describe('version policy', () => {
     const order = (state?: ModelState) => offlineCandidates(records, state, 'm', 'latest').map((r) => r.version);
     expect(order()).toEqual(['1.2.0', '1.1.0', '1.0.0']);
     expect(order({ model: 'm', revoked: ['1.2.0'], active: '1.0.0' })).toEqual(['1.0.0', '1.1.0']);
+  });
+
+  it("remembers a rollout version that 'latest' chose, so cached loads of it are canaries against the previous version", () => {
+    const withRollout = { ...manifest('1.0.0'), rollout: { version: '1.1.0', percent: 50 } };
+    const start: ModelState = { model: 'm', revoked: [], active: '1.0.0' };
+    const inside = chooseVersion(withRollout, 'latest', start, 10);
+    expect(inside).toMatchObject({ version: '1.1.0', state: { rollout: '1.1.0' } });
+    // Outside the rollout's bucket range, or once the rollout became latest, no canary.
+    expect(chooseVersion(withRollout, 'latest', start, 60).state.rollout).toBeUndefined();
+    expect(chooseVersion({ ...manifest('1.1.0'), rollout: { version: '1.1.0', percent: 100 } }, 'latest', { ...start, rollout: '1.1.0' }, 10).state.rollout).toBeUndefined();
+    // An exact version asked for leaves the remembered rollout alone.
+    expect(chooseVersion(withRollout, '1.0.0', { ...start, rollout: '1.1.0' }, 60).state.rollout).toBe('1.1.0');
+    const active = activate(inside.state, '1.1.0', 'latest')!;
+    expect(canaryPrevious('latest', '1.1.0', active)).toBe('1.0.0');
+    expect(canaryPrevious('1.1.0', '1.1.0', active)).toBeUndefined(); // asked for by name: not a canary
+    expect(canaryPrevious('latest', '1.0.0', active)).toBeUndefined();
+    expect(canaryPrevious('latest', '1.1.0', { ...active, revoked: ['1.0.0'] })).toBeUndefined();
+    // After the guard's rollback, 'latest' keeps the previous version and is no canary.
+    const back = rolledBack({ ...active, active: '1.1.0', previous: '1.0.0' });
+    const again = chooseVersion(withRollout, 'latest', back, 10);
+    expect(again.version).toBe('1.0.0');
+    expect(canaryPrevious('latest', again.version, again.state)).toBeUndefined();
   });
 });

@@ -14,6 +14,11 @@ export function chooseVersion(manifest: Manifest, requested: string, state: Mode
     if (state.rolledBackFrom === version && state.active && !manifest.revoked.includes(state.active)) version = state.active;
     else if (state.rolledBackFrom !== version) delete next.rolledBackFrom;
   }
+  if (requested === 'latest') {
+    // Remembered so that later loads served from the cache (no manifest at hand) still know a canary.
+    if (manifest.rollout?.version === version && version !== manifest.latest) next.rollout = version;
+    else delete next.rollout;
+  }
   return { version, state: next };
 }
 
@@ -45,4 +50,14 @@ export function activate(state: ModelState, version: string, requested: string):
 /** The state after a rollback to the previous version. */
 export function rolledBack(state: ModelState & { active: string; previous: string }): ModelState {
   return { ...state, active: state.previous, previous: state.active, rolledBackFrom: state.active };
+}
+
+/**
+ * The version a 'latest' load of `served` is a canary against: the previously active one, when
+ * `served` was reached through the manifest's rollout and the previous version is not revoked.
+ */
+export function canaryPrevious(requested: string, served: string, state: ModelState | undefined): string | undefined {
+  if (requested !== 'latest' || !state || state.rollout !== served) return undefined;
+  const previous = state.previous;
+  return previous !== undefined && previous !== served && !state.revoked.includes(previous) ? previous : undefined;
 }

@@ -68,6 +68,9 @@ export class WorkerModel implements Model {
   get engine(): string {
     return this.mirror.engine;
   }
+  get version(): string | undefined {
+    return this.mirror.version;
+  }
   get backend(): BackendName {
     return this.mirror.backend;
   }
@@ -222,6 +225,9 @@ export class WorkerModel implements Model {
     const onEvent = Comlink.proxy((event: WorkerModelEvent) => {
       if (event.type === 'backend-attempt') {
         if (why === 'load') this.options.onBackendAttempt?.(event.attempt);
+      } else if (event.type === 'canary') {
+        this.mirror = { ...this.mirror, version: event.version };
+        this.emitter.emit('canary', event.verdict);
       } else this.options.onProgress?.({ loaded: event.loaded, total: event.total, file: event.file });
     });
     const state = await this.host.call(thread, (api) => api.load(this.id, request, onEvent));

@@ -1,4 +1,4 @@
-import type { Aggregates, BackendAttempt, BackendName, DriftReport, LifecycleStatus, LoadModelOptions, ModelArtifact, MonitorConfig, MonitorReport, NamedTensors, TensorSpec, ValidationOptions, WindowAggregates } from '@edgewise/core';
+import type { Aggregates, BackendAttempt, CanaryVerdict, BackendName, DriftReport, LifecycleStatus, LoadModelOptions, ModelArtifact, MonitorConfig, MonitorReport, NamedTensors, TensorSpec, ValidationOptions, WindowAggregates } from '@edgewise/core';
 import type { SerializedError } from '@edgewise/core/internal';
 
 /**
@@ -7,7 +7,7 @@ import type { SerializedError } from '@edgewise/core/internal';
  * of misbehaving. Runs and heartbeats are tagged messages (one each way, buffers transferred);
  * everything else (load, health, …) goes through comlink.
  */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 /** Engine settings the worker needs; plain strings so they survive structured clone. */
 export interface WorkerEngineConfig {
@@ -36,6 +36,8 @@ export interface WorkerLoadRequest {
   recovery?: LoadModelOptions['recovery'];
   /** A shadow candidate, loaded in the same worker (sources as absolute URLs or bytes). */
   shadow?: LoadModelOptions['shadow'];
+  /** The canary guard's options (plain numbers), or false. */
+  canary?: LoadModelOptions['canary'];
   /** When the model is relocated into a fresh worker: the monitor state it had. */
   resume?: LoadModelOptions['resume'];
 }
@@ -43,6 +45,8 @@ export interface WorkerLoadRequest {
 /** A model's state as the main thread mirrors it. */
 export interface WorkerModelState {
   engine: string;
+  /** The manifest version in use (Model.version). */
+  version?: string;
   backend: BackendName;
   status: LifecycleStatus;
   attempts: BackendAttempt[];
@@ -52,8 +56,15 @@ export interface WorkerModelState {
   outputs: TensorSpec[];
 }
 
-/** Events during a load (fallbacks during runs travel in the run's reply instead). */
-export type WorkerModelEvent = { type: 'backend-attempt'; attempt: BackendAttempt } | { type: 'progress'; loaded: number; total: number; file: string };
+/**
+ * Events during a load (fallbacks during runs travel in the run's reply instead), and the canary
+ * guard's verdict, which comes after a reference run, between runs: sent when it happens, with the
+ * version the model runs from then on.
+ */
+export type WorkerModelEvent =
+  | { type: 'backend-attempt'; attempt: BackendAttempt }
+  | { type: 'progress'; loaded: number; total: number; file: string }
+  | { type: 'canary'; verdict: CanaryVerdict; version?: string };
 
 export type FallbackEvent = { from: string; to: string; reason: string };
 

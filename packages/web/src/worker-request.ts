@@ -7,11 +7,12 @@ import type { WorkerLoadRequest } from './worker-protocol.js';
  * validated on the calling thread, before their buffers are transferred away).
  */
 export function toWorkerRequest(options: LoadModelOptions): WorkerLoadRequest {
-  const { source, engine, backends, numThreads, monitor, manifest, version, select, probe, probeRuns, recovery, shadow } = options;
+  const { source, engine, backends, numThreads, monitor, manifest, version, select, probe, probeRuns, recovery, shadow, canary } = options;
   const base = typeof location === 'undefined' ? undefined : location.href;
   const absolute = (url: string | URL) => new URL(String(url), base).href;
   const cloneable = typeof source === 'string' || source instanceof URL ? absolute(source) : source;
   const request: WorkerLoadRequest = { source: cloneable, engine, backends, numThreads, validation: false, version, select, probe, probeRuns, recovery };
+  if (canary !== undefined) request.canary = canary;
   if (manifest !== undefined) request.manifest = absolute(manifest);
   if (monitor === false) request.monitor = false;
   else if (monitor) request.monitor = typeof monitor.baseline === 'string' ? { ...monitor, baseline: absolute(monitor.baseline) } : monitor;

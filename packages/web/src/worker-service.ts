@@ -18,6 +18,7 @@ export interface ServeModelsOptions {
 function stateOf(model: LocalModel): WorkerModelState {
   return {
     engine: model.engine,
+    ...(model.version !== undefined ? { version: model.version } : {}),
     backend: model.backend,
     status: model.state,
     attempts: [...model.attempts],
@@ -58,7 +59,7 @@ export function serveModels(options: ServeModelsOptions = {}): void {
   };
   /** The model's state, if the main thread has not seen it yet (attempts only grow, so count + status tells). */
   const changedState = (id: number, model: LocalModel): WorkerModelState | undefined => {
-    const mark = `${model.attempts.length}:${model.state}`;
+    const mark = `${model.attempts.length}:${model.state}:${model.version}`;
     if (seen.get(id) === mark) return undefined;
     seen.set(id, mark);
     return stateOf(model);
@@ -95,6 +96,8 @@ export function serveModels(options: ServeModelsOptions = {}): void {
       })) as LocalModel;
       fallbacks.set(id, []);
       model.on('fallback', (e) => fallbacks.get(id)?.push(e));
+      // A verdict comes between runs (after a reference run), so it is sent at once rather than with a run's reply.
+      model.on('canary', (verdict) => void onEvent({ type: 'canary', verdict, ...(model.version !== undefined ? { version: model.version } : {}) }));
       await models.get(id)?.dispose();
       models.set(id, model);
       seen.delete(id);

@@ -28,6 +28,9 @@ describe('privacy rules', () => {
     expect(groups.map((g) => g.path)).toEqual(['counters', 'latencyMs', 'features.x', 'features.sky', 'shadow.agreement']);
     expect(groups.map((g) => groupL1(g.values))).toEqual([4, 3, 4, 3, 9]);
     groups[3]!.set([5, 6, 7]);
+    // A section made only of count maps is walked into: each map is a group of its own.
+    const canary = { canary: { outcomes: { passed: 0, rolledBackAgreement: 1 }, evidence: { runs: 60, agreed: 5 } } };
+    expect(countGroups(canary).map((g) => [g.path, groupL1(g.values)])).toEqual([['canary.outcomes', 1], ['canary.evidence', 65]]);
     expect(body.features.sky).toEqual({ kind: 'categorical', counts: { rain: 5, sun: 6 }, missing: 7 });
   });
 });

@@ -76,7 +76,8 @@ const pathPart = (k: string) => (/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringi
  * Every count group of a report body, found by shape rather than by name, so count sections added
  * to the report later are bounded (and noised) without code of their own. A group is an object
  * whose values are numbers, arrays of numbers, maps of numbers, or string tags (`kind`): counters,
- * backends, topClasses, latencyMs, confidence, each feature. Other objects are walked into.
+ * backends, topClasses, latencyMs, confidence, each feature. Other objects (and objects made only
+ * of objects) are walked into.
  * Envelope fields (v, id, model, window, token, …) are not part of a body.
  */
 export function countGroups(body: Record<string, unknown>, prefix = ''): CountGroup[] {
@@ -85,7 +86,10 @@ export function countGroups(body: Record<string, unknown>, prefix = ''): CountGr
     if (!isPlain(value)) continue;
     const path = prefix + pathPart(name);
     const fields = Object.entries(value);
-    const isGroup = fields.length > 0 && fields.every(([, v]) => typeof v === 'number' || typeof v === 'string' || isNumberArray(v) || isNumberMap(v));
+    // An object made only of objects is a section (shadow, labels, canary): each part is its own group,
+    // even when every part is a plain map of counts (canary's outcomes and evidence).
+    const isSection = fields.length > 0 && fields.every(([, v]) => isPlain(v));
+    const isGroup = !isSection && fields.length > 0 && fields.every(([, v]) => typeof v === 'number' || typeof v === 'string' || isNumberArray(v) || isNumberMap(v));
     if (!isGroup) {
       groups.push(...countGroups(value, `${path}.`));
       continue;

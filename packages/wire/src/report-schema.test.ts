@@ -82,6 +82,17 @@ describe('reportSchema', () => {
   });
 });
 
+describe('the canary section', () => {
+  const canary = () => ({ outcomes: { passed: 0, rolledBackErrorRate: 0, rolledBackAgreement: 1, rolledBackLatency: 0 }, evidence: { runs: 50, canaryErrors: 0, referenceRuns: 50, referenceErrors: 0, compared: 50, items: 50, agreed: 6 } });
+  it('accepts verdict and evidence counts, and names the field of anything else', () => {
+    expect(problem((r) => Object.assign(r, { canary: canary() }))).toBeUndefined();
+    expect(problem((r) => Object.assign(r, { canary: { ...canary(), outcomes: { ...canary().outcomes, passed: -1 } } }))).toMatch(/^canary\.outcomes\.passed: /);
+    expect(problem((r) => Object.assign(r, { canary: { ...canary(), outcomes: { ...canary().outcomes, rolledBackBecause: 1 } } }))).toMatch(/^canary\.outcomes: .*rolledBackBecause/);
+    expect(problem((r) => Object.assign(r, { canary: { outcomes: canary().outcomes } }))).toMatch(/^canary\.evidence: /);
+    expect(problem((r) => Object.assign(r, { canary: { ...canary(), version: '1.1.0' } }))).toMatch(/^canary: .*version/);
+  });
+});
+
 describe('describeSchemaIssue', () => {
   it('quotes path parts that are not identifiers, keeps indices as numbers, and names the root', () => {
     expect(problem((r) => (r.features = { 'a b': { kind: 'categorical', counts: { x: -1 }, missing: 0 } } as never))).toMatch(/^features\."a b"\.counts\.x: /);

