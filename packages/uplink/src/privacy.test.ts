@@ -26,6 +26,24 @@ describe('device-side privacy', () => {
     for (const [j, want] of [0.5, 0.5, 0.5, 18.5].entries()) expect(sums[j]! / runs).toBeCloseTo(want, 1);
   });
 
+  it('keeps agreed ≤ items in the shadow counters whatever the rounding (the collector refuses reports that break it)', () => {
+    // One group, L1 120 scaled to 20: items and agreed are both 6.67 and round independently.
+    const shadowed = (): ReportBody => ({
+      ...body([1]),
+      shadow: {
+        counters: { runs: 40, items: 40, agreed: 40, errors: 0, dropped: 0 },
+        absDiff: { counts: [40], missing: 0, nan: 0, belowRange: 0, aboveRange: 0 },
+        activeLatencyMs: { counts: [40], missing: 0, nan: 0, belowRange: 0, aboveRange: 0 },
+        candidateLatencyMs: { counts: [40], missing: 0, nan: 0, belowRange: 0, aboveRange: 0 },
+      },
+    } as ReportBody);
+    for (let i = 0; i < 300; i++) {
+      const c = protectCounts(shadowed(), { contributionBound: 20 }).shadow!.counters;
+      expect(c.agreed).toBeLessThanOrEqual(c.items);
+      expect(c.runs + c.items + c.agreed + c.errors + c.dropped).toBeLessThanOrEqual(20);
+    }
+  });
+
   it('folds floats and unknown categories into __other__', () => {
     const out = protectCounts(body([1]), { baseline: { format: 'edgewise-baseline', version: 1, createdAt: '', rows: 1, features: { sky: { kind: 'categorical', n: 1, missing: 0, counts: { rain: 1 } } } } });
     expect(out.features.sky).toEqual({ kind: 'categorical', counts: { rain: 3, __other__: 5 }, missing: 0 });

@@ -99,7 +99,20 @@ export function protectCounts(body: ReportBody, options: Partial<PrivacyRules> &
   const out = structuredClone(body);
   foldFeatures(out, rules, options.baseline);
   boundContribution(out, rules.contributionBound);
+  keepOrderWithinGroups(out);
   return out;
+}
+
+/**
+ * Counts of one group are rounded independently, so a relation between two of them can break:
+ * 40 items all agreed, scaled to 20 / 3 each, may round to items 6, agreed 7 — a report the
+ * collector's schema refuses (agreed ≤ items). Lowering the larger one restores it; this is
+ * post-processing of already bounded counts, so the group stays within the bound and the
+ * guarantee is unchanged.
+ */
+function keepOrderWithinGroups(body: ReportBody): void {
+  const pairs: Array<{ agreed: number; items: number } | undefined> = [body.shadow?.counters, body.canary?.evidence];
+  for (const c of pairs) if (c && c.agreed > c.items) c.agreed = c.items;
 }
 
 /** Adds body b into a (counts add; maps and arrays by key and index). Used to roll small windows over. */
