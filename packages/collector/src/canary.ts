@@ -1,12 +1,10 @@
 import { CANARY_EVIDENCE_KEYS, CANARY_OUTCOME_KEYS } from '@edgewise/wire';
-import { BaselineRegistry } from './baseline-registry.js';
-import type { CollectorConfig, CollectorPrivacy } from './config.js';
+import type { BaselineRegistry } from './baseline-registry.js';
 import type { Database } from './database.js';
 import { CANARY_SERIES } from './release-domain.js';
-import { closedWindowReleases } from './release-store.js';
-import { readSeriesPerWindow, readWindows, type SeriesCounts, type WindowRange } from './rollups.js';
+import type { SeriesCounts, WindowRange } from './rollups.js';
+import { exactWindowPoints, releasedWindowPoints, type PointReadConfig } from './window-points.js';
 import { SERIES } from './series.js';
-import { projectNonNegative } from './window-release.js';
 
 /**
  * Canary guard outcomes over time of one model version (the canary's): per window, how many devices'
@@ -20,52 +18,24 @@ import { projectNonNegative } from './window-release.js';
  */
 export async function canaryFor(
   db: Database,
-  config: Pick<CollectorConfig, 'k'> & Partial<Pick<CollectorConfig, 'privacy'>>,
+  config: PointReadConfig,
   app: string,
   model: string,
   version: string,
   range: WindowRange = {},
   options: { registry?: BaselineRegistry; now?: number } = {},
 ) {
-  if (config.privacy) return privateCanaryFor(db, config.privacy, config.k, app, model, version, range, options);
-  const [windows, series] = await Promise.all([readWindows(db, app, model, version, range), readSeriesPerWindow(db, app, model, version, CANARY_SERIES, range)]);
-  const out = [];
-  let withheld = 0;
-  for (const w of windows) {
-    const counts = series.get(Number(w.start));
-    if (!counts?.get(SERIES.canary)) continue;
-    if (w.reports < config.k) {
-      withheld++;
-      continue;
-    }
-    out.push(canaryPoint({ bucket: w.start, windowMs: w.windowMs, reports: w.reports }, counts));
+  const read = { series: CANARY_SERIES, present: SERIES.canary, point: canaryPoint };
+  if (!config.privacy) {
+    const { withheldWindows, points } = await exactWindowPoints(db, config.k, app, model, version, range, read);
+    return { model, version, withheldWindows, windows: points };
   }
-  return { model, version, withheldWindows: withheld, windows: out };
-}
-
-/** Privacy on: the stored noisy releases of closed windows (released only with releaseCanary), projected onto non-negative counts. */
-async function privateCanaryFor(db: Database, privacy: CollectorPrivacy, k: number, app: string, model: string, version: string, range: WindowRange, options: { registry?: BaselineRegistry; now?: number }) {
-  const note = privacy.releaseCanary
-    ? 'privacy on: noisy releases of closed windows only; withheld windows are not shown'
-    : 'privacy on: canary counts are not released (COLLECTOR_RELEASE_CANARY=on releases them, at the cost of more noise on every series)';
-  if (!privacy.releaseCanary) return { model, version, withheldWindows: 0, windows: [], note };
-  const registry = options.registry ?? new BaselineRegistry(db, { ttlMs: 0, maxCategoriesPerFeature: 1024 });
-  const registered = await registry.get(app, model, version);
-  const releases = await closedWindowReleases(db, privacy, k, app, model, version, registered?.layout, range, options.now ?? Date.now());
-  const out = [];
-  for (const r of releases) {
-    if (r.withheld || !r.series[SERIES.canary]) continue;
-    const counts: SeriesCounts = new Map(
-      CANARY_SERIES.map((name) => {
-        const keys = r.series[name] ?? {};
-        const names = Object.keys(keys);
-        const values = projectNonNegative(names.map((n) => keys[n]!));
-        return [name, new Map(names.map((n, i) => [n, values[i]!]))];
-      }),
-    );
-    out.push(canaryPoint({ bucket: r.start, windowMs: r.windowMs, reports: r.devices }, counts));
+  // Privacy on: the stored noisy releases of closed windows, released only with releaseCanary.
+  if (!config.privacy.releaseCanary) {
+    return { model, version, withheldWindows: 0, windows: [], note: 'privacy on: canary counts are not released (COLLECTOR_RELEASE_CANARY=on releases them, at the cost of more noise on every series)' };
   }
-  return { model, version, withheldWindows: 0, windows: out, note };
+  const windows = await releasedWindowPoints(db, config.privacy, config.k, app, model, version, range, options, read);
+  return { model, version, withheldWindows: 0, windows, note: 'privacy on: noisy releases of closed windows only; withheld windows are not shown' };
 }
 
 function canaryPoint(point: { bucket: number; windowMs: number; reports: number }, counts: SeriesCounts) {

@@ -151,24 +151,6 @@ export async function readCountsPerWindow(db: Database, app: string, model: stri
   return out;
 }
 
-/** The label series (confusion, labelled and right per confidence bin) per window in range. */
-export async function readLabelsPerWindow(db: Database, app: string, model: string, version: string, range: WindowRange = {}): Promise<Map<number, SeriesCounts>> {
-  const out = new Map<number, SeriesCounts>();
-  const rows = await db.query<{ start: number; series: string; key: string; count: number }>(
-    `SELECT window_start AS start, series, key, sum(count)::bigint AS count FROM (${COUNTS}) AS c
-     WHERE window_start >= $4 AND window_start < $5 AND series IN ('confusion', 'labeled', 'correct', 'labeled-extra', 'correct-extra')
-     GROUP BY window_start, series, key`,
-    [app, model, version, ...bounds(range)],
-    { name: 'edgewise-read-window-labels' },
-  );
-  for (const row of rows) {
-    const start = Number(row.start);
-    if (!out.has(start)) out.set(start, new Map());
-    collect([{ series: row.series, key: row.key, count: Number(row.count) }], out.get(start));
-  }
-  return out;
-}
-
 /** The named series per window in range (e.g. the shadow series). */
 export async function readSeriesPerWindow(db: Database, app: string, model: string, version: string, series: readonly string[], range: WindowRange = {}): Promise<Map<number, SeriesCounts>> {
   const out = new Map<number, SeriesCounts>();

@@ -1,13 +1,10 @@
 import { LATENCY_EDGES_MS, SHADOW_DIFF_EDGES, type BinnedCounts } from '@edgewise/wire';
-import { BaselineRegistry } from './baseline-registry.js';
-import type { CollectorConfig, CollectorPrivacy } from './config.js';
-import { closedWindowReleases } from './release-store.js';
-import { projectNonNegative } from './window-release.js';
+import type { BaselineRegistry } from './baseline-registry.js';
 import type { Database } from './database.js';
-import { binnedFrom, readSeriesPerWindow, readWindows, type SeriesCounts, type WindowRange } from './rollups.js';
+import { SHADOW_SERIES } from './release-domain.js';
+import { binnedFrom, type SeriesCounts, type WindowRange } from './rollups.js';
+import { exactWindowPoints, releasedWindowPoints, type PointReadConfig } from './window-points.js';
 import { SERIES } from './series.js';
-
-const SHADOW_SERIES: readonly string[] = [SERIES.shadow, ...[SERIES.shadowDiff, SERIES.shadowActiveLatency, SERIES.shadowCandidateLatency].flatMap((s) => [s, `${s}-extra`])];
 
 /** Mean of binned values, each bin at its upper edge (the last bin at the last edge): an upper estimate. */
 function binnedMeanUpper(b: BinnedCounts, edges: readonly number[]): number | null {
@@ -28,49 +25,20 @@ function binnedMeanUpper(b: BinnedCounts, edges: readonly number[]): number | nu
  */
 export async function shadowFor(
   db: Database,
-  config: Pick<CollectorConfig, 'k'> & Partial<Pick<CollectorConfig, 'privacy'>>,
+  config: PointReadConfig,
   app: string,
   model: string,
   version: string,
   range: WindowRange = {},
   options: { registry?: BaselineRegistry; now?: number } = {},
 ) {
-  if (config.privacy) return privateShadowFor(db, config.privacy, config.k, app, model, version, range, options);
-  const [windows, series] = await Promise.all([readWindows(db, app, model, version, range), readSeriesPerWindow(db, app, model, version, SHADOW_SERIES, range)]);
-  const out = [];
-  let withheld = 0;
-  for (const w of windows) {
-    const counts = series.get(Number(w.start));
-    if (!counts) continue;
-    if (w.reports < config.k) {
-      withheld++;
-      continue;
-    }
-    out.push(shadowPoint({ bucket: w.start, windowMs: w.windowMs, reports: w.reports }, counts));
+  const read = { series: SHADOW_SERIES, present: SERIES.shadow, point: shadowPoint };
+  if (!config.privacy) {
+    const { withheldWindows, points } = await exactWindowPoints(db, config.k, app, model, version, range, read);
+    return { model, version, withheldWindows, windows: points };
   }
-  return { model, version, withheldWindows: withheld, windows: out };
-}
-
-/** Privacy on: from the stored noisy releases of closed windows, projected onto non-negative counts. */
-async function privateShadowFor(db: Database, privacy: CollectorPrivacy, k: number, app: string, model: string, version: string, range: WindowRange, options: { registry?: BaselineRegistry; now?: number }) {
-  const registry = options.registry ?? new BaselineRegistry(db, { ttlMs: 0, maxCategoriesPerFeature: 1024 });
-  const registered = await registry.get(app, model, version);
-  const releases = await closedWindowReleases(db, privacy, k, app, model, version, registered?.layout, range, options.now ?? Date.now());
-  const out = [];
-  for (const r of releases) {
-    if (r.withheld || !r.series[SERIES.shadow]) continue;
-    const counts: SeriesCounts = new Map(
-      Object.entries(r.series)
-        .filter(([name]) => SHADOW_SERIES.includes(name))
-        .map(([name, keys]) => {
-          const names = Object.keys(keys);
-          const values = projectNonNegative(names.map((n) => keys[n]!));
-          return [name, new Map(names.map((n, i) => [n, values[i]!]))];
-        }),
-    );
-    out.push(shadowPoint({ bucket: r.start, windowMs: r.windowMs, reports: r.devices }, counts));
-  }
-  return { model, version, withheldWindows: 0, windows: out, note: 'privacy on: noisy releases of closed windows only; withheld windows are not shown' };
+  const windows = await releasedWindowPoints(db, config.privacy, config.k, app, model, version, range, options, read);
+  return { model, version, withheldWindows: 0, windows, note: 'privacy on: noisy releases of closed windows only; withheld windows are not shown' };
 }
 
 function shadowPoint(point: { bucket: number; windowMs: number; reports: number }, counts: SeriesCounts) {
