@@ -136,6 +136,21 @@ for (const [kind, make] of adapters) {
       expect((await cache.load(manifest())).version).toBe('1.0.0');
     });
 
+    it('rolls back a version once when two guards both ask to roll back from it (compare-and-swap)', async () => {
+      server.setFault({ mode: 'ok' });
+      const cache = await cacheWith();
+      await cache.load(manifest(), { version: '1.0.0' });
+      const canary = await cache.load(manifest(), { revalidate: 'before-load' });
+      expect(canary.version).not.toBe('1.0.0');
+      const [a, b] = await Promise.all([cache.rollback(manifest(), { from: canary.version }), cache.rollback(manifest(), { from: canary.version })]);
+      expect([a, b]).toEqual(['1.0.0', '1.0.0']);
+      // Still rolled back: the second request did not swap back to the canary.
+      server.setFault({ mode: 'offline' });
+      expect((await cache.load(manifest())).version).toBe('1.0.0');
+      server.setFault({ mode: 'ok' });
+      expect((await cache.load(manifest(), { revalidate: 'before-load' })).version).toBe('1.0.0');
+    });
+
     it('evicts least-recently-used unpinned versions when space runs out, then fails clearly', async () => {
       server.setFault({ mode: 'ok' });
       const quota = 3_500_000; // fits fp32 (2.68 MB) + int8 (0.68 MB), not a third version

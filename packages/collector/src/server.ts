@@ -53,7 +53,18 @@ const EVERY_ANSWER_HEADERS: Readonly<Record<string, string>> = {
 export function buildServer(config: CollectorConfig, db: Database): FastifyInstance {
   const app = Fastify({ bodyLimit: config.bodyLimit, logger: false });
   const registry = new BaselineRegistry(db, { ttlMs: config.baselineCacheMs, maxCategoriesPerFeature: config.maxCategoriesPerFeature, privacy: config.privacy || undefined });
-  const roller = new Roller(db, { intervalMs: config.rollupIntervalMs, batch: config.batchMaxReports * 4 });
+  // Rollup and vacuum failures do not fail any request (reads add pending rows themselves), but an
+  // operator must hear of them: at most one line a minute, so an outage does not flood the log.
+  let lastRollupWarning = -Infinity;
+  const roller = new Roller(db, {
+    intervalMs: config.rollupIntervalMs,
+    batch: config.batchMaxReports * 4,
+    onError: (error) => {
+      if (Date.now() - lastRollupWarning < 60_000) return;
+      lastRollupWarning = Date.now();
+      console.warn(`edgewise collector: background rollup/vacuum failed (retried every ${config.rollupIntervalMs} ms): ${(error as Error)?.message ?? String(error)}`);
+    },
+  });
   const queue = new IngestQueue(db, new RateLimit(db, config.ratePerMinute), {
     maxBatch: config.batchMaxReports,
     // PGlite runs one statement at a time on this thread: a second batch in flight would only

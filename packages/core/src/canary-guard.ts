@@ -3,7 +3,7 @@ import { ShadowRunner, type ShadowCandidate, type ShadowOutcome } from './shadow
 import type { NamedTensors } from './tensor.js';
 
 /** The guard's counts as the model reports them: medians instead of the latency lists. */
-export type CanaryCounts = Omit<CanaryEvidence, 'canaryMs' | 'referenceMs'> & {
+export type CanaryCounts = Omit<CanaryEvidence, 'canaryMs' | 'referenceMs' | 'pairedCanaryErrors'> & {
   /** Median latency of the compared canary runs, and of the reference runs beside them (ms); NaN before any. */
   canaryMs: number;
   referenceMs: number;
@@ -41,7 +41,8 @@ const MAX_LATENCIES = 4096;
  */
 export class CanaryGuard {
   private readonly evidence = emptyEvidence();
-  private readonly runner: ShadowRunner;
+  /** Per offered run: whether the canary failed on it (error or non-finite outputs), so its reference run is paired with that. */
+  private readonly runner: ShadowRunner<{ canaryFailed: boolean }>;
   private verdict: CanaryVerdict | undefined;
 
   constructor(
@@ -53,7 +54,7 @@ export class CanaryGuard {
     random?: () => number,
   ) {
     const borrowed: ShadowCandidate = { run: (inputs) => reference.run(inputs), dispose: async () => {} };
-    this.runner = new ShadowRunner(borrowed, options.sample, (outcome) => this.onReference(outcome), options.maxPending, random);
+    this.runner = new ShadowRunner<{ canaryFailed: boolean }>(borrowed, options.sample, (outcome, context) => this.onReference(outcome, context?.canaryFailed ?? false), options.maxPending, random);
   }
 
   /** True until a verdict: while guarding, runs are observed. */
@@ -62,22 +63,25 @@ export class CanaryGuard {
   }
 
   /**
-   * A canary run that returned: non-finite outputs count as an error, the rest may be compared.
-   * Without `latencyMs` (a run that went through recovery) the run is counted, not compared.
+   * A canary run that returned: non-finite outputs count as an error. Sampled runs go to the
+   * reference either way (errors are compared on the same inputs); finite ones with `latencyMs`
+   * are also compared (without it, a run that went through recovery, only errors are paired).
    */
   observe(inputs: NamedTensors, outputs: NamedTensors, latencyMs?: number): void {
     if (this.verdict) return;
     this.evidence.runs++;
-    if (hasNonFinite(outputs)) this.evidence.canaryErrors++;
-    else if (latencyMs !== undefined) this.runner.offer(inputs, outputs, latencyMs);
+    const failed = hasNonFinite(outputs);
+    if (failed) this.evidence.canaryErrors++;
+    this.runner.offer(inputs, failed ? {} : outputs, failed ? NaN : (latencyMs ?? NaN), { canaryFailed: failed });
     this.judge();
   }
 
-  /** A canary run that rejected (after any fallback the model tried). */
-  failed(): void {
+  /** A canary run that rejected (after any fallback the model tried); its inputs go to the reference too, when sampled. */
+  failed(inputs?: NamedTensors): void {
     if (this.verdict) return;
     this.evidence.runs++;
     this.evidence.canaryErrors++;
+    if (inputs) this.runner.offer(inputs, {}, NaN, { canaryFailed: true });
     this.judge();
   }
 
@@ -92,12 +96,14 @@ export class CanaryGuard {
     return this.runner.dispose();
   }
 
-  private onReference(outcome: ShadowOutcome): void {
+  private onReference(outcome: ShadowOutcome, canaryFailed: boolean): void {
     if (this.verdict || outcome.kind === 'dropped') return;
     const e = this.evidence;
     e.referenceRuns++;
-    if (outcome.kind === 'error') e.referenceErrors++;
-    else {
+    if (canaryFailed) e.pairedCanaryErrors++;
+    if (outcome.kind === 'error' || outcome.candidateNonFinite) e.referenceErrors++;
+    // Compared only where both answered with usable outputs and the canary's run was timed.
+    else if (!canaryFailed && Number.isFinite(outcome.activeMs)) {
       e.compared++;
       e.items += outcome.items;
       e.agreed += outcome.agreed;
@@ -110,7 +116,7 @@ export class CanaryGuard {
   }
 
   private counts(): CanaryCounts {
-    const { canaryMs, referenceMs, ...rest } = this.evidence;
+    const { canaryMs, referenceMs, pairedCanaryErrors: _paired, ...rest } = this.evidence;
     return { ...rest, canaryMs: median(canaryMs), referenceMs: median(referenceMs) };
   }
 

@@ -15,6 +15,8 @@ const evidence = (runs: number, over: Partial<CanaryEvidence> = {}): CanaryEvide
   canaryMs: new Array<number>(runs).fill(2),
   referenceMs: new Array<number>(runs).fill(2),
   ...over,
+  // Every canary error here happened on a run the reference also ran, unless said otherwise.
+  pairedCanaryErrors: over.pairedCanaryErrors ?? over.canaryErrors ?? 0,
 });
 
 describe('canary guard decision (judgeCanary)', () => {
@@ -31,8 +33,13 @@ describe('canary guard decision (judgeCanary)', () => {
     // Exactly at the margin: no trip (strictly greater trips).
     expect(judgeCanary(evidence(50, { canaryErrors: 1 }), { ...o, maxErrorRateIncrease: 0.02 }).verdict).toBe('passed');
     expect(judgeCanary(evidence(50, { canaryErrors: 2 }), { ...o, maxErrorRateIncrease: 0.02 })).toMatchObject({ reason: 'error-rate' });
-    // A canary that always throws is never compared; it is still rolled back on its error rate.
-    expect(judgeCanary({ ...emptyEvidence(), runs: 10, canaryErrors: 10 }, o)).toMatchObject({ reason: 'error-rate' });
+    // A canary that always throws is never compared; it is still rolled back on its error rate (paired with the reference's runs on the same inputs).
+    expect(judgeCanary({ ...emptyEvidence(), runs: 10, canaryErrors: 10, pairedCanaryErrors: 10, referenceRuns: 10 }, o)).toMatchObject({ reason: 'error-rate' });
+    // Inputs that fail in both versions are no evidence: 5 of 50 fail on each side.
+    expect(judgeCanary(evidence(50, { canaryErrors: 5, referenceErrors: 5 }), o).verdict).toBe('passed');
+    // Canary errors on runs the reference never saw do not count against it; the rate waits for minRuns paired runs.
+    expect(judgeCanary(evidence(50, { canaryErrors: 20, pairedCanaryErrors: 0 }), o).verdict).toBe('passed');
+    expect(judgeCanary({ ...evidence(50, { canaryErrors: 9 }), referenceRuns: 9 }, o).verdict).toBe('pending');
   });
 
   it('agreement: below minAgreement trips once minRuns runs were compared', () => {
@@ -56,7 +63,7 @@ describe('canary guard decision (judgeCanary)', () => {
   it('checks error rate before agreement before latency', () => {
     const all = evidence(10, { canaryErrors: 5, agreed: 0, canaryMs: new Array<number>(10).fill(9) });
     expect(judgeCanary(all, o)).toMatchObject({ reason: 'error-rate' });
-    expect(judgeCanary({ ...all, canaryErrors: 0 }, o)).toMatchObject({ reason: 'agreement' });
+    expect(judgeCanary({ ...all, canaryErrors: 0, pairedCanaryErrors: 0 }, o)).toMatchObject({ reason: 'agreement' });
   });
 
   it('passes at passRuns once the reference ran minRuns times (even if it only failed)', () => {
@@ -118,11 +125,43 @@ describe('CanaryGuard (a reference that answers with a fixed class)', () => {
     expect(verdicts[0]!.compared).toBeGreaterThanOrEqual(10);
   });
 
-  it('counts non-finite outputs and rejected runs as canary errors', () => {
+  it('counts non-finite outputs and rejected runs as canary errors, against the reference on the same inputs', async () => {
     const verdicts: CanaryVerdict[] = [];
     const guard = new CanaryGuard({ run: async () => probs(3), dispose: async () => {} }, '1.1.0', '1.0.0', o, (v) => verdicts.push(v));
-    for (let i = 0; i < 5; i++) guard.observe(input, { p: tensor('float32', new Float32Array(10).fill(NaN), [1, 10]) }, 1);
-    for (let i = 0; i < 5; i++) guard.failed();
-    expect(verdicts).toEqual([expect.objectContaining({ outcome: 'rolled-back', reason: 'error-rate', runs: 10, canaryErrors: 10 })]);
+    for (let i = 0; i < 5; i++) {
+      guard.observe(input, { p: tensor('float32', new Float32Array(10).fill(NaN), [1, 10]) }, 1);
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    for (let i = 0; i < 5 && guard.guarding; i++) {
+      guard.failed(input);
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    await guard.stop();
+    expect(verdicts).toEqual([expect.objectContaining({ outcome: 'rolled-back', reason: 'error-rate', runs: 10, canaryErrors: 10, referenceErrors: 0 })]);
+  });
+
+  it('does not roll back a version that fails exactly where the previous one does (the same model on both sides, 4 % bad inputs)', async () => {
+    // Class 3, except input -1: -Infinity logits (non-finite) or a throw, in both versions alike.
+    const answer = (x: number, throws: boolean) => {
+      if (x < 0 && throws) throw new Error('bad input');
+      const p = new Float32Array(10);
+      p[3] = 1;
+      if (x < 0) p[0] = -Infinity;
+      return { p: tensor('float32', p, [1, 10]) };
+    };
+    for (const throws of [false, true]) {
+      const verdicts: CanaryVerdict[] = [];
+      const reference = { run: async (inputs: typeof input) => answer(inputs.x!.data[0] as number, throws), dispose: async () => {} };
+      const guard = new CanaryGuard(reference, '1.1.0', '1.0.0', { ...DEFAULT_CANARY }, (v) => verdicts.push(v));
+      for (let i = 0; i < 400 && guard.guarding; i++) {
+        const x = i % 25 === 0 ? -1 : 1;
+        const inputs = { x: tensor('float32', new Float32Array([x]), [1, 1]) };
+        if (throws && x < 0) guard.failed(inputs);
+        else guard.observe(inputs, answer(x, throws), 1);
+        await new Promise((r) => setTimeout(r, 0));
+      }
+      await guard.stop();
+      expect(verdicts, throws ? 'throwing inputs' : 'non-finite outputs').toEqual([expect.objectContaining({ outcome: 'passed' })]);
+    }
   });
 });

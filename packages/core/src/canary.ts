@@ -59,6 +59,12 @@ export type CanaryReason = 'error-rate' | 'agreement' | 'latency';
 export interface CanaryEvidence {
   runs: number;
   canaryErrors: number;
+  /**
+   * Canary errors among the runs the reference also ran (referenceRuns): error rates are compared
+   * on the same inputs, so inputs that fail in both versions (a caller's odd input, -Infinity
+   * logits a model always emits) are no evidence against the canary.
+   */
+  pairedCanaryErrors: number;
   referenceRuns: number;
   referenceErrors: number;
   compared: number;
@@ -71,7 +77,9 @@ export interface CanaryEvidence {
 /** What judgeCanary decides: not yet, passed, or rolled back and why. */
 export type CanaryJudgement = { verdict: 'pending' } | { verdict: 'passed' } | { verdict: 'rolled-back'; reason: CanaryReason };
 
-export const emptyEvidence = (): CanaryEvidence => ({ runs: 0, canaryErrors: 0, referenceRuns: 0, referenceErrors: 0, compared: 0, items: 0, agreed: 0, canaryMs: [], referenceMs: [] });
+export { hasNonFinite } from './non-finite.js';
+
+export const emptyEvidence = (): CanaryEvidence => ({ runs: 0, canaryErrors: 0, pairedCanaryErrors: 0, referenceRuns: 0, referenceErrors: 0, compared: 0, items: 0, agreed: 0, canaryMs: [], referenceMs: [] });
 
 export function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;
@@ -89,9 +97,10 @@ export function median(values: readonly number[]): number {
  */
 export function judgeCanary(e: CanaryEvidence, o: Required<CanaryOptions>): CanaryJudgement {
   if (e.runs < o.minRuns) return { verdict: 'pending' };
-  const canaryRate = e.canaryErrors / e.runs;
-  const referenceRate = e.referenceRuns === 0 ? 0 : e.referenceErrors / e.referenceRuns;
-  if (canaryRate - referenceRate > o.maxErrorRateIncrease) return { verdict: 'rolled-back', reason: 'error-rate' };
+  // Error rates on the same inputs only, once the reference ran on minRuns of them.
+  if (e.referenceRuns >= o.minRuns && (e.pairedCanaryErrors - e.referenceErrors) / e.referenceRuns > o.maxErrorRateIncrease) {
+    return { verdict: 'rolled-back', reason: 'error-rate' };
+  }
   if (e.compared >= o.minRuns) {
     if (e.items > 0 && e.agreed / e.items < o.minAgreement) return { verdict: 'rolled-back', reason: 'agreement' };
     const canaryMs = median(e.canaryMs);
@@ -101,19 +110,6 @@ export function judgeCanary(e: CanaryEvidence, o: Required<CanaryOptions>): Cana
   // A pass needs the reference to have been tried enough; if it only ever failed, the canary is no worse.
   if (e.runs >= o.passRuns && e.referenceRuns >= o.minRuns) return { verdict: 'passed' };
   return { verdict: 'pending' };
-}
-
-/**
- * True when any float32 output holds NaN or ±Infinity: the canary answered, but with nothing usable.
- * (float16 outputs travel as raw bits and are not inspected.)
- */
-export function hasNonFinite(outputs: NamedTensors): boolean {
-  for (const t of Object.values(outputs)) {
-    if (t.type !== 'float32') continue;
-    const data = t.data as Float32Array;
-    for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return true;
-  }
-  return false;
 }
 
 /** Rejects a malformed `canary` option with a TypeError/RangeError naming the field. */

@@ -249,7 +249,7 @@ export class LocalModel implements Model {
     return outcome.then(
       (outputs) => (guard.observe(inputs, outputs), outputs),
       (error: unknown) => {
-        guard.failed();
+        guard.failed(inputs);
         throw error;
       },
     );

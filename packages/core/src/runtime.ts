@@ -27,8 +27,11 @@ export interface ManifestLoader {
   load(manifestUrl: string, options: { version?: string; onProgress?: LoadModelOptions['onProgress'] }): Promise<LoadedVersion>;
   /** A cached version's files without making it active: the canary guard's reference. Without it, canaries are not guarded. */
   read?(manifestUrl: string, version: string): Promise<LoadedVersion>;
-  /** Makes the previously active version active again, offline (the canary guard's rollback). */
-  rollback?(manifestUrl: string): Promise<string>;
+  /**
+   * Makes the previously active version active again, offline (the canary guard's rollback); with
+   * `from`, only while that version is still the active one (another guard may have rolled it back).
+   */
+  rollback?(manifestUrl: string, options?: { from?: string }): Promise<string>;
 }
 
 export interface RuntimeOptions {
@@ -78,7 +81,7 @@ async function canaryFor(models: ManifestLoader, manifest: string, cached: Loade
   const reference = await models.read(manifest, cached.canary.previous).catch(() => undefined);
   if (!reference || reference.engine !== cached.engine) return undefined;
   const artifact: ModelArtifact = { entry: reference.entry, files: reference.files };
-  return { reference: artifact, previous: reference.version, options: { ...DEFAULT_CANARY, ...options.canary }, rollback: () => models.rollback!(manifest) };
+  return { reference: artifact, previous: reference.version, options: { ...DEFAULT_CANARY, ...options.canary }, rollback: () => models.rollback!(manifest, { from: cached.version }) };
 }
 
 export function createRuntime(options: RuntimeOptions = {}): Runtime {

@@ -1,5 +1,6 @@
 import type { ModelSource } from './model-source.js';
 import type { NamedTensors, Tensor } from './tensor.js';
+import { hasNonFinite } from './non-finite.js';
 
 /**
  * `loadModel({ shadow })`: a candidate version run beside the active one on a sample of runs, after
@@ -23,7 +24,7 @@ export interface ShadowOptions {
 
 /** One compared run, or a candidate run that failed, or a sampled run dropped because the device was busy. */
 export type ShadowOutcome =
-  | { kind: 'compared'; items: number; agreed: number; meanAbsDiff: number; activeMs: number; candidateMs: number }
+  | { kind: 'compared'; items: number; agreed: number; meanAbsDiff: number; activeMs: number; candidateMs: number; candidateNonFinite?: boolean }
   | { kind: 'error' }
   | { kind: 'dropped' };
 
@@ -96,7 +97,7 @@ export interface ShadowCandidate {
  * the caller's continuation run) before the candidate starts. At most `maxPending` wait; beyond
  * that sampled runs are counted as dropped rather than letting shadow work pile up.
  */
-export class ShadowRunner {
+export class ShadowRunner<C = undefined> {
   private pending = 0;
   private idle: Promise<void> = Promise.resolve();
   private disposed = false;
@@ -104,15 +105,16 @@ export class ShadowRunner {
   constructor(
     private readonly candidate: ShadowCandidate,
     private readonly sample: number,
-    private readonly report: (outcome: ShadowOutcome) => void,
+    /** `context` is what `offer` was given with the run, handed back with its outcome. */
+    private readonly report: (outcome: ShadowOutcome, context: C | undefined) => void,
     private readonly maxPending = 4,
     private readonly random: () => number = Math.random,
     private readonly now: () => number = () => globalThis.performance?.now() ?? Date.now(),
   ) {}
 
-  offer(inputs: NamedTensors, outputs: NamedTensors, activeMs: number): void {
+  offer(inputs: NamedTensors, outputs: NamedTensors, activeMs: number, context?: C): void {
     if (this.disposed || !(this.random() < this.sample)) return;
-    if (this.pending >= this.maxPending) return this.report({ kind: 'dropped' });
+    if (this.pending >= this.maxPending) return this.report({ kind: 'dropped' }, context);
     this.pending++;
     const copy = copyTensors(inputs);
     const active = copyTensors(outputs);
@@ -122,8 +124,8 @@ export class ShadowRunner {
         this.candidate
           .run(copy)
           .then(
-            (candidate) => this.report({ kind: 'compared', ...compareOutputs(active, candidate), activeMs, candidateMs: this.now() - started }),
-            () => this.report({ kind: 'error' }),
+            (candidate) => this.report({ kind: 'compared', ...compareOutputs(active, candidate), activeMs, candidateMs: this.now() - started, candidateNonFinite: hasNonFinite(candidate) }, context),
+            () => this.report({ kind: 'error' }, context),
           )
           .finally(() => {
             this.pending--;

@@ -152,17 +152,23 @@ export class ModelCache {
 
   /**
    * Switches the model back to the previously active cached version, at once and offline. 'latest'
-   * then avoids the version rolled back from until the manifest names a different latest.
+   * then avoids the version rolled back from until the manifest names a different latest. With
+   * `from`, only when that version is still the active one (else nothing changes); returns the
+   * version active afterwards.
    */
-  async rollback(url: string): Promise<string> {
+  async rollback(url: string, options: { from?: string } = {}): Promise<string> {
     const manifestUrl = absoluteUrl(url);
     const version = await this.locked(async () => {
       const state = await this.adapter.getState(manifestUrl);
+      // Compare-and-swap: two guards (two tabs, two loads) rolling back the same canary must not
+      // swap twice, which would make the canary active again. Only roll back what is still active.
+      if (options.from !== undefined && state?.active !== options.from) return undefined;
       if (!state?.previous || !state.active) throw new StoreError('E_NOT_CACHED', `${manifestUrl} has no previous cached version to roll back to.`);
       await this.requireRecord(manifestUrl, state.previous);
       await this.adapter.putState(policy.rolledBack({ ...state, active: state.active, previous: state.previous }));
       return state.previous;
     });
+    if (version === undefined) return (await this.adapter.getState(manifestUrl))?.active ?? '';
     this.coordinator.publish({ type: 'activated', model: manifestUrl, version });
     return version;
   }

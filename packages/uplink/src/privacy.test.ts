@@ -44,6 +44,15 @@ describe('device-side privacy', () => {
     }
   });
 
+  it('never rounds runs to 0 when errors dominate the counters group (the collector refuses reports without runs)', () => {
+    const failing = (): ReportBody => ({ ...body([20]), counters: { runs: 20, errors: 1000, rejected: 0, fallbacks: 0 } });
+    for (let i = 0; i < 300; i++) {
+      const c = protectCounts(failing(), { contributionBound: 20 }).counters;
+      expect(c.runs).toBeGreaterThanOrEqual(1);
+      expect(c.runs + c.errors + c.rejected + c.fallbacks).toBe(20);
+    }
+  });
+
   it('folds floats and unknown categories into __other__', () => {
     const out = protectCounts(body([1]), { baseline: { format: 'edgewise-baseline', version: 1, createdAt: '', rows: 1, features: { sky: { kind: 'categorical', n: 1, missing: 0, counts: { rain: 1 } } } } });
     expect(out.features.sky).toEqual({ kind: 'categorical', counts: { rain: 3, __other__: 5 }, missing: 0 });

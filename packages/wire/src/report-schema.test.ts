@@ -51,6 +51,8 @@ describe('reportSchema', () => {
     const sky = valid().features.sky;
     expect(problem((r) => (r.features = Object.fromEntries(Array.from({ length: 256 }, (_, i) => [`f${i}`, sky])) as never))).toBeUndefined();
     expect(problem((r) => (r.features = Object.fromEntries(Array.from({ length: 257 }, (_, i) => [`f${i}`, sky])) as never))).toBe('features: at most 256 features');
+    // Counted before any entry is parsed (thousands of entries would cost tens of ms first): bad entries get the count error.
+    expect(problem((r) => (r.features = Object.fromEntries(Array.from({ length: 4000 }, (_, i) => [`f${i}`, { kind: 'bogus' }])) as never))).toBe('features: at most 256 features');
   });
 
   it('a window may be empty (end = start) but not reversed', () => {
