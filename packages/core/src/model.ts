@@ -81,6 +81,8 @@ export class LocalModel implements Model {
   private disposal: Promise<void> | undefined;
   private readonly shadow: ShadowRunner | undefined;
   private readonly guard: CanaryGuard | undefined;
+  /** The previous version's files while guarding; dropped at the verdict, so a passed canary does not keep them in memory. */
+  private referenceArtifact: ModelArtifact | undefined;
   /** The previous version's session while the canary guard uses it as the reference. */
   private reference: EngineSession | undefined;
   private currentVersion: string | undefined;
@@ -105,6 +107,9 @@ export class LocalModel implements Model {
     this.currentVersion = options.version;
     if (options.canary && reference) {
       this.reference = reference;
+      this.referenceArtifact = options.canary.reference;
+      // Held here only, so dropping it at the verdict frees the bytes (the options object lives as long as the model).
+      (options.canary as { reference?: ModelArtifact }).reference = undefined;
       this.guard = new CanaryGuard(reference, options.version ?? '', options.canary.previous, options.canary.options, (verdict) => void this.settleCanary(verdict));
     }
     const recovery = { ...DEFAULT_RECOVERY, ...options.recovery };
@@ -263,11 +268,13 @@ export class LocalModel implements Model {
     if (verdict.outcome === 'rolled-back') {
       // The swap first (queued like a run, so no run is split between versions): every run after it
       // gets the previous version's answer, while the store's rollback (locks, storage) follows.
-      const swapped = await this.queue.push(() => this.adoptReference(reference, this.options.canary!.reference));
+      const swapped = await this.queue.push(() => this.adoptReference(reference, this.referenceArtifact!));
       if (swapped) this.currentVersion = verdict.previous;
       await this.options.canary!.rollback().catch((error: unknown) => (verdict.rollbackError = describeError(error)));
       if (!swapped && !this.disposal) verdict.rollbackError ??= `the previous version did not open on "${this.backend}"; this model keeps running the canary, later loads get the previous version`;
     } else await release(reference);
+    // Either way the previous version's bytes are no longer needed here (a rollback made them the artifact).
+    this.referenceArtifact = undefined;
     this.monitor.recordCanary?.(verdict);
     this.emitter.emit('canary', verdict);
   }
