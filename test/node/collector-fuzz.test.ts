@@ -87,7 +87,7 @@ const mutations: Mutation[] = [
   fc.integer({ min: 1, max: 1e9 }).map((extra) => ({ kind: 'too many runs', status: 422, apply: (r: any) => void (r.counters.errors = 1_000_000 + extra) })),
   fc.integer({ min: 1, max: 1001 }).filter((n) => n !== 10).map((bins) => ({ kind: 'layout not the baseline\'s', status: 422, apply: (r: any) => void (r.features.temp_max = { kind: 'numeric', counts: Array.from({ length: bins }, (_, i) => (i === 0 ? RUNS : 0)), missing: 0, nan: 0, belowRange: 0, aboveRange: 0 }) })),
   fc.constant({ kind: 'kind not the baseline\'s', status: 422, apply: (r: any) => void (r.features.wind = { kind: 'categorical', counts: { calm: RUNS }, missing: 0 }) }),
-  fc.integer({ min: 1, max: 365 * DAY }).map((ahead) => ({ kind: 'window in the future', status: 422, apply: (r: any) => void (r.window = { start: 0, end: Date.now() + DAY + 60_000 + ahead }) })),
+  fc.integer({ min: 1, max: 365 * DAY }).map((ahead) => ({ kind: 'window in the future', status: 422, apply: (r: any) => void (r.window = { start: 0, end: Date.now() + DAY + 3_600_000 + ahead }) })),
   fc.integer({ min: 0, max: 300 * DAY }).map((ago) => ({ kind: 'window past retention', status: 422, apply: (r: any) => void (r.window = { start: 0, end: Math.max(0, Date.now() - 91 * DAY - ago) }) })),
   fc.integer({ min: 1, max: 1e6 }).map((d) => ({ kind: 'window backwards', status: 400, apply: (r: any) => void (r.window = { start: r.window.end + d, end: r.window.end }) })),
   fc.integer({ min: 0, max: 400 }).map((cut) => ({ kind: 'truncated JSON', status: 400, apply: () => undefined, raw: (t: string) => t.slice(0, Math.min(cut, t.length - 1)) })),

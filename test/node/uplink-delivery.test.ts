@@ -11,7 +11,7 @@ const APP = { app: 'devices', ingestKey: 'dev-in', readKey: 'dev-out' };
 let collector: RunningCollector;
 beforeAll(async () => {
   collector = await startCollector({ port: 0, databaseUrl: undefined, dataDir: undefined, apps: [APP], k: 1, privacy: false, ratePerMinute: 1_000_000_000 });
-});
+}, 60_000); // PGlite's start (WASM compile + migrations) passed the 10 s default on a loaded 2-core machine
 afterAll(() => collector?.close());
 
 /** A monitor's aggregates, as a device would hand them to its uplink. */
