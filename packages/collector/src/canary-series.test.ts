@@ -1,34 +1,19 @@
-import { randomUUID } from 'node:crypto';
-import { CONFIDENCE_EDGES, LATENCY_EDGES_MS, type CanaryCounts, type Report } from '@edgewise/wire';
+import type { CanaryCounts, Report } from '@edgewise/wire';
 import { describe, expect, it } from 'vitest';
 import { canaryOther } from './canary.js';
 import { DEFAULTS, DEFAULT_COLLECTOR_PRIVACY } from './config.js';
 import { releaseDomain } from './release-domain.js';
+import { fixtureReport, NOW } from './report.fixture.js';
 import { checkReport } from './report-check.js';
 import { SERIES } from './series.js';
 import { releaseWindow } from './window-release.js';
 
 const OFF = { ...DEFAULTS, privacy: false as const };
-const NOW = Date.parse('2026-06-01T12:30:00Z');
-const bins = (n: number, total: number) => ({ counts: Array.from({ length: n }, (_, i) => (i === 0 ? total : 0)), missing: 0, nan: 0, belowRange: 0, aboveRange: 0 });
 const canary = (over: Partial<CanaryCounts['evidence']> = {}): CanaryCounts => ({
   outcomes: { passed: 0, rolledBackErrorRate: 0, rolledBackAgreement: 1, rolledBackLatency: 0 },
   evidence: { runs: 50, canaryErrors: 0, referenceRuns: 50, referenceErrors: 0, compared: 50, items: 50, agreed: 6, ...over },
 });
-const report = (runs: number, c: CanaryCounts): Report => ({
-  v: 1,
-  id: randomUUID(),
-  model: 'm',
-  modelVersion: '1.1.0',
-  window: { start: NOW - 1000, end: NOW },
-  counters: { runs, errors: 0, rejected: 0, fallbacks: 0 },
-  backends: { wasm: runs },
-  latencyMs: bins(LATENCY_EDGES_MS.length + 1, runs),
-  confidence: bins(CONFIDENCE_EDGES.length + 1, runs),
-  topClasses: { '3': runs },
-  features: {},
-  canary: c,
-});
+const report = (runs: number, c: CanaryCounts): Report => fixtureReport(runs, { modelVersion: '1.1.0', canary: c });
 
 describe('canary counts at the collector', () => {
   it('stores verdicts and evidence as two series; the fleet chart gets passed / rolled back', () => {

@@ -1,32 +1,21 @@
-import { randomUUID } from 'node:crypto';
 import { buildBaseline } from '@edgewise/drift';
-import { CONFIDENCE_EDGES, LATENCY_EDGES_MS, type Report } from '@edgewise/wire';
+import { CONFIDENCE_EDGES, type Report } from '@edgewise/wire';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from './config.js';
 import { layoutOf } from './layout.js';
+import { bins, fixtureReport, NOW } from './report.fixture.js';
 import { checkReport } from './report-check.js';
 
 // These tests are about the counting rules; the privacy rules have their own suite.
 const OFF = { ...DEFAULTS, privacy: false as const };
 
-const NOW = Date.parse('2026-06-01T12:30:00Z');
-const bins = (n: number, total: number) => ({ counts: Array.from({ length: n }, (_, i) => (i === 0 ? total : 0)), missing: 0, nan: 0, belowRange: 0, aboveRange: 0 });
 const baseline = buildBaseline({ x: Array.from({ length: 100 }, (_, i) => i), sky: Array.from({ length: 100 }, (_, i) => (i % 2 ? 'sun' : 'rain')) }, { bins: 4 });
 const registered = { baseline, layout: layoutOf(baseline, 1024) };
-const report = (runs: number, patch: Partial<Report> = {}): Report => ({
-  v: 1,
-  id: randomUUID().toUpperCase(),
-  model: 'm',
-  modelVersion: '1',
-  window: { start: NOW - 1000, end: NOW },
-  counters: { runs, errors: 0, rejected: 0, fallbacks: 0 },
-  backends: { wasm: runs },
-  latencyMs: bins(LATENCY_EDGES_MS.length + 1, runs),
-  confidence: bins(CONFIDENCE_EDGES.length + 1, runs),
-  topClasses: { '3': runs },
-  features: { x: { kind: 'numeric', ...bins(4, runs) }, sky: { kind: 'categorical', counts: { sun: 1, 'typed by a user': runs - 1 }, missing: 0 } },
-  ...patch,
-});
+// Upper-case ids: the collector must count them as the same report as their lower-case form.
+const report = (runs: number, patch: Partial<Report> = {}): Report => {
+  const r = fixtureReport(runs, { features: { x: { kind: 'numeric', ...bins(4, runs) }, sky: { kind: 'categorical', counts: { sun: 1, 'typed by a user': runs - 1 }, missing: 0 } }, ...patch });
+  return patch.id ? r : { ...r, id: r.id.toUpperCase() };
+};
 
 describe('checkReport', () => {
   it('turns a report into counts on the window grid, folding unknown categories, backends and big class indices', () => {

@@ -1,36 +1,21 @@
-import { randomUUID } from 'node:crypto';
-import { CONFIDENCE_EDGES, LATENCY_EDGES_MS, SHADOW_DIFF_EDGES, type Report, type ShadowCounts } from '@edgewise/wire';
+import { LATENCY_EDGES_MS, SHADOW_DIFF_EDGES, type Report, type ShadowCounts } from '@edgewise/wire';
 import { reportSchema } from '@edgewise/wire/schema';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, DEFAULT_COLLECTOR_PRIVACY } from './config.js';
 import { releaseDomain } from './release-domain.js';
+import { bins, fixtureReport, NOW } from './report.fixture.js';
 import { checkReport } from './report-check.js';
 import { SERIES } from './series.js';
 import { releaseWindow } from './window-release.js';
 
 const OFF = { ...DEFAULTS, privacy: false as const };
-const NOW = Date.parse('2026-06-01T12:30:00Z');
-const bins = (n: number, total: number) => ({ counts: Array.from({ length: n }, (_, i) => (i === 0 ? total : 0)), missing: 0, nan: 0, belowRange: 0, aboveRange: 0 });
 const shadow = (runs: number, agreed = runs): ShadowCounts => ({
   counters: { runs, items: runs, agreed, errors: 1, dropped: 2 },
   absDiff: bins(SHADOW_DIFF_EDGES.length + 1, runs),
   activeLatencyMs: bins(LATENCY_EDGES_MS.length + 1, runs),
   candidateLatencyMs: bins(LATENCY_EDGES_MS.length + 1, runs),
 });
-const report = (runs: number, s: ShadowCounts): Report => ({
-  v: 1,
-  id: randomUUID(),
-  model: 'm',
-  modelVersion: '1',
-  window: { start: NOW - 1000, end: NOW },
-  counters: { runs, errors: 0, rejected: 0, fallbacks: 0 },
-  backends: { wasm: runs },
-  latencyMs: bins(LATENCY_EDGES_MS.length + 1, runs),
-  confidence: bins(CONFIDENCE_EDGES.length + 1, runs),
-  topClasses: { '3': runs },
-  features: {},
-  shadow: s,
-});
+const report = (runs: number, s: ShadowCounts): Report => fixtureReport(runs, { shadow: s });
 
 describe('shadow counts at the collector', () => {
   it('stores the shadow section as series', () => {
