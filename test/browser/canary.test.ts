@@ -2,6 +2,8 @@ import { tensor, type CanaryVerdict, type Model } from '@edgewise/core';
 import { createWebRuntime } from '@edgewise/web';
 import { describe, expect, it } from 'vitest';
 import { ORT_WASM_PATHS, TFJS_WASM_PATHS } from '../../bench/matrix/wasm-paths.js';
+import { FaultRemote } from './fault-remote.js';
+import { RECOVERY } from './fault-fixture.js';
 
 const PIXELS = 784;
 const MANIFEST = '/canary-fixture/manifest.json'; // test/browser/canary-manifest-server.ts
@@ -20,6 +22,22 @@ async function testDigits(perDigit: number): Promise<Float32Array[]> {
   return out;
 }
 
+/**
+ * Loads until the rollout's 1.1.0 is served: the store revalidates in the background (the default),
+ * so a load serves the cached 1.0.0 and installs 1.1.0 afterwards, for the next load.
+ */
+async function loadCanary(runtime: ReturnType<typeof createWebRuntime>, options: Parameters<ReturnType<typeof createWebRuntime>['loadModel']>[0]): Promise<Model> {
+  await rollout(100);
+  let model = await runtime.loadModel(options);
+  for (let i = 0; i < 50 && model.version !== '1.1.0'; i++) {
+    await model.dispose();
+    await pause(100);
+    model = await runtime.loadModel(options);
+  }
+  expect(model.version).toBe('1.1.0');
+  return model;
+}
+
 // Inputs are transferred to the worker (detached here), so every run gets its own copy.
 const input = (d: Float32Array) => ({ input: tensor('float32', d.slice(), [1, PIXELS]) });
 const probabilities = async (model: Model, d: Float32Array) => Array.from((await model.run(input(d))).probabilities!.data as Float32Array);
@@ -33,16 +51,7 @@ describe('canary guard in a worker (real Chromium)', () => {
     const before = await runtime.loadModel(options);
     expect(before.version).toBe('1.0.0');
 
-    await rollout(100);
-    // The store revalidates in the background (the default): a load serves the cached 1.0.0 and
-    // installs the rollout's 1.1.0 afterwards, for the next load.
-    let model = await runtime.loadModel(options);
-    for (let i = 0; i < 50 && model.version !== '1.1.0'; i++) {
-      await model.dispose();
-      await pause(100);
-      model = await runtime.loadModel(options);
-    }
-    expect(model.version).toBe('1.1.0');
+    const model = await loadCanary(runtime, options);
     expect((await model.health()).canary).toMatchObject({ state: 'guarding', version: '1.1.0', previous: '1.0.0' });
 
     const verdicts: CanaryVerdict[] = [];
@@ -72,12 +81,59 @@ describe('canary guard in a worker (real Chromium)', () => {
     expect((await model.health()).canary).toMatchObject({ state: 'rolled-back', reason: 'agreement' });
     for (const d of digits.slice(150, 160)) expect(await probabilities(model, d)).toEqual(await probabilities(before, d));
     const [open] = await model.takeWindows({ includeOpen: true });
-    expect(open!.body.canary!.outcomes).toEqual({ passed: 0, rolledBackErrorRate: 0, rolledBackAgreement: 1, rolledBackLatency: 0 });
+    expect(open!.body.canary!.outcomes).toEqual({ passed: 0, rolledBackErrorRate: 0, rolledBackAgreement: 1, rolledBackLatency: 0, rolledBackCrashes: 0 });
 
     // And the worker's store rolled back: 'latest' now gets 1.0.0.
     const fresh = await runtime.loadModel(options);
     expect(fresh.version).toBe('1.0.0');
     await Promise.all([fresh.dispose(), model.dispose(), before.dispose()]);
     runtime.workers.dispose();
+  }, 120_000);
+
+  it('a canary whose runs take its worker down is rolled back after maxCrashes (2) workers, though each new worker starts a new guard', async () => {
+    await rollout(0);
+    const digits = await testDigits(2);
+    const remote = new FaultRemote();
+    const runtime = createWebRuntime({ ortWasmPaths: ORT_WASM_PATHS, tfjsWasmPaths: TFJS_WASM_PATHS, storeName: `edgewise-canary-${crypto.randomUUID()}`, createWorker: remote.createWorker, heartbeatMs: 250, missedHeartbeats: 8 });
+    // minRuns far above what runs here: only the crashes can decide.
+    const options = { manifest: MANIFEST, worker: true, backends: ['wasm' as const], recovery: RECOVERY, canary: { minRuns: 1000, passRuns: 1000 } };
+    const before = await runtime.loadModel(options);
+    expect(before.version).toBe('1.0.0');
+    const model = await loadCanary(runtime, options);
+    const verdicts: CanaryVerdict[] = [];
+    model.on('canary', (v) => verdicts.push(v));
+    await probabilities(model, digits[0]!); // warm: later runs get the short deadline
+    await pause(50); // its reference run, in the same worker
+
+    // Each time, the canary's run blocks its worker for good (a synchronous call that never
+    // returns): the run fails as hung and the model moves into a fresh worker, whose guard is new.
+    const workersBefore = remote.workers.length;
+    await remote.inject({ kind: 'block' });
+    await expect(model.run(input(digits[1]!))).rejects.toMatchObject({ hung: true });
+    expect(model.version).toBe('1.1.0');
+    expect((await model.health()).canary).toMatchObject({ state: 'guarding', crashes: 1, runs: 0 });
+    expect(verdicts).toEqual([]);
+
+    await probabilities(model, digits[2]!);
+    await pause(50);
+    await remote.inject({ kind: 'block' });
+    await expect(model.run(input(digits[3]!))).rejects.toMatchObject({ hung: true });
+    // The second crash: the model moves on its next call, and that worker rolls the canary back as
+    // it loads it, so the next run is already answered by 1.0.0.
+    expect(await probabilities(model, digits[4]!)).toEqual(await probabilities(before, digits[4]!));
+    for (let i = 0; i < 100 && verdicts.length === 0; i++) await pause(20);
+    expect(remote.workers.length).toBe(workersBefore + 2);
+    expect(verdicts).toEqual([expect.objectContaining({ outcome: 'rolled-back', reason: 'crashes', crashes: 2, version: '1.1.0', previous: '1.0.0' })]);
+    expect(verdicts[0]!.rollbackError).toBeUndefined();
+    expect(model.version).toBe('1.0.0');
+    for (const d of digits.slice(5, 9)) expect(await probabilities(model, d)).toEqual(await probabilities(before, d));
+    const [open] = await model.takeWindows({ includeOpen: true });
+    expect(open!.body.canary!.outcomes).toMatchObject({ rolledBackCrashes: 1, passed: 0 });
+    // And the store rolled back: 'latest' gets 1.0.0.
+    const fresh = await runtime.loadModel(options);
+    expect(fresh.version).toBe('1.0.0');
+    await Promise.all([fresh.dispose(), model.dispose(), before.dispose()]);
+    runtime.workers.dispose();
+    remote.close();
   }, 120_000);
 });

@@ -103,7 +103,7 @@ describe('canary guard on the device (real MNIST over HTTP through @edgewise/nod
       const uplink = createUplink({ endpoint: `${collector.url}/v1/reports`, ingestKey: 'ci', source: model, model: 'mnist', modelVersion: '1.1.0', outbox: new MemoryOutbox(), privacy: false });
       const report = (await uplink.collect())!;
       expect(report.canary).toEqual({
-        outcomes: { passed: 0, rolledBackErrorRate: 0, rolledBackAgreement: 1, rolledBackLatency: 0 },
+        outcomes: { passed: 0, rolledBackErrorRate: 0, rolledBackAgreement: 1, rolledBackLatency: 0, rolledBackCrashes: 0 },
         evidence: { runs: verdict.runs, canaryErrors: 0, referenceRuns: verdict.referenceRuns, referenceErrors: 0, compared: verdict.compared, items: verdict.items, agreed: verdict.agreed },
       });
       expect(await uplink.flush()).toMatchObject({ sent: 1, pending: 0 });
@@ -139,7 +139,7 @@ describe('canary guard on the device (real MNIST over HTTP through @edgewise/nod
       expect(verdict.agreed / verdict.items).toBeGreaterThanOrEqual(0.98);
       expect(model.version).toBe('1.1.0');
       expect((await model.health()).canary).toMatchObject({ state: 'passed' });
-      expect((await model.aggregates()).body.canary!.outcomes).toEqual({ passed: 1, rolledBackErrorRate: 0, rolledBackAgreement: 0, rolledBackLatency: 0 });
+      expect((await model.aggregates()).body.canary!.outcomes).toEqual({ passed: 1, rolledBackErrorRate: 0, rolledBackAgreement: 0, rolledBackLatency: 0, rolledBackCrashes: 0 });
       // No rollback in the store: 'latest' still gets the rollout version.
       const again = await runtime.loadModel({ manifest: server.url, canary: false });
       expect(again.version).toBe('1.1.0');
@@ -168,6 +168,65 @@ describe('canary guard on the device (real MNIST over HTTP through @edgewise/nod
     } finally {
       await collector.close();
       await model.dispose();
+      await server.close();
+    }
+  }, 120_000);
+
+  it('offline, a rollout version that was active is still guarded, and rolled back without the network', async () => {
+    const server = await modelServer('model-int8-scrambled.onnx');
+    const runtime = createNodeRuntime({ models: new ModelCache(new MemoryStore(), { revalidate: 'before-load', bucket: 0 }) });
+    await (await runtime.loadModel({ manifest: server.url })).dispose();
+    server.state.rollout = 100;
+    await (await runtime.loadModel({ manifest: server.url, canary: false })).dispose();
+    await server.close(); // offline from here: the manifest cannot be fetched
+    const model = await runtime.loadModel({ manifest: server.url, canary: { minRuns: 30 } });
+    try {
+      expect(model.version).toBe('1.1.0');
+      expect((await model.health()).canary).toMatchObject({ state: 'guarding', version: '1.1.0', previous: '1.0.0' });
+      const { verdict } = await runUntilVerdict(model, 400);
+      expect(verdict).toMatchObject({ outcome: 'rolled-back', reason: 'agreement' });
+      expect(verdict.rollbackError).toBeUndefined();
+      expect(model.version).toBe('1.0.0');
+      // Rolled back in the store too, still offline.
+      const fresh = await runtime.loadModel({ manifest: server.url });
+      expect(fresh.version).toBe('1.0.0');
+      await fresh.dispose();
+    } finally {
+      await model.dispose();
+    }
+  }, 120_000);
+
+  it('crashes carried in from earlier workers (as the worker host carries them) roll a canary back at load, before its first run', async () => {
+    // A good fp32 1.1.0: nothing but the carried crashes can trip the guard.
+    const server = await modelServer('model.onnx');
+    const runtime = createNodeRuntime({ models: new ModelCache(new MemoryStore(), { revalidate: 'before-load', bucket: 0 }) });
+    const before = await runtime.loadModel({ manifest: server.url });
+    server.state.rollout = 100;
+    try {
+      // Below maxCrashes (default 2), or counted against another version: still guarding.
+      const once = await runtime.loadModel({ manifest: server.url, resume: { canaryCrashes: { version: '1.1.0', crashes: 1 } } });
+      expect((await once.health()).canary).toMatchObject({ state: 'guarding', crashes: 1 });
+      await once.dispose();
+      const other = await runtime.loadModel({ manifest: server.url, resume: { canaryCrashes: { version: '1.0.9', crashes: 5 } } });
+      expect((await other.health()).canary).toMatchObject({ state: 'guarding', crashes: 0 });
+      await other.dispose();
+
+      const model = await runtime.loadModel({ manifest: server.url, resume: { canaryCrashes: { version: '1.1.0', crashes: 2 } } });
+      // A listener attached right after the load still hears the verdict reached during it.
+      const verdicts: CanaryVerdict[] = [];
+      model.on('canary', (v) => verdicts.push(v));
+      expect(model.version).toBe('1.0.0');
+      const first = Array.from((await model.run(digit(7))).probabilities!.data as Float32Array);
+      expect(first).toEqual(Array.from((await before.run(digit(7))).probabilities!.data as Float32Array));
+      await new Promise((r) => setTimeout(r, 10));
+      expect(verdicts).toEqual([expect.objectContaining({ outcome: 'rolled-back', reason: 'crashes', crashes: 2, runs: 0, version: '1.1.0', previous: '1.0.0' })]);
+      expect(verdicts[0]!.rollbackError).toBeUndefined();
+      expect((await model.aggregates()).body.canary!.outcomes).toMatchObject({ rolledBackCrashes: 1, passed: 0 });
+      const fresh = await runtime.loadModel({ manifest: server.url });
+      expect(fresh.version).toBe('1.0.0');
+      await Promise.all([fresh.dispose(), model.dispose()]);
+    } finally {
+      await before.dispose();
       await server.close();
     }
   }, 120_000);

@@ -23,6 +23,11 @@ describe('canary counts at the collector', () => {
     const counts = new Map(Object.entries(a.counts).map(([s, keys]) => [s, new Map(Object.entries(keys))]));
     expect(canaryOther(counts)).toEqual({ 'canary-passed': 0, 'canary-rolled-back': 1 });
     expect(canaryOther(new Map())).toEqual({});
+    // A crash rollback (newer SDKs) is a rolled-back verdict like the others.
+    const crashed = checkReport(report(60, { ...canary(), outcomes: { ...canary().outcomes, rolledBackAgreement: 0, rolledBackCrashes: 1 } }), 'app', undefined, OFF, NOW);
+    expect(crashed.counts[SERIES.canary]).toEqual({ rolledBackCrashes: 1 });
+    const crashedCounts = new Map(Object.entries(crashed.counts).map(([s, keys]) => [s, new Map(Object.entries(keys))]));
+    expect(canaryOther(crashedCounts)).toEqual({ 'canary-passed': 0, 'canary-rolled-back': 1 });
   });
 
   it('refuses evidence that cannot be (privacy off: 422 naming the field)', () => {
@@ -34,7 +39,7 @@ describe('canary counts at the collector', () => {
   it('with privacy on, canary series are released only with releaseCanary, over a fixed domain, noised', () => {
     expect(releaseDomain(undefined, 64).has(SERIES.canary)).toBe(false);
     const domain = releaseDomain(undefined, 64, false, false, true);
-    expect(domain.get(SERIES.canary)).toEqual(['passed', 'rolledBackErrorRate', 'rolledBackAgreement', 'rolledBackLatency']);
+    expect(domain.get(SERIES.canary)).toEqual(['passed', 'rolledBackErrorRate', 'rolledBackAgreement', 'rolledBackLatency', 'rolledBackCrashes']);
     expect(domain.get(SERIES.canaryEvidence)).toHaveLength(7);
     const exact = { counters: { runs: 400, errors: 0, rejected: 0, fallbacks: 0 }, counts: new Map<string, Map<string, number>>([[SERIES.canary, new Map([['rolledBackAgreement', 100]])]]), devices: 200 };
     const off = releaseWindow({ start: 0, windowMs: 3_600_000 }, exact, undefined, DEFAULT_COLLECTOR_PRIVACY, 5);
@@ -48,7 +53,7 @@ describe('canary counts at the collector', () => {
     // Two more count groups share ε: the scale of every other series grows with them.
     expect(on.noise.groups).toBe(off.noise.groups + 2);
     expect(on.noise.otherScale).toBeGreaterThan(off.noise.otherScale);
-    expect(Object.keys(on.series[SERIES.canary]!).sort()).toEqual(['passed', 'rolledBackAgreement', 'rolledBackErrorRate', 'rolledBackLatency']);
+    expect(Object.keys(on.series[SERIES.canary]!).sort()).toEqual(['passed', 'rolledBackAgreement', 'rolledBackCrashes', 'rolledBackErrorRate', 'rolledBackLatency']);
     expect(Object.keys(on.series[SERIES.canaryEvidence]!)).toHaveLength(7);
   });
 });

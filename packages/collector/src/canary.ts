@@ -42,12 +42,12 @@ function canaryPoint(point: { bucket: number; windowMs: number; reports: number 
   const read = (series: string, keys: readonly string[]) => Object.fromEntries(keys.map((key) => [key, counts.get(series)?.get(key) ?? 0])) as Record<string, number>;
   const outcomes = read(SERIES.canary, CANARY_OUTCOME_KEYS);
   const evidence = read(SERIES.canaryEvidence, CANARY_EVIDENCE_KEYS);
-  const rolledBack = outcomes.rolledBackErrorRate! + outcomes.rolledBackAgreement! + outcomes.rolledBackLatency!;
+  const rolledBack = outcomes.rolledBackErrorRate! + outcomes.rolledBackAgreement! + outcomes.rolledBackLatency! + outcomes.rolledBackCrashes!;
   return {
     ...point,
     passed: outcomes.passed!,
     rolledBack,
-    reasons: { 'error-rate': outcomes.rolledBackErrorRate!, agreement: outcomes.rolledBackAgreement!, latency: outcomes.rolledBackLatency! },
+    reasons: { crashes: outcomes.rolledBackCrashes!, 'error-rate': outcomes.rolledBackErrorRate!, agreement: outcomes.rolledBackAgreement!, latency: outcomes.rolledBackLatency! },
     evidence,
     /** Top-1 agreement with the previous version over the compared items of these verdicts. */
     agreement: evidence.items! > 0 ? Math.min(1, evidence.agreed! / evidence.items!) : null,

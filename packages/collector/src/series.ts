@@ -21,7 +21,7 @@ export const SERIES = {
   shadowDiff: 'shadow-diff',
   shadowActiveLatency: 'shadow-active-latency',
   shadowCandidateLatency: 'shadow-candidate-latency',
-  /** Canary guard verdicts: key passed, rolledBackErrorRate, rolledBackAgreement, rolledBackLatency. */
+  /** Canary guard verdicts: key passed, rolledBackErrorRate, rolledBackAgreement, rolledBackLatency, rolledBackCrashes. */
   canary: 'canary',
   /** What the verdicts were judged on: key runs, canaryErrors, referenceRuns, referenceErrors, compared, items, agreed. */
   canaryEvidence: 'canary-evidence',

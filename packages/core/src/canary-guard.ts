@@ -52,7 +52,10 @@ export class CanaryGuard {
     private readonly options: Required<CanaryOptions>,
     private readonly onVerdict: (verdict: CanaryVerdict) => void,
     random?: () => number,
+    /** Crashes in the workers this model ran in before this one (the main thread counts them). */
+    crashes = 0,
   ) {
+    this.evidence.crashes = crashes;
     const borrowed: ShadowCandidate = { run: (inputs) => reference.run(inputs), dispose: async () => {} };
     this.runner = new ShadowRunner<{ canaryFailed: boolean }>(borrowed, options.sample, (outcome, context) => this.onReference(outcome, context?.canaryFailed ?? false), options.maxPending, random);
   }
@@ -83,6 +86,14 @@ export class CanaryGuard {
     this.evidence.canaryErrors++;
     if (inputs) this.runner.offer(inputs, {}, NaN, { canaryFailed: true });
     this.judge();
+  }
+
+  /**
+   * Judges on the evidence carried in (crashes in earlier workers) before any run here: a canary that
+   * already took down `maxCrashes` workers is rolled back at load, without one more try.
+   */
+  judgeCarried(): void {
+    if (!this.verdict) this.judge();
   }
 
   status(): CanaryStatus {

@@ -66,6 +66,14 @@ describe('canary guard decision (judgeCanary)', () => {
     expect(judgeCanary({ ...all, canaryErrors: 0, pairedCanaryErrors: 0 }, o)).toMatchObject({ reason: 'agreement' });
   });
 
+  it('rolls back at maxCrashes crashes, before any other criterion and before minRuns', () => {
+    expect(judgeCanary({ ...emptyEvidence(), crashes: 2 }, o)).toEqual({ verdict: 'rolled-back', reason: 'crashes' });
+    expect(judgeCanary({ ...emptyEvidence(), crashes: 1 }, o)).toEqual({ verdict: 'pending' });
+    expect(judgeCanary({ ...evidence(10, { canaryErrors: 5, agreed: 0 }), crashes: 2 }, o)).toMatchObject({ reason: 'crashes' });
+    expect(judgeCanary({ ...evidence(20), crashes: 1 }, o).verdict).toBe('passed');
+    expect(judgeCanary({ ...emptyEvidence(), crashes: 1 }, { ...o, maxCrashes: 1 })).toMatchObject({ reason: 'crashes' });
+  });
+
   it('passes at passRuns once the reference ran minRuns times (even if it only failed)', () => {
     expect(judgeCanary(evidence(19), o).verdict).toBe('pending');
     expect(judgeCanary(evidence(20), o).verdict).toBe('passed');
@@ -84,6 +92,8 @@ describe('canary guard decision (judgeCanary)', () => {
     expect(() => checkCanaryOptions({ minAgreement: 1.5 })).toThrow(/canary\.minAgreement.*\[0, 1\]/);
     expect(() => checkCanaryOptions({ minRun: 5 })).toThrow(/unknown "canary\.minRun"; allowed: minRuns/);
     expect(() => checkCanaryOptions({ minRuns: 100, passRuns: 50 })).toThrow(/passRuns.*≥.*minRuns/);
+    expect(() => checkCanaryOptions({ maxCrashes: 0 })).toThrow(/canary\.maxCrashes.*integer ≥ 1/);
+    expect(() => checkCanaryOptions({ maxCrashes: 1.5 })).toThrow(/canary\.maxCrashes/);
     expect(() => checkCanaryOptions(false)).not.toThrow();
     expect(() => checkCanaryOptions('on')).toThrow(TypeError);
   });
@@ -115,6 +125,21 @@ describe('CanaryGuard (a reference that answers with a fixed class)', () => {
     expect(verdicts[0]).toMatchObject({ outcome: 'rolled-back', reason: 'agreement', version: '1.1.0', previous: '1.0.0', agreed: 0 });
     expect(verdicts[0]!.runs).toBeGreaterThanOrEqual(10);
     expect(guard.status()).toMatchObject({ state: 'rolled-back', reason: 'agreement' });
+  });
+
+  it('judges crashes carried in from earlier workers only when asked (at load), once', async () => {
+    const verdicts: CanaryVerdict[] = [];
+    const reference = { run: async () => probs(3), dispose: async () => {} };
+    const carried = new CanaryGuard(reference, '1.1.0', '1.0.0', o, (v) => verdicts.push(v), undefined, 2);
+    expect(carried.guarding).toBe(true);
+    carried.judgeCarried();
+    carried.judgeCarried();
+    expect(verdicts).toEqual([expect.objectContaining({ outcome: 'rolled-back', reason: 'crashes', crashes: 2, runs: 0 })]);
+    expect(carried.status()).toMatchObject({ state: 'rolled-back', reason: 'crashes', crashes: 2 });
+    const one = new CanaryGuard(reference, '1.1.0', '1.0.0', o, (v) => verdicts.push(v), undefined, 1);
+    one.judgeCarried();
+    expect(one.status()).toMatchObject({ state: 'guarding', crashes: 1 });
+    expect(verdicts).toHaveLength(1);
   });
 
   it('passes a canary that agrees at passRuns', async () => {

@@ -35,6 +35,13 @@ export interface CanaryOptions {
   sample?: number;
   /** Sampled runs allowed to wait for the reference before more are dropped (default 4). */
   maxPending?: number;
+  /**
+   * Runs during which the canary's worker died, hung or wedged its engine, before the canary is
+   * rolled back (reason 'crashes'), counted across the fresh workers the model moves into: such a
+   * run leaves no result to compare, and a canary that kills its worker every few runs would
+   * otherwise start a new guard in each one and never reach a verdict. Default 2.
+   */
+  maxCrashes?: number;
 }
 
 /** The guard's defaults: what `canary: {}` (or leaving `canary` out) means. */
@@ -47,10 +54,11 @@ export const DEFAULT_CANARY: Readonly<Required<CanaryOptions>> = Object.freeze({
   minAgreement: 0.9,
   sample: 1,
   maxPending: 4,
+  maxCrashes: 2,
 });
 
 /** Why a canary was rolled back: the first criterion it failed, in this order. */
-export type CanaryReason = 'error-rate' | 'agreement' | 'latency';
+export type CanaryReason = 'crashes' | 'error-rate' | 'agreement' | 'latency';
 
 /**
  * What the guard judged on. A canary error is a run that rejected or returned a non-finite output;
@@ -58,6 +66,8 @@ export type CanaryReason = 'error-rate' | 'agreement' | 'latency';
  */
 export interface CanaryEvidence {
   runs: number;
+  /** Runs that took the canary's thread down (worker died, hung, engine wedged), across relocations. */
+  crashes: number;
   canaryErrors: number;
   /**
    * Canary errors among the runs the reference also ran (referenceRuns): error rates are compared
@@ -79,7 +89,7 @@ export type CanaryJudgement = { verdict: 'pending' } | { verdict: 'passed' } | {
 
 export { hasNonFinite } from './non-finite.js';
 
-export const emptyEvidence = (): CanaryEvidence => ({ runs: 0, canaryErrors: 0, pairedCanaryErrors: 0, referenceRuns: 0, referenceErrors: 0, compared: 0, items: 0, agreed: 0, canaryMs: [], referenceMs: [] });
+export const emptyEvidence = (): CanaryEvidence => ({ runs: 0, crashes: 0, canaryErrors: 0, pairedCanaryErrors: 0, referenceRuns: 0, referenceErrors: 0, compared: 0, items: 0, agreed: 0, canaryMs: [], referenceMs: [] });
 
 export function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;
@@ -96,6 +106,8 @@ export function median(values: readonly number[]): number {
  * judgeCanary({ ...evidence, runs: 60, compared: 60, items: 60, agreed: 6 }, DEFAULT_CANARY); // { verdict: 'rolled-back', reason: 'agreement' }
  */
 export function judgeCanary(e: CanaryEvidence, o: Required<CanaryOptions>): CanaryJudgement {
+  // Decisive at any run count: the previous version ran without taking its thread down.
+  if (e.crashes >= o.maxCrashes) return { verdict: 'rolled-back', reason: 'crashes' };
   if (e.runs < o.minRuns) return { verdict: 'pending' };
   // Error rates on the same inputs only, once the reference ran on minRuns of them.
   if (e.referenceRuns >= o.minRuns && (e.pairedCanaryErrors - e.referenceErrors) / e.referenceRuns > o.maxErrorRateIncrease) {
@@ -115,12 +127,12 @@ export function judgeCanary(e: CanaryEvidence, o: Required<CanaryOptions>): Cana
 /** Rejects a malformed `canary` option with a TypeError/RangeError naming the field. */
 export function checkCanaryOptions(canary: unknown): asserts canary is CanaryOptions | false {
   if (canary === false) return;
-  if (typeof canary !== 'object' || canary === null) throw new TypeError('loadModel(): "canary" must be false or an object {minRuns?, passRuns?, maxErrorRateIncrease?, maxLatencyRatio?, minLatencyIncreaseMs?, minAgreement?, sample?, maxPending?}.');
+  if (typeof canary !== 'object' || canary === null) throw new TypeError('loadModel(): "canary" must be false or an object {minRuns?, passRuns?, maxErrorRateIncrease?, maxLatencyRatio?, minLatencyIncreaseMs?, minAgreement?, sample?, maxPending?, maxCrashes?}.');
   const allowed = Object.keys(DEFAULT_CANARY);
   for (const [key, value] of Object.entries(canary)) {
     if (!allowed.includes(key)) throw new RangeError(`loadModel(): unknown "canary.${key}"; allowed: ${allowed.join(', ')}.`);
     if (value === undefined) continue;
-    const integer = key === 'minRuns' || key === 'passRuns' || key === 'maxPending';
+    const integer = key === 'minRuns' || key === 'passRuns' || key === 'maxPending' || key === 'maxCrashes';
     const unit = key === 'maxErrorRateIncrease' || key === 'minAgreement' || key === 'sample';
     const ok = typeof value === 'number' && (integer ? Number.isInteger(value) && value >= 1 : unit ? value >= 0 && value <= 1 : value >= 0 && value !== Infinity);
     if (!ok) throw new RangeError(`loadModel(): "canary.${key}" must be ${integer ? 'an integer ≥ 1' : unit ? 'a number in [0, 1]' : 'a finite number ≥ 0'}; received ${String(value)}.`);

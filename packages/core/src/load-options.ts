@@ -95,8 +95,11 @@ export interface LoadModelOptions {
    * canary: { minRuns: 50, minAgreement: 0.9, maxLatencyRatio: 1.5, maxErrorRateIncrease: 0.02 }
    */
   canary?: CanaryOptions | false;
-  /** @internal Monitor state carried into a fresh worker when the model is relocated. */
-  resume?: { snapshot?: Uint8Array; counters?: Partial<Record<'runs' | 'errors' | 'rejected' | 'fallbacks', number>> };
+  /**
+   * @internal Carried into a fresh worker when the model is relocated: the monitor's state, and the
+   * runs of a guarded canary `version` that took earlier workers down.
+   */
+  resume?: { snapshot?: Uint8Array; counters?: Partial<Record<'runs' | 'errors' | 'rejected' | 'fallbacks', number>>; canaryCrashes?: { version: string; crashes: number } };
 }
 
 /** Rejects malformed options with a TypeError/RangeError naming the field. */

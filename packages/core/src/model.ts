@@ -39,7 +39,7 @@ export interface LocalModelOptions {
    * This model is a canary (loadModel `canary`): `reference` is the previous version's artifact,
    * opened beside it on the same backend; `rollback` records a rollback in the store.
    */
-  canary?: { reference: ModelArtifact; previous: string; options: Required<CanaryOptions>; rollback: () => Promise<unknown> };
+  canary?: { reference: ModelArtifact; previous: string; options: Required<CanaryOptions>; rollback: () => Promise<unknown>; crashes?: number };
 }
 
 const NOT_INSPECTED: Inspection = { values: new Map() };
@@ -86,6 +86,10 @@ export class LocalModel implements Model {
   /** The previous version's session while the canary guard uses it as the reference. */
   private reference: EngineSession | undefined;
   private currentVersion: string | undefined;
+  /** The canary verdict being carried out (swap, store rollback, event). */
+  private settling: Promise<void> | undefined;
+  /** Set while open() settles a verdict reached at load: its event waits until the caller can listen. */
+  private opening = true;
 
   private constructor(
     private readonly engineImpl: Engine,
@@ -110,7 +114,7 @@ export class LocalModel implements Model {
       this.referenceArtifact = options.canary.reference;
       // Held here only, so dropping it at the verdict frees the bytes (the options object lives as long as the model).
       (options.canary as { reference?: ModelArtifact }).reference = undefined;
-      this.guard = new CanaryGuard(reference, options.version ?? '', options.canary.previous, options.canary.options, (verdict) => void this.settleCanary(verdict));
+      this.guard = new CanaryGuard(reference, options.version ?? '', options.canary.previous, options.canary.options, (verdict) => (this.settling = this.settleCanary(verdict)), undefined, options.canary.crashes);
     }
     const recovery = { ...DEFAULT_RECOVERY, ...options.recovery };
     const policy: LifecyclePolicy = { scope: 'session', retryBaseMs: recovery.retryBaseMs, retryMaxMs: recovery.retryMaxMs };
@@ -127,6 +131,10 @@ export class LocalModel implements Model {
     const reference = options.canary && (await openOnFirstWorkingBackend(engine, options.canary.reference, [opened.session.backend], options.session, 'load').then((r) => r.session, () => undefined));
     const model = new LocalModel(engine, artifact, options, opened.session, opened.order, reference);
     model.history.push(...opened.attempts);
+    // A canary that crashed earlier workers is rolled back here, so this model's first run is the previous version's.
+    model.guard?.judgeCarried();
+    await model.settling;
+    model.opening = false;
     return model;
   }
 
@@ -144,6 +152,10 @@ export class LocalModel implements Model {
   }
   get attempts(): readonly BackendAttempt[] {
     return this.history;
+  }
+  /** The canary version being guarded, until its verdict (the worker mirrors it to count crashes). */
+  get guardedVersion(): string | undefined {
+    return this.guard?.guarding ? this.guard.version : undefined;
   }
   /** The backend preference list in force: as given, or fastest first after `select: 'fastest'`. */
   get preferences(): readonly BackendName[] {
@@ -276,7 +288,9 @@ export class LocalModel implements Model {
     // Either way the previous version's bytes are no longer needed here (a rollback made them the artifact).
     this.referenceArtifact = undefined;
     this.monitor.recordCanary?.(verdict);
-    this.emitter.emit('canary', verdict);
+    // Reached during open(): nobody holds the model yet; the next task comes after the caller's `await loadModel()` and its `on('canary')`.
+    if (this.opening) setTimeout(() => this.emitter.emit('canary', verdict), 0);
+    else this.emitter.emit('canary', verdict);
   }
 
   /** Hot swap to the previous version: the caller's model object keeps working, now on the reference. */

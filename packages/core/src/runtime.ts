@@ -81,7 +81,10 @@ async function canaryFor(models: ManifestLoader, manifest: string, cached: Loade
   const reference = await models.read(manifest, cached.canary.previous).catch(() => undefined);
   if (!reference || reference.engine !== cached.engine) return undefined;
   const artifact: ModelArtifact = { entry: reference.entry, files: reference.files };
-  return { reference: artifact, previous: reference.version, options: { ...DEFAULT_CANARY, ...options.canary }, rollback: () => models.rollback!(manifest, { from: cached.version }) };
+  // Crashes count only against the version that had them (the store may have moved on since).
+  const carried = options.resume?.canaryCrashes;
+  const crashes = carried?.version === cached.version ? carried.crashes : 0;
+  return { reference: artifact, previous: reference.version, options: { ...DEFAULT_CANARY, ...options.canary }, rollback: () => models.rollback!(manifest, { from: cached.version }), crashes };
 }
 
 export function createRuntime(options: RuntimeOptions = {}): Runtime {

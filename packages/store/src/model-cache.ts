@@ -261,7 +261,8 @@ export class ModelCache {
       const files = await this.readChecked(record, this.options.verify !== 'install');
       if (!files) continue;
       this.emit({ type: 'offline', id: record.id, reason, detail });
-      return toCachedModel(record, files, true);
+      // Offline or not, a rollout version is still a canary: guarded like one.
+      return this.withCanary(toCachedModel(record, files, true), manifestUrl, requested);
     }
     throw new StoreError('E_NOT_CACHED', `${detail}, and no valid${requested === 'latest' ? '' : ` ${requested}`} version is cached.`);
   }

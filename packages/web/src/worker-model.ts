@@ -40,6 +40,11 @@ export class WorkerModel implements Model {
   private home: WorkerThread | undefined;
   private recovering: Promise<void> | undefined;
   private disposal: Promise<void> | undefined;
+  /**
+   * Runs of the guarded canary that took its worker down: the guard in that worker died with it,
+   * so the count lives here and goes with the model into the next worker (CanaryOptions.maxCrashes).
+   */
+  private canaryCrashes = 0;
 
   private constructor(
     private readonly host: WorkerHost,
@@ -128,7 +133,7 @@ export class WorkerModel implements Model {
     try {
       reply = await this.host.run(this.home!, this.id, inputs, this.deadlineMs(), runId);
     } catch (error) {
-      return this.recover({ type: 'run-failed', failure: classifyFailure(error, this.backend), now: now() }, inputs, true);
+      return this.recover({ type: 'run-failed', failure: this.threadFault(classifyFailure(error, this.backend)), now: now() }, inputs, true);
     }
     this.absorb(reply);
     if (reply.type === 'result') return reply.outputs;
@@ -136,7 +141,13 @@ export class WorkerModel implements Model {
     const failure = classifyFailure(error, this.backend);
     // Everything but a thread fault was the worker's lifecycle's to handle, and it has.
     if (!THREAD_FAULT_KINDS.has(failure.kind)) throw error;
-    return this.recover({ type: 'run-failed', failure, now: now() }, inputs, true);
+    return this.recover({ type: 'run-failed', failure: this.threadFault(failure), now: now() }, inputs, true);
+  }
+
+  /** Counts a run that took the thread down against a canary being guarded there; returns the failure. */
+  private threadFault<F extends { kind: string }>(failure: F): F {
+    if (THREAD_FAULT_KINDS.has(failure.kind) && this.mirror.guarding !== undefined) this.canaryCrashes++;
+    return failure;
   }
 
   /** `sent`: the inputs went to the worker already (their buffers are detached here). */
@@ -226,7 +237,9 @@ export class WorkerModel implements Model {
       if (event.type === 'backend-attempt') {
         if (why === 'load') this.options.onBackendAttempt?.(event.attempt);
       } else if (event.type === 'canary') {
-        this.mirror = { ...this.mirror, version: event.version };
+        const { guarding: _judged, ...rest } = this.mirror;
+        this.mirror = { ...rest, version: event.version };
+        this.canaryCrashes = 0;
         this.emitter.emit('canary', event.verdict);
       } else this.options.onProgress?.({ loaded: event.loaded, total: event.total, file: event.file });
     });
@@ -250,7 +263,10 @@ export class WorkerModel implements Model {
       open: async (candidates) => {
         const failure = this.driver.state.failure;
         if (failure) this.history.push({ backend: failure.backend, outcome: 'failed', phase: 'run', reason: describeError(failure.error) });
-        const request: WorkerLoadRequest = { ...this.request, backends: [...candidates], select: 'first', probe: undefined, resume: snapshot ? { snapshot } : undefined };
+        const guarded = this.mirror.guarding;
+        const canaryCrashes = guarded !== undefined && this.canaryCrashes > 0 ? { version: guarded, crashes: this.canaryCrashes } : undefined;
+        const resume = snapshot || canaryCrashes ? { ...(snapshot ? { snapshot } : {}), ...(canaryCrashes ? { canaryCrashes } : {}) } : undefined;
+        const request: WorkerLoadRequest = { ...this.request, backends: [...candidates], select: 'first', probe: undefined, resume };
         try {
           return { backend: (await this.loadInto(this.host.current(), request, 'relocate')).backend };
         } catch (error) {
@@ -276,9 +292,9 @@ export class WorkerModel implements Model {
           const reply = await this.host.run(this.home!, this.id, use, this.deadlineMs());
           this.absorb(reply);
           if (reply.type === 'result') return { outputs: reply.outputs };
-          return { failure: classifyFailure(deserializeError(reply.error), this.backend) };
+          return { failure: this.threadFault(classifyFailure(deserializeError(reply.error), this.backend)) };
         } catch (error) {
-          return { failure: classifyFailure(error, this.backend) };
+          return { failure: this.threadFault(classifyFailure(error, this.backend)) };
         }
       },
       adoptCandidate: () => {},

@@ -7,7 +7,7 @@ import type { SerializedError } from '@edgewise/core/internal';
  * of misbehaving. Runs and heartbeats are tagged messages (one each way, buffers transferred);
  * everything else (load, health, …) goes through comlink.
  */
-export const PROTOCOL_VERSION = 5;
+export const PROTOCOL_VERSION = 6;
 
 /** Engine settings the worker needs; plain strings so they survive structured clone. */
 export interface WorkerEngineConfig {
@@ -54,6 +54,8 @@ export interface WorkerModelState {
   preferences: BackendName[];
   inputs: TensorSpec[];
   outputs: TensorSpec[];
+  /** The canary version the model's guard is judging, until its verdict. */
+  guarding?: string;
 }
 
 /**

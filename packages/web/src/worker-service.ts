@@ -25,6 +25,7 @@ function stateOf(model: LocalModel): WorkerModelState {
     preferences: [...model.preferences],
     inputs: [...model.inputs],
     outputs: [...model.outputs],
+    ...(model.guardedVersion !== undefined ? { guarding: model.guardedVersion } : {}),
   };
 }
 
@@ -59,7 +60,7 @@ export function serveModels(options: ServeModelsOptions = {}): void {
   };
   /** The model's state, if the main thread has not seen it yet (attempts only grow, so count + status tells). */
   const changedState = (id: number, model: LocalModel): WorkerModelState | undefined => {
-    const mark = `${model.attempts.length}:${model.state}:${model.version}`;
+    const mark = `${model.attempts.length}:${model.state}:${model.version}:${model.guardedVersion}`;
     if (seen.get(id) === mark) return undefined;
     seen.set(id, mark);
     return stateOf(model);

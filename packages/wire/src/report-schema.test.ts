@@ -88,6 +88,9 @@ describe('the canary section', () => {
   const canary = () => ({ outcomes: { passed: 0, rolledBackErrorRate: 0, rolledBackAgreement: 1, rolledBackLatency: 0 }, evidence: { runs: 50, canaryErrors: 0, referenceRuns: 50, referenceErrors: 0, compared: 50, items: 50, agreed: 6 } });
   it('accepts verdict and evidence counts, and names the field of anything else', () => {
     expect(problem((r) => Object.assign(r, { canary: canary() }))).toBeUndefined();
+    // rolledBackCrashes is optional: SDKs before it leave it out; when present it is a count.
+    expect(problem((r) => Object.assign(r, { canary: { ...canary(), outcomes: { ...canary().outcomes, rolledBackCrashes: 2 } } }))).toBeUndefined();
+    expect(problem((r) => Object.assign(r, { canary: { ...canary(), outcomes: { ...canary().outcomes, rolledBackCrashes: 0.5 } } }))).toMatch(/^canary\.outcomes\.rolledBackCrashes: /);
     expect(problem((r) => Object.assign(r, { canary: { ...canary(), outcomes: { ...canary().outcomes, passed: -1 } } }))).toMatch(/^canary\.outcomes\.passed: /);
     expect(problem((r) => Object.assign(r, { canary: { ...canary(), outcomes: { ...canary().outcomes, rolledBackBecause: 1 } } }))).toMatch(/^canary\.outcomes: .*rolledBackBecause/);
     expect(problem((r) => Object.assign(r, { canary: { outcomes: canary().outcomes } }))).toMatch(/^canary\.evidence: /);

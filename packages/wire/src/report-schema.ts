@@ -111,7 +111,7 @@ export const reportSchema = z
       .optional(),
     canary: z
       .strictObject({
-        outcomes: z.strictObject({ passed: count, rolledBackErrorRate: count, rolledBackAgreement: count, rolledBackLatency: count }),
+        outcomes: z.strictObject({ passed: count, rolledBackErrorRate: count, rolledBackAgreement: count, rolledBackLatency: count, rolledBackCrashes: count.optional() }),
         evidence: z.strictObject({ runs: count, canaryErrors: count, referenceRuns: count, referenceErrors: count, compared: count, items: count, agreed: count }),
       })
       .optional(),

@@ -70,8 +70,11 @@ export interface ShadowCounts {
  * report's modelVersion is the canary's (the version the uplink reports for).
  */
 export interface CanaryCounts {
-  /** One count group: verdicts. */
-  outcomes: { passed: number; rolledBackErrorRate: number; rolledBackAgreement: number; rolledBackLatency: number };
+  /**
+   * One count group: verdicts. `rolledBackCrashes` (the canary took its worker down `maxCrashes`
+   * times) is optional on the wire, as SDKs before it do not send it; absent counts as 0.
+   */
+  outcomes: { passed: number; rolledBackErrorRate: number; rolledBackAgreement: number; rolledBackLatency: number; rolledBackCrashes?: number };
   /**
    * One count group: canary runs and canary errors (rejected, or non-finite outputs), reference runs
    * and reference errors, runs compared, batch items compared and those whose top-1 class agreed.
@@ -80,7 +83,7 @@ export interface CanaryCounts {
 }
 
 /** The keys of CanaryCounts' groups, in order (the collector's release domain uses them). */
-export const CANARY_OUTCOME_KEYS = ['passed', 'rolledBackErrorRate', 'rolledBackAgreement', 'rolledBackLatency'] as const;
+export const CANARY_OUTCOME_KEYS = ['passed', 'rolledBackErrorRate', 'rolledBackAgreement', 'rolledBackLatency', 'rolledBackCrashes'] as const;
 export const CANARY_EVIDENCE_KEYS = ['runs', 'canaryErrors', 'referenceRuns', 'referenceErrors', 'compared', 'items', 'agreed'] as const;
 
 /** One report: one model version, one time window, one device (which stays anonymous). */
