@@ -103,7 +103,9 @@ export class LocalModel implements Model {
     this.monitor = options.monitor || disabledObserver();
     this.monitoring = Boolean(options.monitor);
     if (options.resume?.snapshot) this.monitor.restore(options.resume.snapshot);
-    for (const [key, n] of Object.entries(options.resume?.counters ?? {})) this.monitor.counters[key as keyof Counters] += n ?? 0;
+    const carried = options.resume?.counters;
+    if (carried && this.monitor.addCounters) this.monitor.addCounters(carried);
+    else for (const [key, n] of Object.entries(carried ?? {})) this.monitor.counters[key as keyof Counters] += n ?? 0;
     this.session = session;
     this.setSpecs(session);
     const shadow = options.shadow;

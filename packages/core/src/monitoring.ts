@@ -12,8 +12,10 @@ import type { NamedTensors } from './tensor.js';
 export interface ModelObserver {
   /** The circuit breaker: inputs whose features are out of range are rejected, not just counted. */
   readonly rejects: boolean;
-  /** Counters, added to when a model is moved (a fresh worker continues where the old one stopped). */
+  /** Counters since load. Observers without addCounters are added to here when a model is moved. */
   readonly counters: Counters;
+  /** Adds the counts of a model moved here (a fresh worker continues where the old one stopped). */
+  addCounters?(counters: Partial<Counters>): void;
   /** Reads what is watched from the inputs, before the run. Records nothing. */
   inspect(inputs: NamedTensors): Inspection;
   /** One successful run; with `runId`, its prediction is kept (bounded) for a later feedback(). */

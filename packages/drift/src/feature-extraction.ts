@@ -52,9 +52,12 @@ function summarize(data: ArrayLike<number>, start: number, length: number, width
     let rowMass = 0;
     for (let col = 0; col < width; col++) {
       const v = data[base + col]!;
+      // A zero adds nothing to any statistic; images are mostly background (MNIST: 81 % zeros),
+      // and skipping them halves the pass there. Min/max come from their own pass.
+      if (v === 0) continue;
       sum += v;
       sumSq += v * v;
-      if (v !== 0) nonzero++;
+      nonzero++;
       const a = v < 0 ? -v : v;
       rowMass += a;
       momentX += a * col;

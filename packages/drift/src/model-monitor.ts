@@ -10,8 +10,13 @@ import { DEFAULT_K } from './kll-sketch.js';
 import { NumericSketch } from './numeric-sketch.js';
 
 const SNAPSHOT_VERSION = 1;
-/** First byte of a WindowedMonitor's snapshot, which nests a ModelMonitor's (its cumulative view) first. */
-export const WINDOWED_SNAPSHOT_VERSION = 0x57;
+/**
+ * First byte of a WindowedMonitor's snapshot, which nests two ModelMonitor snapshots: everything
+ * before the open window, then the open window (the cumulative view is both merged).
+ */
+export const WINDOWED_SNAPSHOT_VERSION = 0x58;
+/** The earlier windowed format, still read: its first nested snapshot is the cumulative view itself. */
+export const LEGACY_WINDOWED_SNAPSHOT_VERSION = 0x57;
 
 export type { Counters, Inspection, MonitorOptions, MonitorReport } from '@edgewise/core';
 
@@ -246,7 +251,14 @@ export interface MonitorSnapshot {
 
 /** Decodes a snapshot; of a windowed one, its cumulative view. */
 export function readSnapshot(bytes: Uint8Array): MonitorSnapshot {
-  if (bytes[0] === WINDOWED_SNAPSHOT_VERSION) return readSnapshot(new ByteReader(bytes.subarray(1)).bytes());
+  if (bytes[0] === LEGACY_WINDOWED_SNAPSHOT_VERSION) return readSnapshot(new ByteReader(bytes.subarray(1)).bytes());
+  if (bytes[0] === WINDOWED_SNAPSHOT_VERSION) {
+    const r = new ByteReader(bytes.subarray(1));
+    const before = readSnapshot(r.bytes());
+    r.f64();
+    r.f64();
+    return mergeSnapshots(before, readSnapshot(r.bytes()));
+  }
   const r = new ByteReader(bytes);
   const version = r.u8();
   if (version !== SNAPSHOT_VERSION) throw new SketchFormatError(`Monitor snapshot format ${version} is not supported (expected ${SNAPSHOT_VERSION}).`);

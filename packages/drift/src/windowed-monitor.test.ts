@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildBaseline } from './baseline.js';
+import { ByteWriter } from './binary.js';
+import { emptyLabelCounts } from './label-tracker.js';
+import { LEGACY_WINDOWED_SNAPSHOT_VERSION, ModelMonitor, readSnapshot } from './model-monitor.js';
 import { WindowedMonitor } from './windowed-monitor.js';
 
 const HOUR = 3_600_000;
@@ -97,6 +100,64 @@ describe('WindowedMonitor (fake clock)', () => {
     const later = new WindowedMonitor({ baseline, features }, () => clock.now);
     later.restore(bytes);
     expect(later.takeWindows(false).map((w) => [w.window.start, w.body.counters.runs])).toEqual([
+      [T0, 10],
+      [T0 + HOUR, 7],
+    ]);
+  });
+
+  it('records each run once, yet the cumulative view equals one monitor fed every run (bins, counters), and survives a snapshot', () => {
+    const { clock, monitor, feed } = setup();
+    const single = new ModelMonitor({ baseline, features });
+    const values = [uniform(50), uniform(30, 0.3), uniform(20, 0.6)];
+    values.forEach((vs, w) => {
+      clock.now = T0 + w * HOUR + 60_000;
+      feed(vs);
+      for (const v of vs) {
+        const inputs = { input: { data: Float32Array.of(v), dims: [1, 1] } };
+        single.record(single.inspect(inputs), { out: { data: Float32Array.of(0.2, 0.8), dims: [1, 2] } }, 1.5, 'wasm');
+      }
+    });
+    monitor.count('errors');
+    single.count('errors');
+    const exact = (body: ReturnType<ModelMonitor['aggregates']>['body']) => JSON.stringify(body);
+    expect(exact(monitor.aggregates().body)).toBe(exact(single.aggregates().body));
+    expect(monitor.counters).toEqual(single.counters);
+    expect(monitor.drift()!.features[0]!.count).toBe(100);
+    expect(monitor.drift()!.window.runs).toBe(20);
+    // readSnapshot of the windowed form is the cumulative view too.
+    expect(readSnapshot(monitor.snapshot()).counters).toEqual(single.counters);
+    const fresh = new WindowedMonitor({ baseline, features }, () => clock.now);
+    fresh.restore(monitor.snapshot());
+    expect(exact(fresh.aggregates().body)).toBe(exact(single.aggregates().body));
+    // A moved model's counts: cumulative, not this window's.
+    fresh.addCounters({ runs: 5, errors: 1 });
+    expect(fresh.counters).toMatchObject({ runs: 105, errors: 2 });
+    expect(fresh.drift()!.window.runs).toBe(20);
+  });
+
+  it('reads the earlier snapshot format (its first part is the cumulative view): nothing counted twice', () => {
+    const { clock, feed, monitor: old } = setup();
+    feed(uniform(10));
+    clock.now = T0 + HOUR + 1;
+    feed(uniform(7));
+    // The layout the previous release wrote: cumulative (17 runs), the open window (7), the rest.
+    const cumulative = new ModelMonitor({ baseline, features });
+    cumulative.restore(old.snapshot());
+    const window = new ModelMonitor({ baseline, features });
+    const inputs = (v: number) => ({ input: { data: Float32Array.of(v), dims: [1, 1] } });
+    for (const v of uniform(7)) window.record(window.inspect(inputs(v)), { out: { data: Float32Array.of(0.2, 0.8), dims: [1, 2] } }, 1.5, 'wasm');
+    const closed = old.takeWindows(false);
+    const w = new ByteWriter().u8(LEGACY_WINDOWED_SNAPSHOT_VERSION);
+    w.bytes(cumulative.snapshot()).f64(T0 + HOUR).f64(T0 + 2 * HOUR).bytes(window.snapshot());
+    w.string(JSON.stringify({ taken: null, closed, previous: null, droppedWindows: 0, labels: [emptyLabelCounts(), emptyLabelCounts()] }));
+    const legacy = w.finish();
+    expect(readSnapshot(legacy).counters.runs).toBe(17);
+    const fresh = new WindowedMonitor({ baseline, features }, () => clock.now);
+    fresh.restore(legacy);
+    expect(fresh.counters.runs).toBe(17);
+    expect(fresh.drift()!.features[0]!.count).toBe(17);
+    // Both windows still reach the uplink, each once.
+    expect(fresh.takeWindows(true).map((x) => [x.window.start, x.body.counters.runs])).toEqual([
       [T0, 10],
       [T0 + HOUR, 7],
     ]);

@@ -5,7 +5,7 @@ import { ByteReader, ByteWriter, SketchFormatError } from './binary.js';
 import type { TensorLike } from './feature-extraction.js';
 import { PendingPredictions, correctTotal, countLabel, emptyLabelCounts, labeledTotal, predictionsOf } from './label-tracker.js';
 import type { LabelCounts } from '@edgewise/wire';
-import { ModelMonitor, WINDOWED_SNAPSHOT_VERSION } from './model-monitor.js';
+import { mergeSnapshots, ModelMonitor, LEGACY_WINDOWED_SNAPSHOT_VERSION, WINDOWED_SNAPSHOT_VERSION } from './model-monitor.js';
 import { ShadowTally } from './shadow-counts.js';
 import { addCanaryCounts, addCanaryVerdict, emptyCanaryCounts, isEmptyCanary } from './canary-counts.js';
 import type { CanaryCounts } from '@edgewise/wire';
@@ -13,18 +13,21 @@ import type { CanaryCounts } from '@edgewise/wire';
 export type Clock = () => number;
 
 /**
- * A model's monitor over time: one cumulative ModelMonitor (since load) and one for the open window
- * of the shared grid (tumbling, `windowMs`, default 1 h). Both see every run. When the clock passes
- * the window's end the window closes: its counts wait for the uplink (`takeWindows`) and a fresh
- * window begins. The uplink's taking never touches either monitor, so local drift means the same
- * thing whether or not an uplink runs.
+ * A model's monitor over time: a ModelMonitor for the open window of the shared grid (tumbling,
+ * `windowMs`, default 1 h), which every run updates, and one holding everything before it (closed
+ * windows, merged in as they close). The cumulative view (since load) is the two merged when it is
+ * read: a run updates one set of sketches, not two, and reads are rare. When the clock passes the
+ * window's end the window closes: its counts wait for the uplink (`takeWindows`) and a fresh window
+ * begins. The uplink's taking never touches either monitor, so local drift means the same thing
+ * whether or not an uplink runs.
  *
  * @example
  * const monitor = new WindowedMonitor({ baseline, features, windowMs: 60_000 });
  * monitor.drift()?.window; // this minute's verdict; the top level is the cumulative one
  */
 export class WindowedMonitor implements ModelObserver {
-  readonly cumulative: ModelMonitor;
+  /** Everything before the open window: closed windows, and cumulative views restored from snapshots. */
+  private before: ModelMonitor;
   private current: ModelMonitor;
   private window: GridWindow;
   /** What of the open window the uplink already took (with includeOpen). */
@@ -50,17 +53,34 @@ export class WindowedMonitor implements ModelObserver {
     assertWindowMs(this.windowMs);
     const max = options.maxClosedWindows ?? 168;
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`monitor.maxClosedWindows must be an integer ≥ 1; received ${max}.`);
-    this.cumulative = new ModelMonitor(options);
+    this.before = new ModelMonitor(options);
     this.current = new ModelMonitor(options);
     this.window = gridWindowAt(clock(), this.windowMs);
     this.pending = new PendingPredictions(options.labels?.maxAgeMs, options.labels?.maxPending);
   }
 
   get rejects(): boolean {
-    return this.cumulative.rejects;
+    return this.before.rejects;
   }
+  /** Since load: a sum, read-only (add a moved model's counts with addCounters). */
   get counters(): Counters {
-    return this.cumulative.counters;
+    const b = this.before.counters;
+    const c = this.current.counters;
+    return { runs: b.runs + c.runs, errors: b.errors + c.errors, rejected: b.rejected + c.rejected, fallbacks: b.fallbacks + c.fallbacks };
+  }
+
+  /** Counts a model brought from its earlier home (a replaced worker): cumulative only, not this window's. */
+  addCounters(counters: Partial<Counters>): void {
+    for (const key of Object.keys(this.before.counters) as Array<keyof Counters>) this.before.counters[key] += counters[key] ?? 0;
+  }
+  /** Since load (or the last reset): everything before the open window merged with it. A new monitor each call. */
+  get cumulative(): ModelMonitor {
+    // Through snapshots, so the view shares no sketch with either part (a feature only a restored
+    // snapshot had would otherwise be the same object in both).
+    const view = new ModelMonitor(this.options);
+    view.restore(this.before.snapshot());
+    view.restore(this.current.snapshot());
+    return view;
   }
   /** The open window (grid cell) as of the last call. */
   get openWindow(): GridWindow {
@@ -68,12 +88,11 @@ export class WindowedMonitor implements ModelObserver {
   }
 
   inspect(inputs: Record<string, TensorLike>): Inspection {
-    return this.cumulative.inspect(inputs);
+    return this.current.inspect(inputs);
   }
 
   record(inspection: Inspection, outputs: Record<string, TensorLike>, latencyMs: number, backend: string, runId?: string): void {
     this.roll();
-    this.cumulative.record(inspection, outputs, latencyMs, backend);
     this.current.record(inspection, outputs, latencyMs, backend);
     if (runId !== undefined) this.pending.remember(runId, predictionsOf(Object.values(outputs)[0]), this.clock());
   }
@@ -116,12 +135,12 @@ export class WindowedMonitor implements ModelObserver {
 
   count(counter: 'errors' | 'rejected' | 'fallbacks'): void {
     this.roll();
-    this.cumulative.count(counter);
     this.current.count(counter);
   }
 
   drift(): DriftReport | undefined {
     this.roll();
+    if (!this.options.baseline) return undefined;
     const cumulative = this.cumulative.drift();
     if (!cumulative) return undefined;
     const window: WindowDrift = { ...this.current.drift()!, start: this.window.start, end: this.window.end, runs: this.current.counters.runs };
@@ -155,7 +174,7 @@ export class WindowedMonitor implements ModelObserver {
 
   /** Clears everything: both monitors and the windows not yet taken. */
   reset(): void {
-    this.cumulative.reset();
+    this.before.reset();
     this.current.reset();
     this.taken = undefined;
     this.closed = [];
@@ -173,6 +192,7 @@ export class WindowedMonitor implements ModelObserver {
     const now = this.clock();
     if (now < this.window.end) return;
     this.close(this.window, this.current, this.taken, this.labelsCurrent, this.shadowCurrent, this.canaryCurrent);
+    mergeSnapshots(this.before, this.current);
     this.current = new ModelMonitor(this.options);
     this.labelsCurrent = emptyLabelCounts();
     this.shadowCurrent = new ShadowTally();
@@ -197,11 +217,11 @@ export class WindowedMonitor implements ModelObserver {
     }
   }
 
-  /** Cumulative and open-window sketches plus the windows not yet taken: survives a move to a fresh worker. */
+  /** The sketches before the open window and of it, plus the windows not yet taken: survives a move to a fresh worker. */
   snapshot(): Uint8Array {
     this.roll();
     const w = new ByteWriter().u8(WINDOWED_SNAPSHOT_VERSION);
-    w.bytes(this.cumulative.snapshot());
+    w.bytes(this.before.snapshot());
     w.f64(this.window.start).f64(this.window.end);
     w.bytes(this.current.snapshot());
     w.string(JSON.stringify({ taken: this.taken ?? null, closed: this.closed, previous: this.previous ?? null, droppedWindows: this.droppedWindows, labels: [this.labelsCumulative, this.labelsCurrent], shadow: [this.shadowCumulative.toJSON(), this.shadowCurrent.toJSON()], canary: [this.canaryCumulative, this.canaryCurrent] }));
@@ -210,10 +230,12 @@ export class WindowedMonitor implements ModelObserver {
 
   /** Adds a snapshot (windowed, or a plain ModelMonitor's) taken from a monitor of the same model. */
   restore(bytes: Uint8Array): void {
-    if (bytes[0] !== WINDOWED_SNAPSHOT_VERSION) return this.cumulative.restore(bytes);
+    const legacy = bytes[0] === LEGACY_WINDOWED_SNAPSHOT_VERSION;
+    if (bytes[0] !== WINDOWED_SNAPSHOT_VERSION && !legacy) return this.before.restore(bytes);
     const r = new ByteReader(bytes);
     r.u8();
-    this.cumulative.restore(r.bytes());
+    // The legacy format's first part is the cumulative view, which holds the saved window too.
+    this.before.restore(r.bytes());
     const window = { start: r.f64(), end: r.f64() };
     const current = r.bytes();
     const rest = JSON.parse(r.string()) as { taken: AggregateBody | null; closed: WindowAggregates[]; previous: WindowDrift | null; droppedWindows: number; labels: [LabelCounts, LabelCounts]; shadow?: [ShadowJson, ShadowJson]; canary?: [CanaryCounts, CanaryCounts] };
@@ -228,17 +250,19 @@ export class WindowedMonitor implements ModelObserver {
     if (rest.shadow) savedShadow.merge(rest.shadow[1]);
     if (rest.canary) addCanaryCounts(this.canaryCumulative, rest.canary[0]);
     const savedCanary = rest.canary?.[1] ?? emptyCanaryCounts();
-    if (window.start === this.window.start && this.windowMsOf(window) === this.windowMs) {
+    if (!legacy && window.start === this.window.start && this.windowMsOf(window) === this.windowMs) {
       this.current.restore(current);
       addLabels(this.labelsCurrent, rest.labels[1]);
       this.shadowCurrent.merge(savedShadow.toJSON());
       addCanaryCounts(this.canaryCurrent, savedCanary);
       this.taken = rest.taken ?? undefined;
     } else {
-      // The saved window has closed since: it goes to the uplink as it was.
+      // The saved window has closed since (or, legacy, is already in the cumulative part and cannot
+      // be told apart from it): it goes to the uplink as it was, and local drift of this window starts over.
       const saved = new ModelMonitor(this.options);
       saved.restore(current);
       this.close(window, saved, rest.taken ?? undefined, rest.labels[1], savedShadow, savedCanary);
+      if (!legacy) mergeSnapshots(this.before, saved);
     }
   }
 

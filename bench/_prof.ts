@@ -1,0 +1,12 @@
+import { fileURLToPath } from 'node:url';
+import { tensor } from '@edgewise/core';
+import { createNodeRuntime } from '@edgewise/node';
+import { loadMnist } from '../models/scripts/mnist-data.js';
+import { MNIST_FEATURES } from '../models/scripts/mnist-features.js';
+const dir = fileURLToPath(new URL('../models/generated/mnist/', import.meta.url));
+const { test } = loadMnist();
+const images = Array.from({ length: 256 }, (_, i) => test.images.slice(i * 784, (i + 1) * 784));
+const runtime = createNodeRuntime();
+const m = await runtime.loadModel({ source: `${dir}model-int8.onnx`, engine: 'onnx', backends: ['wasm'], numThreads: 1, monitor: { baseline: `${dir}baseline.json`, features: MNIST_FEATURES } });
+const inputs = images.map((d) => Float32Array.from(d));
+for (let i = 0; i < 40000; i++) await m.run({ input: tensor('float32', inputs[i & 255]!.slice(), [1, 784]) });
