@@ -123,7 +123,7 @@ describe('WindowedMonitor (fake clock)', () => {
     expect(exact(monitor.aggregates().body)).toBe(exact(single.aggregates().body));
     expect(monitor.counters).toEqual(single.counters);
     expect(monitor.drift()!.features[0]!.count).toBe(100);
-    expect(monitor.drift()!.window.runs).toBe(20);
+    expect(monitor.drift()!.window!.runs).toBe(20);
     // readSnapshot of the windowed form is the cumulative view too.
     expect(readSnapshot(monitor.snapshot()).counters).toEqual(single.counters);
     const fresh = new WindowedMonitor({ baseline, features }, () => clock.now);
@@ -132,7 +132,7 @@ describe('WindowedMonitor (fake clock)', () => {
     // A moved model's counts: cumulative, not this window's.
     fresh.addCounters({ runs: 5, errors: 1 });
     expect(fresh.counters).toMatchObject({ runs: 105, errors: 2 });
-    expect(fresh.drift()!.window.runs).toBe(20);
+    expect(fresh.drift()!.window!.runs).toBe(20);
   });
 
   it('reads the earlier snapshot format (its first part is the cumulative view): nothing counted twice', () => {
