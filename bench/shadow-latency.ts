@@ -6,10 +6,15 @@
  *  - paced: a short pause after each pair, as an interactive app calls a model (the candidate runs
  *    in that idle time) — the promise is that the caller sees no difference;
  *  - back to back: the next run() is called at once, so the candidate competes for the same thread
- *    and the caller does pay for it (reported so the limit is known, not hidden).
+ *    and the caller does pay for it (reported so the limit is known, not hidden);
+ *  - cache control, no shadow at all: the same paced runs of the plain model, each preceded or not
+ *    by a read of as many bytes as the candidate's file (fp32 weights) in the idle time. What that
+ *    costs the next run is what evicting the active model's weights from the core's caches costs,
+ *    whatever does it: the part of the paced figure that no scheduling in the SDK can remove.
  *
  * Run: npm run bench:drift   (this part: npx tsx --conditions=@edgewise/source bench/shadow-latency.ts)
  */
+import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tensor } from '@edgewise/core';
 import { createNodeRuntime } from '@edgewise/node';
@@ -54,6 +59,33 @@ export async function benchShadowLatency(pairs = 1500, pauseMs = 3): Promise<Rec
   };
   const paced = await regime(true);
   const backToBack = await regime(false);
+  // Cache control: the candidate's bytes swept through this core between paced plain runs.
+  const sweep = new Float32Array(statSync(`${dir}model.onnx`).size / 4).map((_, i) => i % 7);
+  let sink = 0;
+  const cacheControl = await (async () => {
+    const base: number[] = [];
+    const delta: number[] = [];
+    for (let i = 0; i < 200 + pairs; i++) {
+      const order = i % 2 === 0 ? [false, true] : [true, false];
+      const got: Record<string, number> = {};
+      for (const swept of order) {
+        await sleep(pauseMs);
+        if (swept) for (let j = 0; j < sweep.length; j += 16) sink += sweep[j]!; // one read per 64-byte line
+        got[String(swept)] = await once(plain, i);
+      }
+      if (i < 200) continue;
+      base.push(got.false!);
+      delta.push(got.true! - got.false!);
+    }
+    const [lo, hi] = bootstrapMedianCi(delta);
+    const runMedian = median(base);
+    const d = median(delta);
+    return { runMedianMs: runMedian, deltaMedianMs: d, deltaCi95Ms: [lo, hi], share: d / runMedian, sweptBytes: sweep.byteLength, sink };
+  })();
+  console.log(
+    `cache control (no shadow): a paced plain run after ${(cacheControl.sweptBytes / 1e6).toFixed(2)} MB were read in the idle time, ${pairs} pairs: run median ${fmt(cacheControl.runMedianMs)}; ` +
+      `the read adds ${fmt(cacheControl.deltaMedianMs)} median [95% CI ${fmt(cacheControl.deltaCi95Ms[0]!)} … ${fmt(cacheControl.deltaCi95Ms[1]!)}] = ${(cacheControl.share * 100).toFixed(2)}%`,
+  );
   const health = (await shadowed.health()) as { shadow?: unknown };
   for (const [name, r] of [[`paced (${pauseMs} ms idle between runs)`, paced], ['back to back', backToBack]] as const) {
     console.log(
@@ -64,7 +96,7 @@ export async function benchShadowLatency(pairs = 1500, pauseMs = 3): Promise<Rec
   console.log(`shadow runs counted: ${JSON.stringify(health.shadow ?? {})}`);
   await plain.dispose();
   await shadowed.dispose();
-  return { paced, backToBack, pauseMs, shadow: health.shadow };
+  return { paced, backToBack, cacheControl, pauseMs, shadow: health.shadow };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await benchShadowLatency();
