@@ -28,8 +28,6 @@ const isNotFound = (e: unknown) => e instanceof DOMException && (e.name === 'Not
 const isReplaced = (e: unknown) => e instanceof DOMException && (e.name === 'NotFoundError' || e.name === 'NotReadableError');
 /** Waits before each new try; a writer replaces a small file in about a millisecond. */
 const REPLACED_RETRY_MS = [0, 1, 5, 20, 50, 100, 200, 400];
-/** Another context's read-write sync access handle: a new one waits until that context lets go. */
-const isHeld = (e: unknown) => e instanceof DOMException && e.name === 'NoModificationAllowedError';
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -104,21 +102,10 @@ export function opfsFileSystem(): FileSystem {
       access.close();
     }
   };
-  /** A read-write sync access handle, waiting (3 s at most) while another context still holds one. */
-  const syncHandleWhenFree = async (handle: FileHandle): Promise<SyncAccessHandle> => {
-    for (let waited = 0, ms = 10; ; waited += ms, ms = Math.min(ms * 2, 500)) {
-      try {
-        return await handle.createSyncAccessHandle!();
-      } catch (e) {
-        if (!isHeld(e) || waited >= 3000) throw e;
-        await pause(ms);
-      }
-    }
-  };
   const writeFile = async (path: string, data: Uint8Array) => {
     const { handle } = await fileOf(path, true);
     if (handle!.createSyncAccessHandle) {
-      const access = await syncHandleWhenFree(handle!);
+      const access = await handle!.createSyncAccessHandle();
       try {
         access.truncate(0);
         access.write(data, { at: 0 });
