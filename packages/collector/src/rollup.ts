@@ -52,7 +52,7 @@ export async function rollUpAll(db: Database, limit = 2000): Promise<number> {
   }
 }
 
-/** Pending rows moved (by this process) between two vacuums of pending_reports. */
+/** Pending rows moved (by this process) that start a vacuum of pending_reports while the queue is busy. */
 export const VACUUM_AFTER_MOVED = 1000;
 
 /**
@@ -62,8 +62,20 @@ export const VACUUM_AFTER_MOVED = 1000;
  * rows. Autovacuum wakes only once a minute at best on PostgreSQL and does not run in PGlite, so
  * the roller vacuums the queue itself. SKIP_LOCKED: when another process is vacuuming it, skip.
  */
-export async function vacuumPending(db: Database): Promise<void> {
+export async function vacuumPending(db: Database): Promise<number> {
   await db.query('VACUUM (SKIP_LOCKED) pending_reports');
+  return deadPendingRows(db);
+}
+
+/**
+ * Dead rows of pending_reports the last vacuum could not free (an open transaction could still
+ * see them), by PostgreSQL's own statistics; the vacuum sets this figure when it ends.
+ */
+async function deadPendingRows(db: Database): Promise<number> {
+  const [row] = await db.query<{ dead: number | null }>(
+    `SELECT n_dead_tup::int AS dead FROM pg_stat_user_tables WHERE relname = 'pending_reports' AND schemaname = current_schema()`,
+  );
+  return row?.dead ?? 0;
 }
 
 /**
@@ -75,7 +87,7 @@ export class Roller {
   private timer: ReturnType<typeof setInterval> | undefined;
   private running: Promise<void> | undefined;
   private written = 0;
-  private movedSinceVacuum = 0;
+  private rowsToVacuum = 0;
 
   constructor(
     private readonly db: Database,
@@ -97,10 +109,14 @@ export class Roller {
     this.running ??= (async () => {
       try {
         this.written = 0;
-        this.movedSinceVacuum += await rollUpAll(this.db, this.options.batch * 2);
-        if (this.movedSinceVacuum >= VACUUM_AFTER_MOVED) {
-          this.movedSinceVacuum = 0;
-          await vacuumPending(this.db);
+        const moved = await rollUpAll(this.db, this.options.batch * 2);
+        this.rowsToVacuum += moved;
+        // A vacuum frees only rows no open transaction can still see: one right after the
+        // rollup that deleted them can leave them all (an ingest, or a read, that began before
+        // that rollup committed still holds its snapshot). So when the queue goes quiet — a
+        // rollup that moves nothing — vacuum again while rows are left, until none are.
+        if (this.rowsToVacuum >= VACUUM_AFTER_MOVED || (moved === 0 && this.rowsToVacuum > 0)) {
+          this.rowsToVacuum = await vacuumPending(this.db);
         }
       } catch (error) {
         this.options.onError?.(error);
