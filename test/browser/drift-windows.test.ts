@@ -1,4 +1,4 @@
-import { tensor } from '@edgewise/core';
+import { runIdOf, tensor } from '@edgewise/core';
 import { parseCsv } from '@edgewise/drift';
 import { isGridWindow } from '@edgewise/wire';
 import { describe, expect, it } from 'vitest';
@@ -36,6 +36,26 @@ describe('drift windows in a worker, in real time', () => {
     expect(taken[0]!.body.labels!.labeled.counts.reduce((a, b) => a + b, 0)).toBe(1);
     expect(await model.drift()).toEqual(before);
     expect((await model.health()).counters.runs).toBe(55);
+    await model.dispose();
+  });
+
+  it("a run's automatic id comes back from the worker with its outputs, and labels that run", async () => {
+    const data = parseCsv(await (await fetch('/node_modules/vega-datasets/data/seattle-weather.csv')).text());
+    const model = await makeRuntime().loadModel({
+      source: '/models/generated/weather-mlp/model.onnx',
+      engine: 'onnx',
+      backends: ['wasm'],
+      worker: true,
+      monitor: { baseline: '/models/generated/weather-mlp/baseline.json', features: FEATURES.map((name, index) => ({ name, input: 'input', index })) },
+    });
+    const row = () => tensor('float32', FEATURES.map((f) => data[f]![0] as number), [1, 4]);
+    const ids = [runIdOf(await model.run({ input: row() })), runIdOf(await model.run({ input: row() }))];
+    expect(ids[0]).toMatch(/^[0-9a-z]+\.[0-9a-z]+$/);
+    expect(ids[1]).not.toBe(ids[0]);
+    expect(runIdOf(await model.run({ input: row() }, { runId: 'named' }))).toBe('named');
+    expect(await model.feedback(ids[1]!, 0)).toBe(true);
+    expect(await model.feedback(ids[1]!, 0)).toBe(false);
+    expect((await model.health()).accuracy).toMatchObject({ labeled: 1 });
     await model.dispose();
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { startCollector, type RunningCollector } from '@edgewise/collector';
-import { tensor, type Model } from '@edgewise/core';
+import { runIdOf, tensor, type Model } from '@edgewise/core';
 import { createNodeRuntime } from '@edgewise/node';
 import { MemoryOutbox, createUplink } from '@edgewise/uplink';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,5 +94,52 @@ describe('delayed labels: MNIST predictions, correct vs flipped feedback, device
     await expect(model.feedback(first!, -1)).rejects.toThrow(TypeError);
     await expect(model.run({ input: tensor('float32', new Float32Array(MNIST_PIXELS), [1, MNIST_PIXELS]) }, { runId: '' })).rejects.toThrow(/runId/);
     await model.dispose();
+  });
+});
+
+describe('delayed labels without caller ids: every run of a classifier gets one', () => {
+  const digit = (i: number) => ({ input: tensor('float32', test.images.slice(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS), [1, MNIST_PIXELS]) });
+
+  it('runIdOf(outputs) names each run, and feedback with it counts like a caller-named run', async () => {
+    const model = await load();
+    const ids = new Map<string, number>();
+    for (let i = 0; i < 200; i++) {
+      const id = runIdOf(await model.run(digit(i)));
+      expect(id).toMatch(/^[0-9a-z]+\.[0-9a-z]+$/);
+      ids.set(id!, test.labels[i]!);
+    }
+    expect(ids.size).toBe(200);
+    for (const [id, label] of ids) expect(await model.feedback(id, label)).toBe(true);
+    const accuracy = (await model.health()).accuracy!;
+    expect(accuracy).toMatchObject({ labeled: 200, expired: 0 });
+    expect(accuracy.correct / accuracy.labeled).toBeGreaterThan(0.9);
+    // A caller's id is the one runIdOf gives back.
+    expect(runIdOf(await model.run(digit(0), { runId: 'mine' }))).toBe('mine');
+    // Another load mints other ids: a label never lands on a run of a different model.
+    const other = await load();
+    const theirs = runIdOf(await other.run(digit(0)))!;
+    expect(ids.has(theirs)).toBe(false);
+    expect(await model.feedback(theirs, 1)).toBe(false);
+    await model.dispose();
+    await other.dispose();
+  }, 60_000);
+
+  it('unlabelled automatic runs never push out a caller-named one, nor count as expired', async () => {
+    const model = await load({ maxPending: 20 });
+    await model.run(digit(0), { runId: 'named' });
+    for (let i = 1; i <= 100; i++) await model.run(digit(i));
+    expect(await model.feedback('named', test.labels[0]!)).toBe(true);
+    expect((await model.health()).accuracy).toMatchObject({ labeled: 1, expired: 0 });
+    await model.dispose();
+  });
+
+  it('monitor.labels.autoRunIds: false keeps caller-named runs only; monitor: false keeps none', async () => {
+    const quiet = await load({ autoRunIds: false });
+    expect(runIdOf(await quiet.run(digit(0)))).toBeUndefined();
+    expect(runIdOf(await quiet.run(digit(0), { runId: 'kept' }))).toBe('kept');
+    const unmonitored = await createNodeRuntime().loadModel({ source: `${dir}model-int8.onnx`, engine: 'onnx', monitor: false });
+    expect(runIdOf(await unmonitored.run(digit(0)))).toBeUndefined();
+    await quiet.dispose();
+    await unmonitored.dispose();
   });
 });

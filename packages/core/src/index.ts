@@ -6,6 +6,7 @@
 export * from './errors.js';
 export { tensor, elementCount, DTYPES, type DType, type Tensor, type TensorSpec, type NamedTensors, type TypedArray } from './tensor.js';
 export * from './engine.js';
+export { runIdOf } from './run-id.js';
 export type { ModelSource, ReadBytes } from './model-source.js';
 export type { ValidationOptions } from './validate-inputs.js';
 export type { ModelEventMap, ModelEventName, ModelEventListener } from './events.js';

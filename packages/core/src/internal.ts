@@ -4,6 +4,7 @@
  */
 export { serializeError, deserializeError, type SerializedError } from './error-serialization.js';
 export { arrayClassFor, transferablesOf } from './tensor.js';
+export { withRunId } from './run-id.js';
 export { resolveArtifact, fetchBytes } from './model-source.js';
 export { validateInputs, compileInputValidator } from './validate-inputs.js';
 export { SerialQueue } from './serial-queue.js';

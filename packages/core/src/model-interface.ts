@@ -30,12 +30,13 @@ export interface Model {
   readonly inputs: readonly TensorSpec[];
   readonly outputs: readonly TensorSpec[];
   /**
-   * Runs the model. Concurrent calls are queued, never rejected. With `runId` (a string of your
-   * choosing, ≤ 64 characters), the prediction is kept for a later `feedback(runId, label)`.
+   * Runs the model. Concurrent calls are queued, never rejected. The prediction is kept for a later
+   * `feedback(id, label)` under `runId` (a string of your choosing, ≤ 64 characters) or, for a
+   * monitored classifier, under an id minted for the run: `runIdOf(outputs)` reads either.
    */
   run(inputs: NamedTensors, options?: RunOptions): Promise<NamedTensors>;
   /**
-   * Ground truth arriving later (a user's correction, a click) for a run made with `runId`: adds
+   * Ground truth arriving later (a user's correction, a click) for a run (its `runIdOf` id): adds
    * to the open window's confusion counts, accuracy and calibration (accuracy per confidence bin).
    * Resolves false when the run is unknown, already labelled or older than `monitor.labels.maxAgeMs`.
    *

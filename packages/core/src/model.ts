@@ -1,3 +1,4 @@
+import { withRunId } from './run-id.js';
 import { openOnFirstWorkingBackend } from './backend-selection.js';
 import type { CanaryOptions } from './canary.js';
 import { CanaryGuard, type CanaryVerdict } from './canary-guard.js';
@@ -255,7 +256,7 @@ export class LocalModel implements Model {
     }
     this.warm.add(session);
     const latency = now() - started;
-    if (this.monitoring) this.monitor.record(inspection, outputs, latency, session.backend, runId);
+    if (this.monitoring) withRunId(outputs, this.monitor.record(inspection, outputs, latency, session.backend, runId));
     this.shadow?.offer(inputs, outputs, latency);
     if (this.guard?.guarding) this.guard.observe(inputs, outputs, latency);
     return outputs;
@@ -371,7 +372,7 @@ export class LocalModel implements Model {
         try {
           const outputs = await this.deadline.guard(session.run(inputs), !this.warm.has(session));
           this.warm.add(session);
-          if (this.monitoring) this.monitor.record(inspection, outputs, now() - started, session.backend, runId);
+          if (this.monitoring) withRunId(outputs, this.monitor.record(inspection, outputs, now() - started, session.backend, runId));
           return { outputs };
         } catch (error) {
           return { failure: classifyFailure(error, session.backend) };

@@ -18,8 +18,11 @@ export interface ModelObserver {
   addCounters?(counters: Partial<Counters>): void;
   /** Reads what is watched from the inputs, before the run. Records nothing. */
   inspect(inputs: NamedTensors): Inspection;
-  /** One successful run; with `runId`, its prediction is kept (bounded) for a later feedback(). */
-  record(inspection: Inspection, outputs: NamedTensors, latencyMs: number, backend: string, runId?: string): void;
+  /**
+   * One successful run. Its prediction may be kept (bounded) for a later feedback(): under the
+   * caller's `runId`, or under an id the observer mints. Returns that id (undefined or nothing: not kept).
+   */
+  record(inspection: Inspection, outputs: NamedTensors, latencyMs: number, backend: string, runId?: string): string | undefined | void;
   /**
    * Ground truth for an earlier run (one label, or one per batch item): counted into the open
    * window's confusion and calibration counts. False when the run is unknown, already labelled
@@ -202,8 +205,12 @@ export interface MonitorOptions {
   k?: number;
   /** Length of the tumbling drift windows, on the shared grid (@edgewise/wire window-grid; default 1 h). */
   windowMs?: number;
-  /** Delayed labels: how long (default 1 h) and how many (default 10 000) predictions wait for feedback(). */
-  labels?: { maxAgeMs?: number; maxPending?: number };
+  /**
+   * Delayed labels: how long (default 1 h) and how many (default 10 000, caller-named and
+   * automatic ones each) predictions wait for feedback(). `autoRunIds` (default true): every
+   * monitored run of a classifier gets an id (`runIdOf(outputs)`); false keeps caller-named runs only.
+   */
+  labels?: { maxAgeMs?: number; maxPending?: number; autoRunIds?: boolean };
   /** Closed windows kept for the uplink before the oldest is dropped (default 168: a week of hours). */
   maxClosedWindows?: number;
 }

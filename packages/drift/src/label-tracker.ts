@@ -42,12 +42,16 @@ export function predictionsOf(first: TensorLike | undefined): Prediction[] {
 }
 
 /**
- * Predictions of runs made with a runId, waiting for their labels: at most `maxPending`, none older
- * than `maxAgeMs` (the oldest go first). Only class indices and scores are kept, never inputs.
+ * Predictions waiting for their labels: those of runs made with the caller's runId, and apart from
+ * them those the SDK named itself (every monitored run of a classifier), so that unlabelled
+ * automatic ones never push out a prediction the caller meant to label. Each kind holds at most
+ * `maxPending`, none older than `maxAgeMs` (the oldest go first). Only class indices and scores are
+ * kept, never inputs.
  */
 export class PendingPredictions {
-  private readonly pending = new Map<string, { at: number; predictions: Prediction[] }>();
-  /** Predictions that aged out or were pushed out before a label came. */
+  private readonly named = new Map<string, { at: number; predictions: Prediction[] }>();
+  private readonly automatic = new Map<string, { at: number; predictions: Prediction[] }>();
+  /** Predictions of caller-named runs that aged out or were pushed out before a label came. */
   expired = 0;
 
   constructor(
@@ -58,30 +62,33 @@ export class PendingPredictions {
     if (!Number.isInteger(maxPending) || maxPending < 1) throw new RangeError(`monitor.labels.maxPending must be an integer ≥ 1; received ${maxPending}.`);
   }
 
-  remember(runId: string, predictions: Prediction[], now: number): void {
-    this.pending.delete(runId); // a reused id names the latest run
-    this.pending.set(runId, { at: now, predictions });
-    this.expire(now);
-    while (this.pending.size > this.maxPending) {
-      this.pending.delete(this.pending.keys().next().value!);
-      this.expired++;
+  /** Keeps a run's predictions under its id; `automatic` for ids the SDK minted (not counted as expired). */
+  remember(runId: string, predictions: Prediction[], now: number, automatic = false): void {
+    const pending = automatic ? this.automatic : this.named;
+    pending.delete(runId); // a reused id names the latest run
+    pending.set(runId, { at: now, predictions });
+    this.expire(pending, now, !automatic);
+    while (pending.size > this.maxPending) {
+      pending.delete(pending.keys().next().value!);
+      if (!automatic) this.expired++;
     }
   }
 
   /** The run's predictions, once: undefined when unknown, taken already or too old. */
   take(runId: string, now: number): Prediction[] | undefined {
-    this.expire(now);
-    const entry = this.pending.get(runId);
-    this.pending.delete(runId);
+    this.expire(this.named, now, true);
+    this.expire(this.automatic, now, false);
+    const entry = this.named.get(runId) ?? this.automatic.get(runId);
+    if (!this.named.delete(runId)) this.automatic.delete(runId);
     return entry?.predictions;
   }
 
-  private expire(now: number): void {
+  private expire(pending: Map<string, { at: number }>, now: number, count: boolean): void {
     // Insertion order is time order, so the expired ones are at the front.
-    for (const [id, entry] of this.pending) {
+    for (const [id, entry] of pending) {
       if (now - entry.at <= this.maxAgeMs) break;
-      this.pending.delete(id);
-      this.expired++;
+      pending.delete(id);
+      if (count) this.expired++;
     }
   }
 }

@@ -12,6 +12,15 @@ import type { CanaryCounts } from '@edgewise/wire';
 
 export type Clock = () => number;
 
+/** The largest first output (values) whose run gets an automatic id: its argmax is per-run work. */
+export const AUTO_RUN_ID_MAX_VALUES = 4096;
+
+/** The first output tensor, without the array Object.values would allocate on every run. */
+function firstOutput(outputs: Record<string, TensorLike>): TensorLike | undefined {
+  for (const name in outputs) return outputs[name];
+  return undefined;
+}
+
 /**
  * A model's monitor over time: a ModelMonitor for the open window of the shared grid (tumbling,
  * `windowMs`, default 1 h), which every run updates, and one holding everything before it (closed
@@ -38,6 +47,10 @@ export class WindowedMonitor implements ModelObserver {
   droppedWindows = 0;
   private readonly windowMs: number;
   private readonly pending: PendingPredictions;
+  private readonly autoRunIds: boolean;
+  /** Minted ids are this monitor's prefix and a count: short, and never those of another load or worker. */
+  private readonly runIdPrefix = `${Math.random().toString(36).slice(2, 8)}.`;
+  private runsNamed = 0;
   private labelsCumulative = emptyLabelCounts();
   private labelsCurrent = emptyLabelCounts();
   private shadowCumulative = new ShadowTally();
@@ -57,6 +70,7 @@ export class WindowedMonitor implements ModelObserver {
     this.current = new ModelMonitor(options);
     this.window = gridWindowAt(clock(), this.windowMs);
     this.pending = new PendingPredictions(options.labels?.maxAgeMs, options.labels?.maxPending);
+    this.autoRunIds = options.labels?.autoRunIds ?? true;
   }
 
   get rejects(): boolean {
@@ -91,10 +105,25 @@ export class WindowedMonitor implements ModelObserver {
     return this.current.inspect(inputs);
   }
 
-  record(inspection: Inspection, outputs: Record<string, TensorLike>, latencyMs: number, backend: string, runId?: string): void {
+  /**
+   * Records a run. Returns the id its prediction is kept under for feedback(): the caller's runId,
+   * or one minted here for a classifier's run (first output of at most AUTO_RUN_ID_MAX_VALUES
+   * values, so the argmax stays cheap) unless `labels.autoRunIds` is false; else undefined.
+   */
+  record(inspection: Inspection, outputs: Record<string, TensorLike>, latencyMs: number, backend: string, runId?: string): string | undefined {
     this.roll();
     this.current.record(inspection, outputs, latencyMs, backend);
-    if (runId !== undefined) this.pending.remember(runId, predictionsOf(Object.values(outputs)[0]), this.clock());
+    const first = firstOutput(outputs);
+    if (runId !== undefined) {
+      this.pending.remember(runId, predictionsOf(first), this.clock());
+      return runId;
+    }
+    if (!this.autoRunIds || !first || first.data.length > AUTO_RUN_ID_MAX_VALUES) return undefined;
+    const predictions = predictionsOf(first);
+    if (predictions.length === 0) return undefined;
+    const id = this.runIdPrefix + (++this.runsNamed).toString(36);
+    this.pending.remember(id, predictions, this.clock(), true);
+    return id;
   }
 
   /** Counts a delayed label into the open window (the window the label arrives in) and the cumulative view. */

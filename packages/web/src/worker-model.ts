@@ -1,4 +1,4 @@
-import { checkLabel, checkRunId, compileInputValidator } from '@edgewise/core/internal';
+import { checkLabel, checkRunId, compileInputValidator, withRunId } from '@edgewise/core/internal';
 import { AllBackendsFailedError, DEFAULT_RECOVERY, DisposedError, describeError, type Aggregates, type BackendAttempt, type BackendName, type DriftReport, type LifecycleStatus, type LoadModelOptions, type Model, type ModelEventListener, type ModelEventName, type MonitorReport, type NamedTensors, type RunOptions, type TensorSpec, type WindowAggregates } from '@edgewise/core';
 import { Emitter, LifecycleDriver, SerialQueue, classifyFailure, deserializeError, initialState, type LifecycleEvent, type LifecycleIo } from '@edgewise/core/internal';
 import * as Comlink from 'comlink';
@@ -128,20 +128,20 @@ export class WorkerModel implements Model {
       }
     }
     if (!this.home?.alive && this.driver.state.status === 'ready') await this.driver.drive({ type: 'thread-lost', reason: 'its worker was replaced' }, this.io(inputs));
-    if (this.driver.state.status !== 'ready') return this.recover({ type: 'run-while-failed', now: now() }, inputs);
+    if (this.driver.state.status !== 'ready') return this.recover({ type: 'run-while-failed', now: now() }, inputs, false, runId);
     let reply: Extract<RunPortReply, { type: 'result' | 'error' }>;
     try {
       reply = await this.host.run(this.home!, this.id, inputs, this.deadlineMs(), runId);
     } catch (error) {
-      return this.recover({ type: 'run-failed', failure: this.threadFault(classifyFailure(error, this.backend)), now: now() }, inputs, true);
+      return this.recover({ type: 'run-failed', failure: this.threadFault(classifyFailure(error, this.backend)), now: now() }, inputs, true, runId);
     }
     this.absorb(reply);
-    if (reply.type === 'result') return reply.outputs;
+    if (reply.type === 'result') return withRunId(reply.outputs, reply.runId);
     const error = deserializeError(reply.error);
     const failure = classifyFailure(error, this.backend);
     // Everything but a thread fault was the worker's lifecycle's to handle, and it has.
     if (!THREAD_FAULT_KINDS.has(failure.kind)) throw error;
-    return this.recover({ type: 'run-failed', failure: this.threadFault(failure), now: now() }, inputs, true);
+    return this.recover({ type: 'run-failed', failure: this.threadFault(failure), now: now() }, inputs, true, runId);
   }
 
   /** Counts a run that took the thread down against a canary being guarded there; returns the failure. */
@@ -151,8 +151,8 @@ export class WorkerModel implements Model {
   }
 
   /** `sent`: the inputs went to the worker already (their buffers are detached here). */
-  private recover(event: LifecycleEvent, inputs: NamedTensors, sent = false): Promise<NamedTensors> {
-    const { outcome, done } = this.driver.recover(event, this.io(inputs, sent));
+  private recover(event: LifecycleEvent, inputs: NamedTensors, sent = false, runId?: string): Promise<NamedTensors> {
+    const { outcome, done } = this.driver.recover(event, this.io(inputs, sent, runId));
     const recovering = done.finally(() => {
       if (this.recovering === recovering) this.recovering = undefined;
     });
@@ -251,7 +251,7 @@ export class WorkerModel implements Model {
   }
 
   /** The lifecycle's effects, carried out across the thread boundary. */
-  private io(inputs: NamedTensors, sent = false): LifecycleIo {
+  private io(inputs: NamedTensors, sent = false, runId?: string): LifecycleIo {
     let reclaimed: NamedTensors | undefined;
     let snapshot: Uint8Array | undefined;
     return {
@@ -289,9 +289,9 @@ export class WorkerModel implements Model {
         sent = true;
         if (!use) return { failure: { kind: 'worker-died', backend: this.backend, error: this.driver.state.failure?.error } };
         try {
-          const reply = await this.host.run(this.home!, this.id, use, this.deadlineMs());
+          const reply = await this.host.run(this.home!, this.id, use, this.deadlineMs(), runId);
           this.absorb(reply);
-          if (reply.type === 'result') return { outputs: reply.outputs };
+          if (reply.type === 'result') return { outputs: withRunId(reply.outputs, reply.runId) };
           return { failure: this.threadFault(classifyFailure(deserializeError(reply.error), this.backend)) };
         } catch (error) {
           return { failure: this.threadFault(classifyFailure(error, this.backend)) };

@@ -7,7 +7,7 @@ import type { SerializedError } from '@edgewise/core/internal';
  * of misbehaving. Runs and heartbeats are tagged messages (one each way, buffers transferred);
  * everything else (load, health, …) goes through comlink.
  */
-export const PROTOCOL_VERSION = 6;
+export const PROTOCOL_VERSION = 7;
 
 /** Engine settings the worker needs; plain strings so they survive structured clone. */
 export interface WorkerEngineConfig {
@@ -84,7 +84,7 @@ export type RunPortRequest = { tag: typeof RUN_TAG; type: 'run'; seq: number; id
  * (a fallback, a failure): cloning specs and attempts on every run cost more than the bookkeeping.
  */
 export type RunPortReply = { tag: typeof RUN_TAG } & (
-  | { type: 'result'; seq: number; outputs: NamedTensors; state?: WorkerModelState; fallbacks?: FallbackEvent[] }
+  | { type: 'result'; seq: number; outputs: NamedTensors; runId?: string; state?: WorkerModelState; fallbacks?: FallbackEvent[] }
   | { type: 'error'; seq: number; error: SerializedError; state?: WorkerModelState; fallbacks?: FallbackEvent[] }
   | { type: 'pong'; seq: number }
 );

@@ -1,4 +1,4 @@
-import { createRuntime, type Engine, type NamedTensors, type Runtime } from '@edgewise/core';
+import { createRuntime, runIdOf, type Engine, type NamedTensors, type Runtime } from '@edgewise/core';
 import { serializeError, transferablesOf, type LocalModel } from '@edgewise/core/internal';
 import { lazyModelMonitor } from '@edgewise/drift/lazy';
 import { BrowserStore, ModelCache } from '@edgewise/store';
@@ -74,7 +74,8 @@ export function serveModels(options: ServeModelsOptions = {}): void {
       inFlightInputs.set(id, inputs);
       const outputs = await model!.run(inputs, runId === undefined ? undefined : { runId });
       inFlightInputs.delete(id);
-      reply = { tag: RUN_TAG, type: 'result', seq, outputs, state: changedState(id, model!), fallbacks: takeFallbacks(id) };
+      // The run's id rides on the outputs under a symbol, which structured cloning drops: sent beside them.
+      reply = { tag: RUN_TAG, type: 'result', seq, outputs, runId: runIdOf(outputs), state: changedState(id, model!), fallbacks: takeFallbacks(id) };
       post(reply, transferablesOf(outputs));
       return;
     } catch (error) {
