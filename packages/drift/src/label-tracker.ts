@@ -41,16 +41,32 @@ export function predictionsOf(first: TensorLike | undefined): Prediction[] {
   return out;
 }
 
+interface Waiting {
+  at: number;
+  predictions: Prediction[];
+}
+
 /**
  * Predictions waiting for their labels: those of runs made with the caller's runId, and apart from
  * them those the SDK named itself (every monitored run of a classifier), so that unlabelled
  * automatic ones never push out a prediction the caller meant to label. Each kind holds at most
  * `maxPending`, none older than `maxAgeMs` (the oldest go first). Only class indices and scores are
  * kept, never inputs.
+ *
+ * Both are queues on the run path, so neither walks a Map from its front: V8 leaves a deleted
+ * entry's hole at the front of a Map until it rehashes, and every fresh iterator walks the holes
+ * (a 10,000-entry queue cost 16–22 µs a run that way). Caller-named ids keep their order in an
+ * array beside the Map; minted ids are a count, so their predictions sit in a ring by that count.
  */
 export class PendingPredictions {
-  private readonly named = new Map<string, { at: number; predictions: Prediction[] }>();
-  private readonly automatic = new Map<string, { at: number; predictions: Prediction[] }>();
+  private readonly named = new Map<string, Waiting>();
+  /** Caller-named ids in the order remembered; an entry whose id was reused since is stale. */
+  private order: Array<{ id: string; entry: Waiting }> = [];
+  private head = 0;
+  /** Minted ids: this tracker's prefix and a count, short and never those of another load or worker. */
+  private readonly prefix = `${Math.random().toString(36).slice(2, 8)}.`;
+  private minted = 0;
+  private ring: Array<(Waiting & { seq: number }) | undefined> = [];
   /** Predictions of caller-named runs that aged out or were pushed out before a label came. */
   expired = 0;
 
@@ -62,33 +78,55 @@ export class PendingPredictions {
     if (!Number.isInteger(maxPending) || maxPending < 1) throw new RangeError(`monitor.labels.maxPending must be an integer ≥ 1; received ${maxPending}.`);
   }
 
-  /** Keeps a run's predictions under its id; `automatic` for ids the SDK minted (not counted as expired). */
-  remember(runId: string, predictions: Prediction[], now: number, automatic = false): void {
-    const pending = automatic ? this.automatic : this.named;
-    pending.delete(runId); // a reused id names the latest run
-    pending.set(runId, { at: now, predictions });
-    this.expire(pending, now, !automatic);
-    while (pending.size > this.maxPending) {
-      pending.delete(pending.keys().next().value!);
-      if (!automatic) this.expired++;
-    }
+  /** Keeps a caller-named run's predictions under its id (a reused id names the latest run). */
+  remember(runId: string, predictions: Prediction[], now: number): void {
+    const entry = { at: now, predictions };
+    this.named.set(runId, entry);
+    this.order.push({ id: runId, entry });
+    this.expireNamed(now);
+    while (this.named.size > this.maxPending) this.dropOldestNamed();
+  }
+
+  /** Keeps a run's predictions under a minted id, which it returns; the oldest minted one goes when full. */
+  rememberMinted(predictions: Prediction[], now: number): string {
+    const seq = ++this.minted;
+    this.ring[seq % this.maxPending] = { seq, at: now, predictions };
+    return this.prefix + seq.toString(36);
   }
 
   /** The run's predictions, once: undefined when unknown, taken already or too old. */
   take(runId: string, now: number): Prediction[] | undefined {
-    this.expire(this.named, now, true);
-    this.expire(this.automatic, now, false);
-    const entry = this.named.get(runId) ?? this.automatic.get(runId);
-    if (!this.named.delete(runId)) this.automatic.delete(runId);
-    return entry?.predictions;
+    this.expireNamed(now);
+    const entry = this.named.get(runId);
+    if (entry) {
+      this.named.delete(runId);
+      return entry.predictions;
+    }
+    if (!runId.startsWith(this.prefix)) return undefined;
+    const seq = parseInt(runId.slice(this.prefix.length), 36);
+    const slot = seq % this.maxPending;
+    const minted = this.ring[slot];
+    if (minted?.seq !== seq || now - minted.at > this.maxAgeMs) return undefined;
+    this.ring[slot] = undefined;
+    return minted.predictions;
   }
 
-  private expire(pending: Map<string, { at: number }>, now: number, count: boolean): void {
-    // Insertion order is time order, so the expired ones are at the front.
-    for (const [id, entry] of pending) {
-      if (now - entry.at <= this.maxAgeMs) break;
-      pending.delete(id);
-      if (count) this.expired++;
+  private expireNamed(now: number): void {
+    // Order is time order, so the expired ones are at the front.
+    while (this.head < this.order.length && now - this.order[this.head]!.entry.at > this.maxAgeMs) this.dropOldestNamed();
+  }
+
+  /** Drops the front of the order: counted as expired when it was still waiting (not taken, not reused). */
+  private dropOldestNamed(): void {
+    const { id, entry } = this.order[this.head++]!;
+    if (this.named.get(id) === entry) {
+      this.named.delete(id);
+      this.expired++;
+    }
+    // Compact now and then, so the array does not grow with every run ever remembered.
+    if (this.head > 1024 && this.head * 2 > this.order.length) {
+      this.order = this.order.slice(this.head);
+      this.head = 0;
     }
   }
 }

@@ -48,9 +48,6 @@ export class WindowedMonitor implements ModelObserver {
   private readonly windowMs: number;
   private readonly pending: PendingPredictions;
   private readonly autoRunIds: boolean;
-  /** Minted ids are this monitor's prefix and a count: short, and never those of another load or worker. */
-  private readonly runIdPrefix = `${Math.random().toString(36).slice(2, 8)}.`;
-  private runsNamed = 0;
   private labelsCumulative = emptyLabelCounts();
   private labelsCurrent = emptyLabelCounts();
   private shadowCumulative = new ShadowTally();
@@ -121,9 +118,7 @@ export class WindowedMonitor implements ModelObserver {
     if (!this.autoRunIds || !first || first.data.length > AUTO_RUN_ID_MAX_VALUES) return undefined;
     const predictions = predictionsOf(first);
     if (predictions.length === 0) return undefined;
-    const id = this.runIdPrefix + (++this.runsNamed).toString(36);
-    this.pending.remember(id, predictions, this.clock(), true);
-    return id;
+    return this.pending.rememberMinted(predictions, this.clock());
   }
 
   /** Counts a delayed label into the open window (the window the label arrives in) and the cumulative view. */

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { PendingPredictions, predictionsOf } from './label-tracker.js';
+
+const p = (predicted: number) => [{ predicted, confidence: 0.9 }];
+
+describe('PendingPredictions: caller-named runs', () => {
+  it('gives a prediction once, to its id only; a reused id names the latest run', () => {
+    const pending = new PendingPredictions(1000, 10);
+    pending.remember('a', p(1), 0);
+    pending.remember('b', p(2), 0);
+    pending.remember('a', p(3), 1);
+    expect(pending.take('a', 2)).toEqual(p(3));
+    expect(pending.take('a', 2)).toBeUndefined();
+    expect(pending.take('b', 2)).toEqual(p(2));
+    expect(pending.take('never', 2)).toBeUndefined();
+    expect(pending.expired).toBe(0);
+  });
+
+  it('pushes out the oldest beyond maxPending and ages out those older than maxAgeMs, counting each once', () => {
+    const pending = new PendingPredictions(100, 3);
+    for (let i = 0; i < 5; i++) pending.remember(`r${i}`, p(i), i);
+    expect(pending.take('r0', 5)).toBeUndefined();
+    expect(pending.take('r1', 5)).toBeUndefined();
+    expect(pending.expired).toBe(2);
+    expect(pending.take('r2', 5)).toEqual(p(2));
+    expect(pending.take('r3', 104)).toBeUndefined(); // remembered at 3: over 100 ms old
+    expect(pending.take('r4', 104)).toEqual(p(4));
+    expect(pending.expired).toBe(3);
+  });
+
+  it('does not count a reused or taken id as expired when its old place in the order passes', () => {
+    const pending = new PendingPredictions(100, 2);
+    pending.remember('a', p(1), 0);
+    pending.remember('a', p(2), 50);
+    pending.remember('b', p(3), 60);
+    expect(pending.take('b', 60)).toEqual(p(3));
+    expect(pending.take('a', 120)).toEqual(p(2)); // the first 'a' (at 0) aged out; the second had not
+    pending.remember('c', p(4), 300); // ages out everything before it: nothing still waiting
+    expect(pending.expired).toBe(0);
+  });
+
+  it('keeps its order compact over many runs (bounded by what waits, not by what ever ran)', () => {
+    const pending = new PendingPredictions(1e9, 100);
+    for (let i = 0; i < 50_000; i++) pending.remember(`r${i}`, p(i % 10), i);
+    expect((pending as unknown as { order: unknown[] }).order.length).toBeLessThan(3000);
+    expect(pending.take('r49999', 50_000)).toEqual(p(9));
+    expect(pending.take('r49899', 50_000)).toBeUndefined();
+    expect(pending.expired).toBe(49_900);
+  });
+});
+
+describe('PendingPredictions: minted ids', () => {
+  it('mints distinct short ids that label their own run once', () => {
+    const pending = new PendingPredictions(1000, 10);
+    const ids = [0, 1, 2].map((i) => pending.rememberMinted(p(i), 0));
+    expect(new Set(ids).size).toBe(3);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-z]{1,6}\.[0-9a-z]+$/);
+    expect(pending.take(ids[1]!, 1)).toEqual(p(1));
+    expect(pending.take(ids[1]!, 1)).toBeUndefined();
+    expect(pending.take(ids[0]!, 1)).toEqual(p(0));
+  });
+
+  it('forgets a minted run maxPending mints later or maxAgeMs after, without counting it expired', () => {
+    const pending = new PendingPredictions(100, 4);
+    const ids = Array.from({ length: 6 }, (_, i) => pending.rememberMinted(p(i), i * 10));
+    expect(pending.take(ids[0]!, 60)).toBeUndefined(); // its slot holds the fifth mint now
+    expect(pending.take(ids[1]!, 60)).toBeUndefined();
+    expect(pending.take(ids[2]!, 60)).toEqual(p(2));
+    expect(pending.take(ids[3]!, 131)).toBeUndefined(); // minted at 30
+    expect(pending.take(ids[5]!, 131)).toEqual(p(5));
+    expect(pending.expired).toBe(0);
+  });
+
+  it("refuses another tracker's minted ids and named ids shaped like minted ones", () => {
+    const a = new PendingPredictions();
+    const b = new PendingPredictions();
+    const id = a.rememberMinted(p(1), 0);
+    expect(b.take(id, 0)).toBeUndefined();
+    expect(a.take(`${id}x`, 0)).toBeUndefined();
+    b.remember(id, p(7), 0); // a caller may pass any string: named ids win
+    expect(b.take(id, 0)).toEqual(p(7));
+    expect(a.take(id, 0)).toEqual(p(1));
+  });
+});
+
+describe('predictionsOf', () => {
+  it('takes the top class and its score per batch row', () => {
+    expect(predictionsOf({ data: new Float32Array([0.1, 0.7, 0.2, 0.5, 0.4, 0.1]), dims: [2, 3] })).toEqual([
+      { predicted: 1, confidence: expect.closeTo(0.7, 6) },
+      { predicted: 0, confidence: 0.5 },
+    ]);
+    expect(predictionsOf({ data: new Float32Array([0.3]), dims: [1, 1] })).toEqual([]);
+  });
+});
