@@ -27,11 +27,19 @@ export const median = (xs: readonly number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-/** 95% bootstrap interval of the median (fixed seed: reruns of the same data give the same interval). */
-export function bootstrapMedianCi(xs: readonly number[], resamples = 1000): [number, number] {
+export const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** 95% bootstrap interval of a statistic (fixed seed: reruns of the same data give the same interval). */
+function bootstrapCi(xs: readonly number[], statistic: (xs: readonly number[]) => number, resamples: number): [number, number] {
   let seed = 12345;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const medians = Array.from({ length: resamples }, () => median(Array.from({ length: xs.length }, () => xs[Math.floor(random() * xs.length)]!)));
-  medians.sort((a, b) => a - b);
-  return [medians[Math.floor(resamples * 0.025)]!, medians[Math.floor(resamples * 0.975)]!];
+  const values = Array.from({ length: resamples }, () => statistic(Array.from({ length: xs.length }, () => xs[Math.floor(random() * xs.length)]!)));
+  values.sort((a, b) => a - b);
+  return [values[Math.floor(resamples * 0.025)]!, values[Math.floor(resamples * 0.975)]!];
 }
+
+/** 95% bootstrap interval of the median. */
+export const bootstrapMedianCi = (xs: readonly number[], resamples = 1000) => bootstrapCi(xs, median, resamples);
+
+/** 95% bootstrap interval of the mean: what a cost paid now and then in a batch adds per run. */
+export const bootstrapMeanCi = (xs: readonly number[], resamples = 1000) => bootstrapCi(xs, mean, resamples);

@@ -71,6 +71,18 @@ describe('PendingPredictions: minted ids', () => {
     expect(pending.expired).toBe(0);
   });
 
+  it('keeps every row of a batched run under its minted id', () => {
+    const pending = new PendingPredictions(1000, 4);
+    const rows = [
+      { predicted: 3, confidence: 0.5 },
+      { predicted: 7, confidence: 0.25 },
+      { predicted: 1, confidence: 0.125 },
+    ];
+    const id = pending.rememberMinted(rows, 0);
+    pending.rememberMinted(p(9), 0); // the next run in the ring leaves it alone
+    expect(pending.take(id, 1)).toEqual(rows);
+  });
+
   it("refuses another tracker's minted ids and named ids shaped like minted ones", () => {
     const a = new PendingPredictions();
     const b = new PendingPredictions();

@@ -66,7 +66,12 @@ export class PendingPredictions {
   /** Minted ids: this tracker's prefix and a count, short and never those of another load or worker. */
   private readonly prefix = `${Math.random().toString(36).slice(2, 8)}.`;
   private minted = 0;
-  private ring: Array<(Waiting & { seq: number }) | undefined> = [];
+  /**
+   * Minted runs by count modulo maxPending, in typed arrays allocated once (at the first mint): a
+   * batch-1 run allocates nothing on the heap, so 10,000 waiting runs do not grow it by 1–3 MB.
+   * Rows beyond the first (batched runs) go to `ringRest`.
+   */
+  private ring: { seq: Float64Array; at: Float64Array; predicted: Int32Array; confidence: Float64Array; rest: Array<Prediction[] | undefined> } | undefined;
   /** Predictions of caller-named runs that aged out or were pushed out before a label came. */
   expired = 0;
 
@@ -90,7 +95,14 @@ export class PendingPredictions {
   /** Keeps a run's predictions under a minted id, which it returns; the oldest minted one goes when full. */
   rememberMinted(predictions: Prediction[], now: number): string {
     const seq = ++this.minted;
-    this.ring[seq % this.maxPending] = { seq, at: now, predictions };
+    const n = this.maxPending;
+    const ring = (this.ring ??= { seq: new Float64Array(n), at: new Float64Array(n), predicted: new Int32Array(n), confidence: new Float64Array(n), rest: new Array(n) });
+    const slot = seq % n;
+    ring.seq[slot] = seq;
+    ring.at[slot] = now;
+    ring.predicted[slot] = predictions[0]!.predicted;
+    ring.confidence[slot] = predictions[0]!.confidence;
+    ring.rest[slot] = predictions.length > 1 ? predictions.slice(1) : undefined;
     return this.prefix + seq.toString(36);
   }
 
@@ -104,11 +116,12 @@ export class PendingPredictions {
     }
     if (!runId.startsWith(this.prefix)) return undefined;
     const seq = parseInt(runId.slice(this.prefix.length), 36);
+    const ring = this.ring;
+    if (!ring || !(seq > 0)) return undefined;
     const slot = seq % this.maxPending;
-    const minted = this.ring[slot];
-    if (minted?.seq !== seq || now - minted.at > this.maxAgeMs) return undefined;
-    this.ring[slot] = undefined;
-    return minted.predictions;
+    if (ring.seq[slot] !== seq || now - ring.at[slot]! > this.maxAgeMs) return undefined;
+    ring.seq[slot] = 0; // taken
+    return [{ predicted: ring.predicted[slot]!, confidence: ring.confidence[slot]! }, ...(ring.rest[slot] ?? [])];
   }
 
   private expireNamed(now: number): void {

@@ -8,6 +8,7 @@ import { checkFeatureSpec, extractFeatures, type FeatureSpec, type TensorLike } 
 import { float32SnapTable, snapFloat32 } from './float32-snap.js';
 import { DEFAULT_K } from './kll-sketch.js';
 import { NumericSketch } from './numeric-sketch.js';
+import type { Prediction } from './label-tracker.js';
 
 const SNAPSHOT_VERSION = 1;
 /**
@@ -116,15 +117,33 @@ export class ModelMonitor implements Omit<ModelObserver, 'takeWindows' | 'feedba
     return suspicious ? { values, suspicious } : { values };
   }
 
-  /** Records one successful run. */
-  record(inspection: Inspection, outputs: Record<string, TensorLike>, latencyMs: number, backend: string): void {
+  /** The inputs features are read from: what a deferred run must keep a copy of. */
+  get featureInputs(): IterableIterator<string> {
+    return this.specsByInput.keys();
+  }
+
+  /** Records one successful run whose output's top class and score per item were read already. */
+  recordPredictions(values: Inspection['values'], predictions: readonly Prediction[], latencyMs: number, backend: string): void {
+    this.recordFeatures(values, latencyMs, backend);
+    for (const { predicted, confidence } of predictions) {
+      this.confidence.update(confidence);
+      this.topClass.update(predicted);
+    }
+  }
+
+  private recordFeatures(values: Inspection['values'], latencyMs: number, backend: string): void {
     this.counters.runs++;
-    for (const [name, vs] of inspection.values) {
+    for (const [name, vs] of values) {
       const sketch = this.features.get(name)!;
       for (const v of vs) sketch.update(v as never);
     }
     this.latency.update(latencyMs);
     this.backends.update(backend);
+  }
+
+  /** Records one successful run. */
+  record(inspection: Inspection, outputs: Record<string, TensorLike>, latencyMs: number, backend: string): void {
+    this.recordFeatures(inspection.values, latencyMs, backend);
     const first = Object.values(outputs)[0];
     if (first && first.dims.length >= 1) {
       const classes = first.dims[first.dims.length - 1]!;

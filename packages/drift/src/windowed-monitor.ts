@@ -3,7 +3,8 @@ import { DEFAULT_WINDOW_MS, assertWindowMs, gridWindowAt, type GridWindow } from
 import { isEmptyBody, subtractBody, type AggregateBody } from './aggregate-arithmetic.js';
 import { ByteReader, ByteWriter, SketchFormatError } from './binary.js';
 import type { TensorLike } from './feature-extraction.js';
-import { PendingPredictions, correctTotal, countLabel, emptyLabelCounts, labeledTotal, predictionsOf } from './label-tracker.js';
+import { PendingPredictions, correctTotal, countLabel, emptyLabelCounts, labeledTotal, predictionsOf, type Prediction } from './label-tracker.js';
+import { DeferredRuns, type DeferredRun } from './deferred-runs.js';
 import type { LabelCounts } from '@edgewise/wire';
 import { mergeSnapshots, ModelMonitor, LEGACY_WINDOWED_SNAPSHOT_VERSION, WINDOWED_SNAPSHOT_VERSION } from './model-monitor.js';
 import { ShadowTally } from './shadow-counts.js';
@@ -12,7 +13,13 @@ import type { CanaryCounts } from '@edgewise/wire';
 
 export type Clock = () => number;
 
-/** The largest first output (values) whose run gets an automatic id: its argmax is per-run work. */
+/** An inspection left for record(): the inputs, whose features are read later, off the caller's path. */
+interface DeferredInspection extends Inspection {
+  inputs?: Record<string, TensorLike>;
+}
+const NOT_YET: Inspection['values'] = new Map();
+
+/** The largest first output (values) whose run gets an automatic id, or is deferred: its argmax is per-run work. */
 export const AUTO_RUN_ID_MAX_VALUES = 4096;
 
 /** The first output tensor, without the array Object.values would allocate on every run. */
@@ -48,6 +55,7 @@ export class WindowedMonitor implements ModelObserver {
   private readonly windowMs: number;
   private readonly pending: PendingPredictions;
   private readonly autoRunIds: boolean;
+  private readonly deferred = new DeferredRuns((run) => this.applyDeferred(run));
   private labelsCumulative = emptyLabelCounts();
   private labelsCurrent = emptyLabelCounts();
   private shadowCumulative = new ShadowTally();
@@ -75,6 +83,7 @@ export class WindowedMonitor implements ModelObserver {
   }
   /** Since load: a sum, read-only (add a moved model's counts with addCounters). */
   get counters(): Counters {
+    this.deferred.flush();
     const b = this.before.counters;
     const c = this.current.counters;
     return { runs: b.runs + c.runs, errors: b.errors + c.errors, rejected: b.rejected + c.rejected, fallbacks: b.fallbacks + c.fallbacks };
@@ -86,6 +95,7 @@ export class WindowedMonitor implements ModelObserver {
   }
   /** Since load (or the last reset): everything before the open window merged with it. A new monitor each call. */
   get cumulative(): ModelMonitor {
+    this.deferred.flush();
     // Through snapshots, so the view shares no sketch with either part (a feature only a restored
     // snapshot had would otherwise be the same object in both).
     const view = new ModelMonitor(this.options);
@@ -95,11 +105,22 @@ export class WindowedMonitor implements ModelObserver {
   }
   /** The open window (grid cell) as of the last call. */
   get openWindow(): GridWindow {
+    this.deferred.flush();
     return this.window;
   }
 
+  /**
+   * Reads features before the run only when a suspicious input must be rejected; otherwise the run
+   * is inspected later, in a batch (DeferredRuns), from a copy record() takes.
+   */
   inspect(inputs: Record<string, TensorLike>): Inspection {
-    return this.current.inspect(inputs);
+    if (this.rejects) return this.current.inspect(inputs);
+    return { values: NOT_YET, inputs } as DeferredInspection;
+  }
+
+  /** Runs recorded whose sketch updates have not been applied yet (diagnostics, tests). */
+  get deferredRuns(): number {
+    return this.deferred.waiting;
   }
 
   /**
@@ -108,17 +129,33 @@ export class WindowedMonitor implements ModelObserver {
    * values, so the argmax stays cheap) unless `labels.autoRunIds` is false; else undefined.
    */
   record(inspection: Inspection, outputs: Record<string, TensorLike>, latencyMs: number, backend: string, runId?: string): string | undefined {
-    this.roll();
-    this.current.record(inspection, outputs, latencyMs, backend);
+    const at = this.clock();
     const first = firstOutput(outputs);
+    const small = first !== undefined && first.data.length <= AUTO_RUN_ID_MAX_VALUES;
+    const uninspected = (inspection as DeferredInspection).inputs;
+    // Large outputs are read now rather than copied; their runs are applied now, in order.
+    let predictions: Prediction[] | undefined;
+    if (uninspected && small) {
+      predictions = predictionsOf(first);
+      this.deferred.add(uninspected, this.current.featureInputs, predictions, latencyMs, backend, at);
+    } else {
+      this.flushAndRoll(at);
+      this.current.record(uninspected ? this.current.inspect(uninspected) : inspection, outputs, latencyMs, backend);
+    }
     if (runId !== undefined) {
-      this.pending.remember(runId, predictionsOf(first), this.clock());
+      this.pending.remember(runId, predictions ?? predictionsOf(first), at);
       return runId;
     }
-    if (!this.autoRunIds || !first || first.data.length > AUTO_RUN_ID_MAX_VALUES) return undefined;
-    const predictions = predictionsOf(first);
+    if (!this.autoRunIds || !small) return undefined;
+    predictions ??= predictionsOf(first);
     if (predictions.length === 0) return undefined;
-    return this.pending.rememberMinted(predictions, this.clock());
+    return this.pending.rememberMinted(predictions, at);
+  }
+
+  /** A deferred run, applied in the window it ran in. */
+  private applyDeferred(run: DeferredRun): void {
+    this.rollTo(run.at);
+    this.current.recordPredictions(this.current.inspect(run.inputs).values, run.predictions, run.latencyMs, run.backend);
   }
 
   /** Counts a delayed label into the open window (the window the label arrives in) and the cumulative view. */
@@ -180,6 +217,7 @@ export class WindowedMonitor implements ModelObserver {
   }
 
   aggregates(): Aggregates {
+    this.deferred.flush();
     return withCanary(withShadow(withLabels(this.cumulative.aggregates(), this.labelsCumulative), this.shadowCumulative), this.canaryCumulative);
   }
 
@@ -198,6 +236,7 @@ export class WindowedMonitor implements ModelObserver {
 
   /** Clears everything: both monitors and the windows not yet taken. */
   reset(): void {
+    this.deferred.clear();
     this.before.reset();
     this.current.reset();
     this.taken = undefined;
@@ -211,9 +250,18 @@ export class WindowedMonitor implements ModelObserver {
     this.canaryCurrent = emptyCanaryCounts();
   }
 
-  /** Closes the open window if the clock has passed its end. */
+  /** Applies the deferred runs, then closes the open window if the clock has passed its end: what every reader does first. */
   private roll(): void {
-    const now = this.clock();
+    this.flushAndRoll(this.clock());
+  }
+
+  private flushAndRoll(now: number): void {
+    this.deferred.flush();
+    this.rollTo(now);
+  }
+
+  /** Closes the open window if `now` has passed its end. */
+  private rollTo(now: number): void {
     if (now < this.window.end) return;
     this.close(this.window, this.current, this.taken, this.labelsCurrent, this.shadowCurrent, this.canaryCurrent);
     mergeSnapshots(this.before, this.current);
@@ -254,6 +302,7 @@ export class WindowedMonitor implements ModelObserver {
 
   /** Adds a snapshot (windowed, or a plain ModelMonitor's) taken from a monitor of the same model. */
   restore(bytes: Uint8Array): void {
+    this.deferred.flush();
     const legacy = bytes[0] === LEGACY_WINDOWED_SNAPSHOT_VERSION;
     if (bytes[0] !== WINDOWED_SNAPSHOT_VERSION && !legacy) return this.before.restore(bytes);
     const r = new ByteReader(bytes);

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { buildBaseline } from './baseline.js';
+import { DEFER_MAX_RUNS } from './deferred-runs.js';
+import { ModelMonitor } from './model-monitor.js';
+import { WindowedMonitor } from './windowed-monitor.js';
+
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2026, 0, 1, 10, 0, 0);
+const baseline = buildBaseline({ x: Array.from({ length: 500 }, (_, i) => i / 500), m: Array.from({ length: 500 }, (_, i) => (i % 100) / 100) });
+const features = [
+  { name: 'x', input: 'input', reduce: 'value' as const },
+  { name: 'm', input: 'input', reduce: 'mean' as const },
+];
+const out = { out: { data: Float32Array.of(0.2, 0.8), dims: [1, 2] } };
+
+/**
+ * The windowed monitor applies runs in batches (DeferredRuns): nothing a reader sees may differ
+ * from applying each run at once. An eager ModelMonitor fed the same runs is the reference.
+ */
+describe('deferred runs: the monitor reads the same as if every run were applied at once', () => {
+  it('every reader sees runs recorded just before it', () => {
+    const monitor = new WindowedMonitor({ baseline, features }, () => T0);
+    const inputs = { input: { data: Float32Array.of(0.25, 0.75), dims: [1, 2] } };
+    monitor.record(monitor.inspect(inputs), out, 1, 'wasm');
+    expect(monitor.deferredRuns).toBe(1);
+    expect(monitor.counters.runs).toBe(1);
+    expect(monitor.deferredRuns).toBe(0);
+    monitor.record(monitor.inspect(inputs), out, 1, 'wasm');
+    expect(monitor.aggregates().body.counters.runs).toBe(2);
+    monitor.record(monitor.inspect(inputs), out, 1, 'wasm');
+    expect(monitor.drift()!.window!.runs).toBe(3);
+    monitor.record(monitor.inspect(inputs), out, 1, 'wasm');
+    expect(monitor.report().counters.runs).toBe(4);
+    monitor.record(monitor.inspect(inputs), out, 1, 'wasm');
+    expect(monitor.takeWindows(true)[0]!.body.counters.runs).toBe(5);
+    monitor.record(monitor.inspect(inputs), out, 1, 'wasm');
+    const copy = new WindowedMonitor({ baseline, features }, () => T0);
+    copy.restore(monitor.snapshot());
+    expect(copy.counters.runs).toBe(6);
+  });
+
+  it('what a run saw is copied: a caller refilling its buffer after run() changes nothing recorded', () => {
+    const monitor = new WindowedMonitor({ baseline, features }, () => T0);
+    const eager = new ModelMonitor({ baseline, features });
+    const buffer = new Float32Array(2);
+    for (let i = 0; i < 20; i++) {
+      buffer.set([i / 20, 1 - i / 20]);
+      const inputs = { input: { data: buffer, dims: [1, 2] } };
+      eager.record(eager.inspect(inputs), out, 1, 'wasm');
+      monitor.record(monitor.inspect(inputs), out, 1, 'wasm');
+      buffer.fill(99); // the next frame, written before the monitor applied this one
+    }
+    expect(monitor.aggregates().body.features).toEqual(eager.aggregates().body.features);
+    expect(monitor.drift()!.features).toEqual(eager.drift()!.features);
+  });
+
+  it('a run counts in the window it ran in, though applied after the clock moved on', () => {
+    const clock = { now: T0 + 10 };
+    const monitor = new WindowedMonitor({ baseline, features }, () => clock.now);
+    const inputs = { input: { data: Float32Array.of(0.5, 0.5), dims: [1, 2] } };
+    for (let i = 0; i < 3; i++) monitor.record(monitor.inspect(inputs), out, 1, 'wasm');
+    clock.now = T0 + HOUR + 10;
+    monitor.record(monitor.inspect(inputs), out, 1, 'wasm');
+    const drift = monitor.drift()!;
+    expect(drift.previousWindow).toMatchObject({ start: T0, runs: 3 });
+    expect(drift.window).toMatchObject({ start: T0 + HOUR, runs: 1 });
+    expect(monitor.takeWindows(false).map((w) => [w.window.start, w.body.counters.runs])).toEqual([[T0, 3]]);
+  });
+
+  it('an error counted between runs lands after the runs before it, in its own window', () => {
+    const clock = { now: T0 + 10 };
+    const monitor = new WindowedMonitor({ baseline, features }, () => clock.now);
+    monitor.record(monitor.inspect({ input: { data: Float32Array.of(0.5, 0.5), dims: [1, 2] } }), out, 1, 'wasm');
+    clock.now = T0 + HOUR + 10;
+    monitor.count('errors');
+    const [closed] = monitor.takeWindows(true);
+    expect(closed!.body.counters).toMatchObject({ runs: 1, errors: 0 });
+  });
+
+  it('a loop that never reads waits for at most DEFER_MAX_RUNS runs, and loses none', () => {
+    const monitor = new WindowedMonitor({ baseline, features }, () => T0);
+    const inputs = { input: { data: Float32Array.of(0.5, 0.5), dims: [1, 2] } };
+    let most = 0;
+    for (let i = 0; i < 5 * DEFER_MAX_RUNS + 3; i++) {
+      monitor.record(monitor.inspect(inputs), out, 1, 'wasm');
+      most = Math.max(most, monitor.deferredRuns);
+    }
+    expect(most).toBe(DEFER_MAX_RUNS - 1);
+    expect(monitor.counters.runs).toBe(5 * DEFER_MAX_RUNS + 3);
+  });
+
+  it('a reset drops the runs still waiting, as it drops the applied ones', () => {
+    const monitor = new WindowedMonitor({ baseline, features }, () => T0);
+    monitor.record(monitor.inspect({ input: { data: Float32Array.of(0.5, 0.5), dims: [1, 2] } }), out, 1, 'wasm');
+    monitor.reset();
+    expect(monitor.counters.runs).toBe(0);
+    expect(monitor.deferredRuns).toBe(0);
+  });
+
+  it("onSuspicious 'reject' still reads features before the run, to refuse it", () => {
+    const monitor = new WindowedMonitor({ baseline, features, onSuspicious: 'reject' }, () => T0);
+    expect(monitor.inspect({ input: { data: Float32Array.of(50, 0.5), dims: [1, 2] } }).suspicious).toMatchObject({ feature: 'x', value: 50 });
+    expect(monitor.inspect({ input: { data: Float32Array.of(0.5, 0.5), dims: [1, 2] } }).values.get('x')).toEqual([0.5]);
+  });
+});
