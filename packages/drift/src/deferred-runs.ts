@@ -42,13 +42,15 @@ export class DeferredRuns {
   }
 
   /** Copies what the run's features are read from (the caller may refill its buffers at once) and queues it. */
-  add(inputs: Record<string, TensorLike>, featureInputs: Iterable<string>, predictions: readonly Prediction[], latencyMs: number, backend: string, at: number): void {
+  add(inputs: Record<string, TensorLike>, featureInputs: readonly string[], predictions: readonly Prediction[], latencyMs: number, backend: string, at: number): void {
     const copies: Record<string, TensorLike> = {};
-    for (const name of featureInputs) {
+    for (let i = 0; i < featureInputs.length; i++) {
+      const name = featureInputs[i]!;
       const tensor = inputs[name];
       if (!tensor) continue;
       const data = this.copy(name, tensor.data as Copyable);
-      copies[name] = { data, dims: tensor.dims.slice() };
+      // dims are readonly in every tensor type the SDK takes; only the data is refilled in place.
+      copies[name] = { data, dims: tensor.dims };
       this.bytes += ArrayBuffer.isView(data) ? data.byteLength : data.length * 8;
     }
     this.runs.push({ inputs: copies, predictions, latencyMs, backend, at });

@@ -118,9 +118,10 @@ export class ModelMonitor implements Omit<ModelObserver, 'takeWindows' | 'feedba
   }
 
   /** The inputs features are read from: what a deferred run must keep a copy of. */
-  get featureInputs(): IterableIterator<string> {
-    return this.specsByInput.keys();
+  get featureInputs(): readonly string[] {
+    return (this.featureInputNames ??= [...this.specsByInput.keys()]);
   }
+  private featureInputNames: string[] | undefined;
 
   /** Records one successful run whose output's top class and score per item were read already. */
   recordPredictions(values: Inspection['values'], predictions: readonly Prediction[], latencyMs: number, backend: string): void {
