@@ -27,6 +27,7 @@ export const MUTATION_SCOPES = {
     tests: [unitTests('drift'), 'test/node/drift-real-data.test.ts', 'test/node/monitor.test.ts'],
   },
   uplink: {
+    // indexeddb-outbox.ts is a browser adapter (tested in real Chromium), out of a node run's reach.
     mutate: src('uplink', 'privacy.ts', 'outbox.ts', 'key-value-outbox.ts', 'delivery.ts', 'report-id.ts', 'uplink.ts'),
     tests: [unitTests('uplink'), 'test/node/uplink-delivery.test.ts', 'test/node/uplink-privacy.test.ts', 'test/node/adapters-contract.test.ts'],
   },

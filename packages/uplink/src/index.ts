@@ -1,5 +1,6 @@
 export { Uplink, createUplink, type AggregateSource, type UplinkEvent, type UplinkOptions } from './uplink.js';
-export { MemoryOutbox, IndexedDBOutbox, type Outbox } from './outbox.js';
+export { MemoryOutbox, type Outbox } from './outbox.js';
+export { IndexedDBOutbox } from './indexeddb-outbox.js';
 export { fetchTransport, type Transport } from './transport.js';
 export { protectCounts, boundContribution, checkBaselinePrivacy, type PrivacyOptions, type ReportBody } from './privacy.js';
 export { PrivacyLedger, type LedgerState } from './privacy-budget.js';

@@ -1,4 +1,3 @@
-import { openDB, type IDBPDatabase } from 'idb';
 import type { Report } from '@edgewise/wire';
 
 /** Reports waiting to be delivered; survives offline periods and reloads when persistent. */
@@ -19,23 +18,5 @@ export class MemoryOutbox implements Outbox {
   }
   async remove(id: string) {
     this.reports.delete(id);
-  }
-}
-
-/** The browser outbox (pages and workers). */
-export class IndexedDBOutbox implements Outbox {
-  private db: Promise<IDBPDatabase> | undefined;
-  constructor(readonly name = 'edgewise-outbox') {}
-  private open() {
-    return (this.db ??= openDB(this.name, 1, { upgrade: (db) => void db.createObjectStore('reports', { keyPath: 'id' }) }));
-  }
-  async add(report: Report) {
-    await (await this.open()).put('reports', report);
-  }
-  async list() {
-    return ((await (await this.open()).getAll('reports')) as Report[]).sort((a, b) => a.window.end - b.window.end);
-  }
-  async remove(id: string) {
-    await (await this.open()).delete('reports', id);
   }
 }
