@@ -50,3 +50,18 @@ describe('privacy off: a report per window that counted anything', () => {
     expect((await without.collectWindows(true))[0]).not.toHaveProperty('baseline');
   });
 });
+
+describe('privacy on (the default): one report per grid window', () => {
+  it('reports on the hour grid by default, with the baseline hash; a collect with no windows queues nothing', async () => {
+    const now = Date.UTC(2026, 0, 1, 10, 30);
+    const uplink = createUplink({ ...base, source: windowsSource([body({ runs: 25 })]), baseline: 'sha256-of-baseline', now: () => now });
+    const [report] = await uplink.collectWindows(true);
+    expect(report!.window).toEqual({ start: Date.UTC(2026, 0, 1, 10), end: Date.UTC(2026, 0, 1, 11) });
+    expect(report!.baseline).toBe('sha256-of-baseline');
+    expect(report!.counters.runs).toBe(20); // bounded to contributionBound
+    const empty = createUplink({ ...base, source: windowsSource([]), now: () => now });
+    expect(await empty.collectWindows(true)).toEqual([]);
+    const unnamed = createUplink({ ...base, source: windowsSource([body({ runs: 25 })]), now: () => now });
+    expect((await unnamed.collectWindows(true))[0]).not.toHaveProperty('baseline');
+  });
+});
