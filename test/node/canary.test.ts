@@ -140,10 +140,11 @@ describe('canary guard on the device (real MNIST over HTTP through @edgewise/nod
       expect(model.version).toBe('1.1.0');
       expect((await model.health()).canary).toMatchObject({ state: 'passed' });
       expect((await model.aggregates()).body.canary!.outcomes).toEqual({ passed: 1, rolledBackErrorRate: 0, rolledBackAgreement: 0, rolledBackLatency: 0, rolledBackCrashes: 0 });
-      // No rollback in the store: 'latest' still gets the rollout version.
-      const again = await runtime.loadModel({ manifest: server.url, canary: false });
+      // No rollback in the store: 'latest' still gets the rollout version, and, having passed
+      // here, unguarded (no reference loaded beside it) though the guard is on by default.
+      const again = await runtime.loadModel({ manifest: server.url });
       expect(again.version).toBe('1.1.0');
-      expect((await again.health()).canary).toBeUndefined(); // canary: false turns the guard off
+      expect((await again.health()).canary).toBeUndefined();
       await again.dispose();
     } finally {
       await model.dispose();

@@ -40,7 +40,7 @@ export interface LocalModelOptions {
    * This model is a canary (loadModel `canary`): `reference` is the previous version's artifact,
    * opened beside it on the same backend; `rollback` records a rollback in the store.
    */
-  canary?: { reference: ModelArtifact; previous: string; options: Required<CanaryOptions>; rollback: () => Promise<unknown>; crashes?: number };
+  canary?: { reference: ModelArtifact; previous: string; options: Required<CanaryOptions>; rollback: () => Promise<unknown>; passed?: () => Promise<unknown>; crashes?: number };
 }
 
 const NOT_INSPECTED: Inspection = { values: new Map() };
@@ -287,7 +287,12 @@ export class LocalModel implements Model {
       if (swapped) this.currentVersion = verdict.previous;
       await this.options.canary!.rollback().catch((error: unknown) => (verdict.rollbackError = describeError(error)));
       if (!swapped && !this.disposal) verdict.rollbackError ??= `the previous version did not open on "${this.backend}"; this model keeps running the canary, later loads get the previous version`;
-    } else await release(reference);
+    } else {
+      await release(reference);
+      // Remembered in the store, so the next load of this version is not guarded again. A store
+      // that cannot record it only costs a second guard later.
+      await this.options.canary!.passed?.().catch(() => undefined);
+    }
     // Either way the previous version's bytes are no longer needed here (a rollback made them the artifact).
     this.referenceArtifact = undefined;
     this.monitor.recordCanary?.(verdict);

@@ -32,6 +32,8 @@ export interface ManifestLoader {
    * `from`, only while that version is still the active one (another guard may have rolled it back).
    */
   rollback?(manifestUrl: string, options?: { from?: string }): Promise<string>;
+  /** Records that the canary `version` passed its guard, so later loads do not guard it again. */
+  passed?(manifestUrl: string, version: string): Promise<void>;
 }
 
 export interface RuntimeOptions {
@@ -84,7 +86,7 @@ async function canaryFor(models: ManifestLoader, manifest: string, cached: Loade
   // Crashes count only against the version that had them (the store may have moved on since).
   const carried = options.resume?.canaryCrashes;
   const crashes = carried?.version === cached.version ? carried.crashes : 0;
-  return { reference: artifact, previous: reference.version, options: { ...DEFAULT_CANARY, ...options.canary }, rollback: () => models.rollback!(manifest, { from: cached.version }), crashes };
+  return { reference: artifact, previous: reference.version, options: { ...DEFAULT_CANARY, ...options.canary }, rollback: () => models.rollback!(manifest, { from: cached.version }), passed: models.passed ? () => models.passed!(manifest, cached.version) : undefined, crashes };
 }
 
 export function createRuntime(options: RuntimeOptions = {}): Runtime {

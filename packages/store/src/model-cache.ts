@@ -174,6 +174,19 @@ export class ModelCache {
   }
 
   /**
+   * Records that the canary `version` passed its guard on this device: later 'latest' loads of it
+   * (online or from the cache) are not guarded again while the rollout lasts. Nothing changes when
+   * it is no longer this model's canary (a rollback or another manifest came in between).
+   */
+  async passed(url: string, version: string): Promise<void> {
+    const manifestUrl = absoluteUrl(url);
+    await this.locked(async () => {
+      const state = await this.adapter.getState(manifestUrl);
+      if (state) await this.adapter.putState(policy.canaryPassed(state, version));
+    });
+  }
+
+  /**
    * The files of a cached version, verified as a load verifies them, without making it active or
    * touching the manifest: what the canary guard runs beside a canary as its reference.
    */

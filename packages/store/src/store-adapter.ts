@@ -37,6 +37,11 @@ export interface ModelState {
    * rollout): loads of it are canaries, guarded against `previous` (see core's canary guard).
    */
   rollout?: string;
+  /**
+   * A rollout version whose canary guard passed on this device: later 'latest' loads of it are no
+   * canaries (not guarded again while the rollout lasts). Set by ModelCache.passed().
+   */
+  canaryPassed?: string;
   /** Only on the 'device' state: this install's rollout bucket. */
   bucket?: number;
   /** Only on a `download:<id>` state: an install in progress, so an interrupted download resumes. */

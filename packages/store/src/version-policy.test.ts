@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseManifest } from './manifest.js';
 import type { InstalledVersion, ModelState } from './store-adapter.js';
-import { activate, cachedVersion, canaryPrevious, chooseVersion, offlineCandidates, rolledBack } from './version-policy.js';
+import { activate, cachedVersion, canaryPassed, canaryPrevious, chooseVersion, offlineCandidates, rolledBack } from './version-policy.js';
 
 const file = { path: 'm.onnx', size: 3, sha256: 'ab'.repeat(32) };
 const spec = { engine: 'onnx', entry: 'm.onnx', files: [file] };
@@ -61,5 +61,23 @@ describe('version policy', () => {
     const again = chooseVersion(withRollout, 'latest', back, 10);
     expect(again.version).toBe('1.0.0');
     expect(canaryPrevious('latest', again.version, again.state)).toBeUndefined();
+  });
+
+  it('a canary that passed here is guarded no more, online or from the cache, until another rollout version comes', () => {
+    const withRollout = (version: string) => ({ ...manifest('1.0.0'), rollout: { version, percent: 100 } });
+    const chosen = chooseVersion(withRollout('1.1.0'), 'latest', { model: 'm', revoked: [], active: '1.0.0' }, 10);
+    const active = activate(chosen.state, '1.1.0', 'latest')!;
+    const passed = canaryPassed(active, '1.1.0');
+    expect(passed).toMatchObject({ canaryPassed: '1.1.0', active: '1.1.0', previous: '1.0.0' });
+    expect(passed.rollout).toBeUndefined();
+    expect(canaryPrevious('latest', '1.1.0', passed)).toBeUndefined();
+    const online = chooseVersion(withRollout('1.1.0'), 'latest', passed, 10);
+    expect(online.version).toBe('1.1.0');
+    expect(canaryPrevious('latest', online.version, online.state)).toBeUndefined();
+    // The next rollout version is a canary again.
+    const next = chooseVersion(withRollout('1.2.0'), 'latest', passed, 10);
+    expect(next).toMatchObject({ version: '1.2.0', state: { rollout: '1.2.0' } });
+    // A verdict for a version that is no longer the canary (rolled back, or moved on) changes nothing.
+    expect(canaryPassed(next.state, '1.1.0')).toBe(next.state);
   });
 });

@@ -15,8 +15,9 @@ export function chooseVersion(manifest: Manifest, requested: string, state: Mode
     else if (state.rolledBackFrom !== version) delete next.rolledBackFrom;
   }
   if (requested === 'latest') {
-    // Remembered so that later loads served from the cache (no manifest at hand) still know a canary.
-    if (manifest.rollout?.version === version && version !== manifest.latest) next.rollout = version;
+    // Remembered so that later loads served from the cache (no manifest at hand) still know a canary;
+    // one whose guard passed here already is a canary no more.
+    if (manifest.rollout?.version === version && version !== manifest.latest && state.canaryPassed !== version) next.rollout = version;
     else delete next.rollout;
   }
   return { version, state: next };
@@ -45,6 +46,14 @@ export function activate(state: ModelState, version: string, requested: string):
   if (state.active === version) return state;
   if (requested === 'latest' && state.rolledBackFrom === version) return undefined;
   return { ...state, previous: state.active, active: version };
+}
+
+/** The state after `version`'s canary guard passed: no longer a canary, unless a rollback moved on since. */
+export function canaryPassed(state: ModelState, version: string): ModelState {
+  if (state.rollout !== version) return state;
+  const next: ModelState = { ...state, canaryPassed: version };
+  delete next.rollout;
+  return next;
 }
 
 /** The state after a rollback to the previous version. */
