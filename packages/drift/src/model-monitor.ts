@@ -38,6 +38,8 @@ export class ModelMonitor implements Omit<ModelObserver, 'takeWindows' | 'feedba
   counters: Counters = { runs: 0, errors: 0, rejected: 0, fallbacks: 0 };
   private readonly specs: FeatureSpec[];
   private readonly specsByInput = new Map<string, FeatureSpec[]>();
+  /** The inputs features are read from: what a deferred run must keep a copy of. */
+  readonly featureInputs: readonly string[];
   /** Baseline range widened by rangeTolerance, per numeric feature: computed once, checked per run. */
   private readonly allowedRanges = new Map<string, [number, number]>();
   /** Per feature read element-wise (value, min, max): float32 images of baseline points (see float32-snap.ts). */
@@ -47,6 +49,7 @@ export class ModelMonitor implements Omit<ModelObserver, 'takeWindows' | 'feedba
     this.specs = options.features ?? [];
     this.specs.forEach(checkFeatureSpec);
     for (const spec of this.specs) this.specsByInput.set(spec.input, [...(this.specsByInput.get(spec.input) ?? []), spec]);
+    this.featureInputs = [...this.specsByInput.keys()];
     const tolerance = options.rangeTolerance ?? 0.1;
     for (const spec of this.specs) {
       const base = options.baseline?.features[spec.name];
@@ -117,11 +120,6 @@ export class ModelMonitor implements Omit<ModelObserver, 'takeWindows' | 'feedba
     return suspicious ? { values, suspicious } : { values };
   }
 
-  /** The inputs features are read from: what a deferred run must keep a copy of. */
-  get featureInputs(): readonly string[] {
-    return (this.featureInputNames ??= [...this.specsByInput.keys()]);
-  }
-  private featureInputNames: string[] | undefined;
 
   /** Records one successful run whose output's top class and score per item were read already. */
   recordPredictions(values: Inspection['values'], predictions: readonly Prediction[], latencyMs: number, backend: string): void {
