@@ -36,13 +36,25 @@ async function predict(model: Model, prefix: string, count = DIGITS): Promise<Ma
   return truth;
 }
 
+/**
+ * Reports the model's windows and reads the collector's accuracy series back, summed over its
+ * windows: a test run that crosses an hour boundary (the default window) reports two.
+ */
 async function report(model: Model, version: string) {
   const uplink = createUplink({ endpoint: `${collector.url}/v1/reports`, ingestKey: INGEST, source: model, model: 'mnist', modelVersion: version, outbox: new MemoryOutbox(), privacy: false });
   await uplink.collect();
-  expect(await uplink.flush()).toMatchObject({ sent: 1, pending: 0 });
+  const flushed = await uplink.flush();
+  expect(flushed).toMatchObject({ dropped: 0, pending: 0 });
+  expect(flushed.sent).toBeGreaterThanOrEqual(1);
   const r = await fetch(`${collector.url}/v1/accuracy?model=mnist&version=${version}`, { headers: { authorization: `Bearer ${READ}` } });
   expect(r.status).toBe(200);
-  return (await r.json()) as { windows: Array<{ labeled: number; correct: number; accuracy: number; confusion: Record<string, number>; calibration: Array<{ labeled: number; correct: number }> }> };
+  const { windows } = (await r.json()) as { windows: Array<{ labeled: number; correct: number; confusion: Record<string, number> }> };
+  expect(windows.length).toBeGreaterThanOrEqual(1);
+  const confusion: Record<string, number> = {};
+  for (const w of windows) for (const [cell, n] of Object.entries(w.confusion)) confusion[cell] = (confusion[cell] ?? 0) + n;
+  const labeled = windows.reduce((s, w) => s + w.labeled, 0);
+  const correct = windows.reduce((s, w) => s + w.correct, 0);
+  return { labeled, correct, accuracy: correct / labeled, confusion };
 }
 
 describe('delayed labels: MNIST predictions, correct vs flipped feedback, device counts and the collector series over HTTP', () => {
@@ -71,12 +83,11 @@ describe('delayed labels: MNIST predictions, correct vs flipped feedback, device
 
     const seriesRight = await report(right, '1.1.0');
     const seriesFlipped = await report(flipped, '1.1.0-flipped');
-    expect(seriesRight.windows).toHaveLength(1);
-    expect(seriesRight.windows[0]).toMatchObject({ labeled: DIGITS, correct: a.correct });
-    expect(seriesRight.windows[0]!.accuracy).toBeGreaterThan(0.9);
-    expect(seriesRight.windows[0]!.confusion).toEqual(confusion);
-    expect(seriesFlipped.windows[0]).toMatchObject({ labeled: DIGITS, correct: b.correct });
-    expect(seriesFlipped.windows[0]!.accuracy).toBeLessThan(0.05);
+    expect(seriesRight).toMatchObject({ labeled: DIGITS, correct: a.correct });
+    expect(seriesRight.accuracy).toBeGreaterThan(0.9);
+    expect(seriesRight.confusion).toEqual(confusion);
+    expect(seriesFlipped).toMatchObject({ labeled: DIGITS, correct: b.correct });
+    expect(seriesFlipped.accuracy).toBeLessThan(0.05);
     await right.dispose();
     await flipped.dispose();
   }, 60_000);
