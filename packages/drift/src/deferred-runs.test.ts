@@ -54,6 +54,43 @@ describe('deferred runs: the monitor reads the same as if every run were applied
     expect(monitor.drift()!.features).toEqual(eager.drift()!.features);
   });
 
+  it("the scores are copied too: a caller reusing the output's buffer changes no prediction recorded", () => {
+    const monitor = new WindowedMonitor({ baseline, features }, () => T0);
+    const eager = new ModelMonitor({ baseline, features });
+    const scores = new Float32Array(2);
+    const inputs = { input: { data: Float32Array.of(0.5, 0.5), dims: [1, 2] } };
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      scores.set(i % 2 ? [0.9, 0.1] : [0.3, 0.7]);
+      const outputs = { out: { data: scores, dims: [1, 2] } };
+      eager.record(eager.inspect(inputs), outputs, 1, 'wasm');
+      ids.push(monitor.record(monitor.inspect(inputs), outputs, 1, 'wasm')!);
+      scores.fill(0);
+    }
+    expect(monitor.aggregates().body.outputs).toEqual(eager.aggregates().body.outputs);
+    // Run i predicted class i % 2 ? 0 : 1; labelling each with that class counts every one correct.
+    ids.forEach((id, i) => expect(monitor.feedback(id, i % 2 ? 0 : 1)).toBe(true));
+    expect(monitor.accuracy()).toMatchObject({ labeled: 10, correct: 10 });
+  });
+
+  it('a label for a run still waiting in the batch is counted against its prediction', () => {
+    const monitor = new WindowedMonitor({ baseline, features }, () => T0);
+    const id = monitor.record(monitor.inspect({ input: { data: Float32Array.of(0.5, 0.5), dims: [1, 2] } }), out, 1, 'wasm')!;
+    expect(monitor.deferredRuns).toBe(1);
+    expect(monitor.feedback(id, 1)).toBe(true);
+    expect(monitor.feedback(id, 1)).toBe(false); // once
+    expect(monitor.accuracy()).toMatchObject({ labeled: 1, correct: 1 });
+  });
+
+  it('minted ids pushed out of a small ring while their runs wait are gone, the newest are kept', () => {
+    const monitor = new WindowedMonitor({ baseline, features, labels: { maxPending: 3 } }, () => T0);
+    const inputs = { input: { data: Float32Array.of(0.5, 0.5), dims: [1, 2] } };
+    const ids = Array.from({ length: 8 }, () => monitor.record(monitor.inspect(inputs), out, 1, 'wasm')!);
+    expect(monitor.deferredRuns).toBe(8);
+    expect(ids.map((id) => monitor.feedback(id, 1))).toEqual([false, false, false, false, false, true, true, true]);
+    expect(monitor.accuracy()).toMatchObject({ labeled: 3, correct: 3 });
+  });
+
   it('a run counts in the window it ran in, though applied after the clock moved on', () => {
     const clock = { now: T0 + 10 };
     const monitor = new WindowedMonitor({ baseline, features }, () => clock.now);

@@ -1,14 +1,20 @@
 import type { TensorLike } from './feature-extraction.js';
-import type { Prediction } from './label-tracker.js';
 
-/** A run whose feature pass and sketch updates wait: copies of the inputs features are read from, and what the run gave. */
+/**
+ * A run whose feature pass and sketch updates wait: copies of the inputs features are read from,
+ * a copy of its (small) score tensor, and what else the run gave. Slots are reused from batch to
+ * batch: apply() must read a run, not keep it.
+ */
 export interface DeferredRun {
   inputs: Record<string, TensorLike>;
-  predictions: readonly Prediction[];
+  /** The first output, copied: its predictions are worked out when the run is applied. */
+  scores: TensorLike;
   latencyMs: number;
   backend: string;
   /** When it ran (the monitor's clock): the window it counts in. */
   at: number;
+  /** The count of the id minted for this run, whose predictions are filled in when it is applied; 0 for none. */
+  minted: number;
 }
 
 /** Runs waiting before they are applied on the caller's path after all (a loop that never idles). */
@@ -17,80 +23,81 @@ export const DEFER_MAX_RUNS = 32;
 export const DEFER_MAX_BYTES = 1 << 20;
 
 type Copyable = ArrayLike<number | bigint> & { slice(): Copyable; set?(from: ArrayLike<number | bigint>): void };
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * The monitor's work batched. Measured in place (MNIST int8, Node WASM, one thread, this 2-core
  * VM), a run's feature pass and sketch updates cost 10 µs right after the engine's run and 34 µs
  * after 2 ms of idle time (caches and the core's state gone cold), against 3 µs in a warm loop.
- * So run() only copies the inputs features are read from (into buffers of runs already applied)
- * and queues them here; DEFER_MAX_RUNS of them (or DEFER_MAX_BYTES of copies) are applied in one
- * batch, where the sketches stay warm, or fewer whenever anything reads the monitor. No timer:
- * arming one cost 18 µs a run after idle time, and one firing inside an engine's own awaits lands
- * on the caller's path anyway.
+ * So run() only copies what the batch reads later (the inputs features are read from, the score
+ * tensor) into a slot of a previous batch and queues it; DEFER_MAX_RUNS of them (or
+ * DEFER_MAX_BYTES of copies) are applied in one batch, where the sketches stay warm, or fewer
+ * whenever anything reads the monitor. Right after an engine's run every object touched is a cache
+ * miss, so the caller's path allocates nothing in the steady state (a fresh run object, its copies
+ * and its predictions cost 2–3 µs there, measured). No timer: arming one cost 18 µs a run after
+ * idle time, and one firing inside an engine's own awaits lands on the caller's path anyway.
  */
 export class DeferredRuns {
-  private runs: DeferredRun[] = [];
+  private readonly slots: DeferredRun[] = [];
+  private count = 0;
   private bytes = 0;
-  /** Per input, typed arrays of runs already applied, for the next copies. */
-  private readonly free = new Map<string, Copyable[]>();
 
   constructor(private readonly apply: (run: DeferredRun) => void) {}
 
   /** Runs waiting now (diagnostics, tests). */
   get waiting(): number {
-    return this.runs.length;
+    return this.count;
   }
 
-  /** Copies what the run's features are read from (the caller may refill its buffers at once) and queues it. */
-  add(inputs: Record<string, TensorLike>, featureInputs: readonly string[], predictions: readonly Prediction[], latencyMs: number, backend: string, at: number): void {
-    const copies: Record<string, TensorLike> = {};
+  /** Copies what the run's features and predictions are read from (the caller may refill its buffers at once) and queues it. */
+  add(inputs: Record<string, TensorLike>, featureInputs: readonly string[], scores: TensorLike, latencyMs: number, backend: string, at: number, minted: number): void {
+    const slot = (this.slots[this.count] ??= { inputs: {}, scores: { data: new Float32Array(0), dims: [] }, latencyMs: 0, backend, at: 0, minted: 0 });
     for (let i = 0; i < featureInputs.length; i++) {
       const name = featureInputs[i]!;
       const tensor = inputs[name];
-      if (!tensor) continue;
-      const data = this.copy(name, tensor.data as Copyable);
+      if (!tensor) {
+        if (name in slot.inputs) delete slot.inputs[name];
+        continue;
+      }
+      const held = (slot.inputs[name] ??= { data: new Float32Array(0), dims: tensor.dims }) as Mutable<TensorLike>;
+      held.data = copyInto(held.data as Copyable, tensor.data as Copyable) as TensorLike['data'];
       // dims are readonly in every tensor type the SDK takes; only the data is refilled in place.
-      copies[name] = { data, dims: tensor.dims };
-      this.bytes += ArrayBuffer.isView(data) ? data.byteLength : data.length * 8;
+      held.dims = tensor.dims;
+      this.bytes += ArrayBuffer.isView(held.data) ? held.data.byteLength : held.data.length * 8;
     }
-    this.runs.push({ inputs: copies, predictions, latencyMs, backend, at });
-    if (this.runs.length >= DEFER_MAX_RUNS || this.bytes >= DEFER_MAX_BYTES) this.flush();
+    const heldScores = slot.scores as Mutable<TensorLike>;
+    heldScores.data = copyInto(heldScores.data as Copyable, scores.data as Copyable) as TensorLike['data'];
+    heldScores.dims = scores.dims;
+    slot.latencyMs = latencyMs;
+    slot.backend = backend;
+    slot.at = at;
+    slot.minted = minted;
+    this.count++;
+    if (this.count >= DEFER_MAX_RUNS || this.bytes >= DEFER_MAX_BYTES) this.flush();
   }
 
   /** Applies every waiting run, oldest first. */
   flush(): void {
-    if (this.runs.length === 0) return;
-    const runs = this.runs;
-    this.runs = [];
+    const n = this.count;
+    if (n === 0) return;
+    this.count = 0;
     this.bytes = 0;
-    for (const run of runs) {
-      this.apply(run);
-      // Applied: nothing holds its copies any more, so later runs copy into them.
-      for (const name in run.inputs) this.release(name, run.inputs[name]!.data as Copyable);
-    }
+    for (let i = 0; i < n; i++) this.apply(this.slots[i]!);
   }
 
   /** Forgets the waiting runs (a reset). */
   clear(): void {
-    this.runs = [];
+    this.count = 0;
     this.bytes = 0;
   }
+}
 
-  /** A copy into a free buffer of the same type and length where there is one: a fresh typed array costs more than the copy. */
-  private copy(name: string, data: Copyable): Copyable {
-    if (!ArrayBuffer.isView(data)) return Array.from(data) as unknown as Copyable;
-    const reused = this.free.get(name)?.pop();
-    if (reused && reused.length === data.length && reused.constructor === data.constructor) {
-      reused.set!(data);
-      return reused;
-    }
-    return data.slice();
+/** `from` copied into `into` where it fits (same type and length): a fresh typed array costs more than the copy. */
+function copyInto(into: Copyable, from: Copyable): Copyable {
+  if (!ArrayBuffer.isView(from)) return Array.from(from) as unknown as Copyable;
+  if (into.length === from.length && into.constructor === from.constructor) {
+    into.set!(from);
+    return into;
   }
-
-  private release(name: string, data: Copyable): void {
-    if (!ArrayBuffer.isView(data)) return;
-    let free = this.free.get(name);
-    if (!free) this.free.set(name, (free = []));
-    if (free.length < DEFER_MAX_RUNS) free.push(data);
-  }
+  return from.slice();
 }

@@ -41,6 +41,16 @@ export function predictionsOf(first: TensorLike | undefined): Prediction[] {
   return out;
 }
 
+/** A minted run's predicted class before its predictions are filled in (classes are ≥ 0). */
+const UNFILLED = -1;
+
+/** Whether predictionsOf gives at least one prediction for a tensor of these dims and length. */
+export function hasPredictions(first: TensorLike | undefined): boolean {
+  if (!first || first.dims.length < 1) return false;
+  const classes = first.dims[first.dims.length - 1]!;
+  return classes > 1 && first.data.length >= classes;
+}
+
 interface Waiting {
   at: number;
   predictions: Prediction[];
@@ -94,19 +104,47 @@ export class PendingPredictions {
 
   /** Keeps a run's predictions under a minted id, which it returns; the oldest minted one goes when full. */
   rememberMinted(predictions: Prediction[], now: number): string {
+    const seq = this.mint(now);
+    this.fill(seq, predictions);
+    return this.idOf(seq);
+  }
+
+  /**
+   * Mints an id for a run whose predictions come later (fill): its count. Until filled, take()
+   * answers undefined for it and leaves it waiting. The oldest minted one goes when full.
+   */
+  mint(now: number): number {
     const seq = ++this.minted;
     const n = this.maxPending;
     const ring = (this.ring ??= { seq: new Float64Array(n), at: new Float64Array(n), predicted: new Int32Array(n), confidence: new Float64Array(n), rest: new Array(n) });
     const slot = seq % n;
     ring.seq[slot] = seq;
     ring.at[slot] = now;
-    ring.predicted[slot] = predictions[0]!.predicted;
-    ring.confidence[slot] = predictions[0]!.confidence;
-    ring.rest[slot] = predictions.length > 1 ? predictions.slice(1) : undefined;
+    ring.predicted[slot] = UNFILLED;
+    ring.rest[slot] = undefined;
+    return seq;
+  }
+
+  /** The id a minted count is known by outside. */
+  idOf(seq: number): string {
     return this.prefix + seq.toString(36);
   }
 
-  /** The run's predictions, once: undefined when unknown, taken already or too old. */
+  /** The predictions of minted run `seq`; nothing when a later mint has taken its place already. */
+  fill(seq: number, predictions: readonly Prediction[]): void {
+    const ring = this.ring;
+    const slot = seq % this.maxPending;
+    if (!ring || ring.seq[slot] !== seq) return;
+    if (predictions.length === 0) {
+      ring.seq[slot] = 0; // nothing to label
+      return;
+    }
+    ring.predicted[slot] = predictions[0]!.predicted;
+    ring.confidence[slot] = predictions[0]!.confidence;
+    ring.rest[slot] = predictions.length > 1 ? predictions.slice(1) : undefined;
+  }
+
+  /** The run's predictions, once: undefined when unknown, taken already, too old, or minted and not filled in yet. */
   take(runId: string, now: number): Prediction[] | undefined {
     this.expireNamed(now);
     const entry = this.named.get(runId);
@@ -119,7 +157,7 @@ export class PendingPredictions {
     const ring = this.ring;
     if (!ring || !(seq > 0)) return undefined;
     const slot = seq % this.maxPending;
-    if (ring.seq[slot] !== seq || now - ring.at[slot]! > this.maxAgeMs) return undefined;
+    if (ring.seq[slot] !== seq || ring.predicted[slot] === UNFILLED || now - ring.at[slot]! > this.maxAgeMs) return undefined;
     ring.seq[slot] = 0; // taken
     return [{ predicted: ring.predicted[slot]!, confidence: ring.confidence[slot]! }, ...(ring.rest[slot] ?? [])];
   }

@@ -3,7 +3,7 @@ import { DEFAULT_WINDOW_MS, assertWindowMs, gridWindowAt, type GridWindow } from
 import { isEmptyBody, subtractBody, type AggregateBody } from './aggregate-arithmetic.js';
 import { ByteReader, ByteWriter, SketchFormatError } from './binary.js';
 import type { TensorLike } from './feature-extraction.js';
-import { PendingPredictions, correctTotal, countLabel, emptyLabelCounts, labeledTotal, predictionsOf, type Prediction } from './label-tracker.js';
+import { PendingPredictions, correctTotal, countLabel, emptyLabelCounts, hasPredictions, labeledTotal, predictionsOf } from './label-tracker.js';
 import { DeferredRuns, type DeferredRun } from './deferred-runs.js';
 import type { LabelCounts } from '@edgewise/wire';
 import { mergeSnapshots, ModelMonitor, LEGACY_WINDOWED_SNAPSHOT_VERSION, WINDOWED_SNAPSHOT_VERSION } from './model-monitor.js';
@@ -126,42 +126,50 @@ export class WindowedMonitor implements ModelObserver {
   /**
    * Records a run. Returns the id its prediction is kept under for feedback(): the caller's runId,
    * or one minted here for a classifier's run (first output of at most AUTO_RUN_ID_MAX_VALUES
-   * values, so the argmax stays cheap) unless `labels.autoRunIds` is false; else undefined.
+   * values, so its copy stays cheap) unless `labels.autoRunIds` is false; else undefined.
    */
   record(inspection: Inspection, outputs: Record<string, TensorLike>, latencyMs: number, backend: string, runId?: string): string | undefined {
     const at = this.clock();
     const first = firstOutput(outputs);
     const small = first !== undefined && first.data.length <= AUTO_RUN_ID_MAX_VALUES;
     const uninspected = (inspection as DeferredInspection).inputs;
-    // Large outputs are read now rather than copied; their runs are applied now, in order.
-    let predictions: Prediction[] | undefined;
     if (uninspected && small) {
-      predictions = predictionsOf(first);
-      this.deferred.add(uninspected, this.current.featureInputs, predictions, latencyMs, backend, at);
-    } else {
-      this.flushAndRoll(at);
-      this.current.record(uninspected ? this.current.inspect(uninspected) : inspection, outputs, latencyMs, backend);
+      // The common case, kept to copies: the argmax waits for the batch, and a minted id's
+      // predictions are filled in when its run is applied.
+      let minted = 0;
+      if (runId !== undefined) this.pending.remember(runId, predictionsOf(first), at);
+      else if (this.autoRunIds && hasPredictions(first)) minted = this.pending.mint(at);
+      this.deferred.add(uninspected, this.current.featureInputs, first, latencyMs, backend, at, minted);
+      return runId ?? (minted ? this.pending.idOf(minted) : undefined);
     }
+    // Large outputs are read now rather than copied; their runs are applied now, in order.
+    this.flushAndRoll(at);
+    this.current.record(uninspected ? this.current.inspect(uninspected) : inspection, outputs, latencyMs, backend);
     if (runId !== undefined) {
-      this.pending.remember(runId, predictions ?? predictionsOf(first), at);
+      this.pending.remember(runId, predictionsOf(first), at);
       return runId;
     }
-    if (!this.autoRunIds || !small) return undefined;
-    predictions ??= predictionsOf(first);
-    if (predictions.length === 0) return undefined;
-    return this.pending.rememberMinted(predictions, at);
+    if (!this.autoRunIds || !small || !hasPredictions(first)) return undefined;
+    return this.pending.rememberMinted(predictionsOf(first), at);
   }
 
   /** A deferred run, applied in the window it ran in. */
   private applyDeferred(run: DeferredRun): void {
     this.rollTo(run.at);
-    this.current.recordPredictions(this.current.inspect(run.inputs).values, run.predictions, run.latencyMs, run.backend);
+    const predictions = predictionsOf(run.scores);
+    if (run.minted) this.pending.fill(run.minted, predictions);
+    this.current.recordPredictions(this.current.inspect(run.inputs).values, predictions, run.latencyMs, run.backend);
   }
 
   /** Counts a delayed label into the open window (the window the label arrives in) and the cumulative view. */
   feedback(runId: string, label: number | readonly number[]): boolean {
     this.advance();
-    const predictions = this.pending.take(runId, this.clock());
+    let predictions = this.pending.take(runId, this.clock());
+    // A minted run still waiting in the batch has no predictions yet: apply the batch and ask again.
+    if (!predictions && this.deferred.waiting > 0) {
+      this.deferred.flush();
+      predictions = this.pending.take(runId, this.clock());
+    }
     if (!predictions || predictions.length === 0) return false;
     predictions.forEach((prediction, i) => {
       const truth = typeof label === 'number' ? label : label[i];
