@@ -93,6 +93,38 @@ describe('deferred runs: the monitor reads the same as if every run were applied
     expect(monitor.accuracy()).toMatchObject({ labeled: 3, correct: 3 });
   });
 
+  it('a label for an unknown id applies no batch; a reset keeps the labels of runs that were waiting', () => {
+    const monitor = new WindowedMonitor({ baseline, features }, () => T0);
+    const inputs = { input: { data: Float32Array.of(0.5, 0.5), dims: [1, 2] } };
+    const id = monitor.record(monitor.inspect(inputs), out, 1, 'wasm')!;
+    expect(monitor.feedback('no-such-run', 1)).toBe(false);
+    expect(monitor.deferredRuns).toBe(1);
+    monitor.reset();
+    expect(monitor.counters.runs).toBe(0);
+    expect(monitor.feedback(id, 1)).toBe(true);
+    expect(monitor.accuracy()).toMatchObject({ labeled: 1, correct: 1 });
+  });
+
+  it("a Node Buffer input is copied, not viewed: refilling it changes nothing recorded and no batch writes into it", () => {
+    const monitor = new WindowedMonitor({ baseline, features }, () => T0);
+    const eager = new ModelMonitor({ baseline, features });
+    const first = Buffer.from([0, 0]);
+    for (let i = 0; i < 5; i++) {
+      const data = i === 0 ? first : Buffer.from([0, 0]);
+      const inputs = { input: { data, dims: [1, 2] } };
+      eager.record(eager.inspect(inputs), out, 1, 'wasm');
+      monitor.record(monitor.inspect(inputs), out, 1, 'wasm');
+      data.fill(200);
+    }
+    first.fill(7);
+    monitor.counters; // applies the batch
+    const later = Buffer.from([9, 9]);
+    monitor.record(monitor.inspect({ input: { data: later, dims: [1, 2] } }), out, 1, 'wasm');
+    expect([...first]).toEqual([7, 7]);
+    eager.record(eager.inspect({ input: { data: Buffer.from([9, 9]), dims: [1, 2] } }), out, 1, 'wasm');
+    expect(monitor.aggregates().body.features).toEqual(eager.aggregates().body.features);
+  });
+
   it('a run counts in the window it ran in, though applied after the clock moved on', () => {
     const clock = { now: T0 + 10 };
     const monitor = new WindowedMonitor({ baseline, features }, () => clock.now);

@@ -85,10 +85,12 @@ export class DeferredRuns {
     for (let i = 0; i < n; i++) this.apply(this.slots[i]!);
   }
 
-  /** Forgets the waiting runs (a reset). */
-  clear(): void {
+  /** Forgets the waiting runs (a reset), showing each to `last` first: what outlives a reset is taken from it there. */
+  clear(last?: (run: DeferredRun) => void): void {
+    const n = this.count;
     this.count = 0;
     this.bytes = 0;
+    if (last) for (let i = 0; i < n; i++) last(this.slots[i]!);
   }
 }
 
@@ -99,5 +101,8 @@ function copyInto(into: Copyable, from: Copyable): Copyable {
     into.set!(from);
     return into;
   }
-  return from.slice();
+  const copy = from.slice();
+  // Node's Buffer#slice is a view of the caller's memory, not a copy: a Buffer is copied into a
+  // plain Uint8Array (a fresh one per run, as it never matches the Buffer's constructor).
+  return (copy as unknown as Uint8Array).buffer === (from as unknown as Uint8Array).buffer ? (new Uint8Array(from as unknown as Uint8Array) as unknown as Copyable) : copy;
 }

@@ -144,6 +144,19 @@ export class PendingPredictions {
     ring.rest[slot] = predictions.length > 1 ? predictions.slice(1) : undefined;
   }
 
+  /** Whether runId is a minted id still waiting for its predictions (fill). */
+  unfilled(runId: string): boolean {
+    const seq = this.seqOf(runId);
+    return seq > 0 && this.ring!.seq[seq % this.maxPending] === seq && this.ring!.predicted[seq % this.maxPending] === UNFILLED;
+  }
+
+  /** The count a minted id of this tracker stands for; 0 for any other id. */
+  private seqOf(runId: string): number {
+    if (!this.ring || !runId.startsWith(this.prefix)) return 0;
+    const seq = parseInt(runId.slice(this.prefix.length), 36);
+    return seq > 0 ? seq : 0;
+  }
+
   /** The run's predictions, once: undefined when unknown, taken already, too old, or minted and not filled in yet. */
   take(runId: string, now: number): Prediction[] | undefined {
     this.expireNamed(now);
@@ -152,10 +165,9 @@ export class PendingPredictions {
       this.named.delete(runId);
       return entry.predictions;
     }
-    if (!runId.startsWith(this.prefix)) return undefined;
-    const seq = parseInt(runId.slice(this.prefix.length), 36);
+    const seq = this.seqOf(runId);
     const ring = this.ring;
-    if (!ring || !(seq > 0)) return undefined;
+    if (!ring || seq === 0) return undefined;
     const slot = seq % this.maxPending;
     if (ring.seq[slot] !== seq || ring.predicted[slot] === UNFILLED || now - ring.at[slot]! > this.maxAgeMs) return undefined;
     ring.seq[slot] = 0; // taken

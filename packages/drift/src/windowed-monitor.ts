@@ -166,7 +166,7 @@ export class WindowedMonitor implements ModelObserver {
     this.advance();
     let predictions = this.pending.take(runId, this.clock());
     // A minted run still waiting in the batch has no predictions yet: apply the batch and ask again.
-    if (!predictions && this.deferred.waiting > 0) {
+    if (!predictions && this.pending.unfilled(runId)) {
       this.deferred.flush();
       predictions = this.pending.take(runId, this.clock());
     }
@@ -244,7 +244,8 @@ export class WindowedMonitor implements ModelObserver {
 
   /** Clears everything: both monitors and the windows not yet taken. */
   reset(): void {
-    this.deferred.clear();
+    // Labels outlive a reset (as for runs applied before it): waiting runs' minted ids get their predictions.
+    this.deferred.clear((run) => run.minted && this.pending.fill(run.minted, predictionsOf(run.scores)));
     this.before.reset();
     this.current.reset();
     this.taken = undefined;
