@@ -65,6 +65,14 @@ function summarize(data: ArrayLike<number>, start: number, length: number, width
     mass += rowMass;
     momentY += rowMass * row;
   }
+  // A centroid's own width may not divide the item: the elements past its last full row are
+  // outside that image but still part of the input every other statistic describes.
+  for (let i = start + rows * width; i < start + length; i++) {
+    const v = data[i]!;
+    sum += v;
+    sumSq += v * v;
+    if (v !== 0) nonzero++;
+  }
   if (withMinMax) {
     // A separate pass: min/max compares cost as much as all of the above, and are rarely asked for.
     for (let i = start; i < start + length; i++) {
