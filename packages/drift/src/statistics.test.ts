@@ -37,3 +37,35 @@ describe("two-sample KS p-value: Stephens' small-sample correction", () => {
     expect(ksPValue(0, 50, 50)).toBe(1);
   });
 });
+
+describe('special functions against closed forms, on both sides of every branch', () => {
+  it('logGamma below 0.5 (the reflection branch): Γ(0.25) and Γ(0.1)', () => {
+    expect(logGamma(0.25)).toBeCloseTo(Math.log(3.6256099082219083), 12);
+    expect(logGamma(0.1)).toBeCloseTo(Math.log(9.513507698668732), 12);
+  });
+
+  // χ² with 2 and 4 degrees of freedom has a closed-form tail: e^(-x/2) and e^(-x/2)(1 + x/2).
+  // x below df + 2 takes gammaQ's series, above it the continued fraction.
+  const xs = [0.01, 0.3, 1, 2.5, 3.9, 4, 5.5, 6, 10, 25, 60];
+  it.each(xs)('P(χ²₂ ≥ %s) = e^(-x/2)', (x) => {
+    expect(chiSquareSurvival(x, 2)).toBeCloseTo(Math.exp(-x / 2), 12);
+  });
+  it.each(xs)('P(χ²₄ ≥ %s) = e^(-x/2)(1 + x/2)', (x) => {
+    expect(chiSquareSurvival(x, 4)).toBeCloseTo(Math.exp(-x / 2) * (1 + x / 2), 12);
+  });
+  it('lower-tail critical values (p = 0.95, the series branch) and x ≤ 0', () => {
+    expect(chiSquareSurvival(0.003932, 1)).toBeCloseTo(0.95, 5);
+    expect(chiSquareSurvival(1.145476, 5)).toBeCloseTo(0.95, 6);
+    expect(chiSquareSurvival(3.940299, 10)).toBeCloseTo(0.95, 6);
+    expect(chiSquareSurvival(0, 3)).toBe(1);
+    expect(chiSquareSurvival(-1, 3)).toBe(1);
+  });
+
+  it('Kolmogorov survival at tabulated points', () => {
+    expect(kolmogorovSurvival(0.5)).toBeCloseTo(1 - 0.036055, 5);
+    expect(kolmogorovSurvival(1)).toBeCloseTo(1 - 0.7300003, 6);
+    expect(kolmogorovSurvival(1.5)).toBeCloseTo(1 - 0.9777820, 6);
+    expect(kolmogorovSurvival(2)).toBeCloseTo(1 - 0.9993291, 7);
+    expect(kolmogorovSurvival(0)).toBe(1);
+  });
+});
