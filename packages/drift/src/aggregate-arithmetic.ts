@@ -25,7 +25,8 @@ const minusCounters = <T extends Record<string, number>>(a: T, b: T | undefined)
 
 function minusFeature(a: FeatureAggregate, b: FeatureAggregate | undefined): FeatureAggregate {
   if (a.kind === 'numeric') return { kind: 'numeric', ...minusBins(a, b?.kind === 'numeric' ? b : undefined) };
-  return { kind: 'categorical', counts: minusRecord(a.counts, b?.kind === 'categorical' ? b.counts : undefined), missing: a.missing - (b?.missing ?? 0) };
+  const other = b?.kind === 'categorical' ? b : undefined;
+  return { kind: 'categorical', counts: minusRecord(a.counts, other?.counts), missing: a.missing - (other?.missing ?? 0) };
 }
 
 /**
