@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ByteReader, ByteWriter } from './binary.js';
+import { ByteReader, ByteWriter, SketchFormatError } from './binary.js';
 import { CategoricalSketch } from './categorical-sketch.js';
 
 const sketchOf = (items: readonly string[], capacity = 8) => {
@@ -57,5 +57,46 @@ describe('CategoricalSketch', () => {
     const s = sketchOf(['x', 'y', 'x', 'é ünïcode']);
     const copy = CategoricalSketch.read(new ByteReader(bytesOf(s)));
     expect(Object.fromEntries(copy.counts)).toEqual(Object.fromEntries(s.counts));
+  });
+});
+
+describe('CategoricalSketch: contract edges', () => {
+  it.each([1, 2.5, 0])('capacity %s is a RangeError', (capacity) => {
+    expect(() => new CategoricalSketch(capacity)).toThrow(new RangeError(`CategoricalSketch: capacity must be an integer ≥ 2; received ${capacity}.`));
+  });
+
+  it('null, undefined and "" are missing (weighted), numbers count as their text', () => {
+    const s = new CategoricalSketch(4);
+    s.update(null, 2);
+    s.update(undefined);
+    s.update('');
+    s.update(7);
+    s.update('7', 3);
+    expect([s.missing, s.n, s.count, Object.fromEntries(s.counts)]).toEqual([4, 4, 4, { '7': 4 }]);
+  });
+
+  it('over capacity, the (capacity + 1)-th largest count is subtracted from all, whatever order they arrived in', () => {
+    const s = new CategoricalSketch(2);
+    s.update('a', 1);
+    s.update('b', 3);
+    s.update('c', 5);
+    expect(Object.fromEntries(s.counts)).toEqual({ b: 2, c: 4 });
+    expect(s.errorBound).toBe(1);
+  });
+
+  it('its bytes do not depend on the order categories arrived in', () => {
+    const ab = sketchOf(['a', 'b', 'b', 'c']);
+    const ba = sketchOf(['c', 'b', 'a', 'b']);
+    expect(bytesOf(ab)).toEqual(bytesOf(ba));
+  });
+
+  it('bytes of another version, or holding more categories than their capacity, are a SketchFormatError', () => {
+    const bytes = bytesOf(sketchOf(['a', 'b', 'c']));
+    const future = bytes.slice();
+    future[0] = 2;
+    expect(() => CategoricalSketch.read(new ByteReader(future))).toThrow('Categorical sketch format 2 is not supported (expected 1).');
+    const over = new ByteWriter().u8(1).varint(2).varint(3).varint(0).varint(0).varint(3).string('a').varint(1).string('b').varint(1).string('c').varint(1).finish();
+    expect(() => CategoricalSketch.read(new ByteReader(over))).toThrow('Categorical sketch holds 3 categories, over its capacity 2.');
+    expect(() => CategoricalSketch.read(new ByteReader(over))).toThrow(SketchFormatError);
   });
 });
