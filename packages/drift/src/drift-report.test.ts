@@ -6,7 +6,7 @@ import { compareToBaseline, DEFAULT_THRESHOLDS, sketchForBaseline } from './drif
 import { NumericSketch } from './numeric-sketch.js';
 
 /** What compareToBaseline decides from sketches: which test, when there is too little data, what counts as drifted. */
-const range = (n: number, f = (i: number) => i) => Array.from({ length: n }, (_, i) => f(i));
+const range = <T = number>(n: number, f: (i: number) => T = (i) => i as T) => Array.from({ length: n }, (_, i) => f(i));
 const numeric = (values: number[], edges?: number[]) => {
   const s = new NumericSketch(edges);
   values.forEach((v) => s.update(v));

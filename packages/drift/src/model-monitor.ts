@@ -160,16 +160,6 @@ export class ModelMonitor implements Omit<ModelObserver, 'takeWindows' | 'feedba
     this.counters[counter]++;
   }
 
-  recordError(): void {
-    this.counters.errors++;
-  }
-  recordRejected(): void {
-    this.counters.rejected++;
-  }
-  recordFallback(): void {
-    this.counters.fallbacks++;
-  }
-
   /** Drift of the sketched features against the baseline (undefined without a baseline). */
   drift(): DriftReport | undefined {
     if (!this.options.baseline) return undefined;
