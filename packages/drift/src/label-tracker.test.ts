@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PendingPredictions, predictionsOf } from './label-tracker.js';
+import { CONFIDENCE_EDGES } from '@edgewise/wire';
+import { correctTotal, countLabel, emptyLabelCounts, hasPredictions, labeledTotal, PendingPredictions, predictionsOf } from './label-tracker.js';
 
 const p = (predicted: number) => [{ predicted, confidence: 0.9 }];
 
@@ -102,5 +103,79 @@ describe('predictionsOf', () => {
       { predicted: 0, confidence: 0.5 },
     ]);
     expect(predictionsOf({ data: new Float32Array([0.3]), dims: [1, 1] })).toEqual([]);
+  });
+});
+
+describe('countLabel and the label totals', () => {
+  it('counts the confusion cell, and labelled/correct per confidence bin; a NaN confidence in nan', () => {
+    const counts = emptyLabelCounts();
+    expect(counts.labeled.counts).toHaveLength(CONFIDENCE_EDGES.length + 1);
+    countLabel(counts, 1, { predicted: 1, confidence: 0.97 });
+    countLabel(counts, 0, { predicted: 1, confidence: 0.97 });
+    countLabel(counts, 2, { predicted: 2, confidence: 0.05 });
+    countLabel(counts, 3, { predicted: 3, confidence: Number.NaN });
+    countLabel(counts, 3, { predicted: 4, confidence: Number.NaN });
+    expect(counts.confusion).toEqual({ '1:1': 1, '0:1': 1, '2:2': 1, '3:3': 1, '3:4': 1 });
+    const top = CONFIDENCE_EDGES.length; // 0.97 > 0.95, the last edge
+    expect(counts.labeled.counts[top]).toBe(2);
+    expect(counts.correct.counts[top]).toBe(1);
+    expect(counts.labeled.counts[0]).toBe(1); // 0.05 closes the first bin
+    expect(counts.correct.counts[0]).toBe(1);
+    expect([counts.labeled.nan, counts.correct.nan]).toEqual([2, 1]);
+    expect([labeledTotal(counts), correctTotal(counts)]).toEqual([5, 3]);
+  });
+});
+
+describe('predictionsOf / hasPredictions on odd shapes', () => {
+  it('no tensor, a scalar, or one score per row: no prediction', () => {
+    for (const t of [undefined, { data: Float32Array.of(1), dims: [] }, { data: Float32Array.of(1, 2), dims: [2, 1] }]) {
+      expect(predictionsOf(t)).toEqual([]);
+      expect(hasPredictions(t)).toBe(false);
+    }
+  });
+  it('a rank-1 tensor is one row; ties go to the first class; int64 scores are read as numbers', () => {
+    expect(predictionsOf({ data: Float32Array.of(0.5, 0.5, 0.1), dims: [3] })).toEqual([{ predicted: 0, confidence: 0.5 }]);
+    expect(predictionsOf({ data: BigInt64Array.of(1n, 9n, 3n, 4n), dims: [2, 2] })).toEqual([
+      { predicted: 1, confidence: 9 },
+      { predicted: 1, confidence: 4 },
+    ]);
+    expect(hasPredictions({ data: Float32Array.of(0.5, 0.5), dims: [1, 2] })).toBe(true);
+  });
+});
+
+describe('PendingPredictions: options and age', () => {
+  it.each([0, -5, Number.NaN])('maxAgeMs %s is a RangeError', (maxAgeMs) => {
+    expect(() => new PendingPredictions(maxAgeMs)).toThrow(new RangeError(`monitor.labels.maxAgeMs must be a positive number of ms; received ${maxAgeMs}.`));
+  });
+  it.each([0, 2.5])('maxPending %s is a RangeError', (maxPending) => {
+    expect(() => new PendingPredictions(1000, maxPending)).toThrow(new RangeError(`monitor.labels.maxPending must be an integer ≥ 1; received ${maxPending}.`));
+  });
+  it('a prediction exactly maxAgeMs old is still labelled; a millisecond later it is not (named and minted alike)', () => {
+    const p = new PendingPredictions(1000, 10);
+    const prediction = [{ predicted: 1, confidence: 0.9 }];
+    p.remember('a', prediction, 0);
+    p.remember('b', prediction, 0);
+    const m1 = p.rememberMinted(prediction, 0);
+    const m2 = p.rememberMinted(prediction, 0);
+    expect(p.take('a', 1000)).toEqual(prediction);
+    expect(p.take(m1, 1000)).toEqual(prediction);
+    expect(p.take('b', 1001)).toBeUndefined();
+    expect(p.take(m2, 1001)).toBeUndefined();
+  });
+  it('a minted id with nothing after its prefix, or a count of 0, is unknown', () => {
+    const p = new PendingPredictions();
+    const id = p.rememberMinted([{ predicted: 0, confidence: 1 }], 0);
+    const prefix = id.slice(0, id.indexOf('.') + 1);
+    expect(p.take(prefix, 0)).toBeUndefined();
+    expect(p.take(`${prefix}0`, 0)).toBeUndefined();
+    expect(p.take(`${prefix}-1`, 0)).toBeUndefined();
+    expect(p.take(id, 0)).toEqual([{ predicted: 0, confidence: 1 }]);
+  });
+  it('a batched minted run keeps its single-row form for batch-1 (no rest) and every row for more', () => {
+    const p = new PendingPredictions();
+    const one = p.rememberMinted([{ predicted: 2, confidence: 0.4 }], 0);
+    const two = p.rememberMinted([{ predicted: 2, confidence: 0.4 }, { predicted: 1, confidence: 0.6 }], 0);
+    expect(p.take(one, 0)).toEqual([{ predicted: 2, confidence: 0.4 }]);
+    expect(p.take(two, 0)).toEqual([{ predicted: 2, confidence: 0.4 }, { predicted: 1, confidence: 0.6 }]);
   });
 });
