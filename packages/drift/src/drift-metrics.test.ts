@@ -67,3 +67,28 @@ describe('drift metrics against reference values', () => {
     ]);
   });
 });
+
+describe('KS test on compacted sketches', () => {
+  const seeded = (seed: number) => () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const sketch = (seed: number, n: number, shift = 0) => {
+    const rand = seeded(seed);
+    const s = new KllSketch(64);
+    for (let i = 0; i < n; i++) s.update(rand() + shift);
+    return s;
+  };
+
+  it('the same distribution at 100k values each is not a drift: sketch error is taken off D before the p-value', () => {
+    const a = sketch(1, 100_000);
+    const b = sketch(2, 100_000);
+    const test = ksTest(a, b);
+    expect(test.errorBound).toBeCloseTo(a.epsilon + b.epsilon, 15);
+    expect(test.errorBound).toBeGreaterThan(0);
+    expect(test.pValue).toBeGreaterThan(0.05);
+  });
+
+  it('a real shift larger than the sketch error still is', () => {
+    const test = ksTest(sketch(1, 100_000), sketch(2, 100_000, 0.2));
+    expect(test.statistic).toBeGreaterThan(test.errorBound);
+    expect(test.pValue).toBeLessThan(1e-6);
+  });
+});
