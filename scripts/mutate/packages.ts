@@ -23,6 +23,9 @@ export const MUTATION_SCOPES = {
     tests: [unitTests('wire'), 'packages/collector/src/report-check.test.ts', 'test/node/uplink-privacy.test.ts'],
   },
   drift: {
+    // Not the labels/windows/shadow/canary node suites: each loads a real model and a collector
+    // (10–20 s a file), and a mutant reruns every covering file. Unit tests beside each module
+    // (fake clock, hand-built tensors) carry those paths instead.
     mutate: ['packages/drift/src/*.ts', '!packages/drift/src/index.ts', '!packages/drift/src/*.test.ts'],
     tests: [unitTests('drift'), 'test/node/drift-real-data.test.ts', 'test/node/monitor.test.ts'],
   },
