@@ -36,7 +36,7 @@ export const MUTATION_SCOPES = {
   },
   store: {
     mutate: src('store', 'version-policy.ts', 'manifest.ts', 'manifest-fetch.ts', 'model-cache.ts', 'version-store.ts', 'chunker.ts', 'file-names.ts', 'space-manager.ts', 'limits.ts', 'download.ts', 'memory-store.ts', 'file-system-store.ts'),
-    tests: [unitTests('store'), 'test/node/model-cache.test.ts', 'test/node/model-delivery.test.ts', 'test/node/file-names.test.ts', 'test/node/generated-manifests.test.ts', 'test/node/adapters-contract.test.ts'],
+    tests: [unitTests('store'), 'test/node/model-cache.test.ts', 'test/node/model-cache-lifecycle.test.ts', 'test/node/model-delivery.test.ts', 'test/node/file-names.test.ts', 'test/node/generated-manifests.test.ts', 'test/node/adapters-contract.test.ts'],
   },
   core: {
     mutate: src('core', 'lifecycle.ts', 'lifecycle-driver.ts', 'validate-inputs.ts', 'load-options.ts', 'backend-selection.ts', 'fastest-backend.ts', 'failure.ts', 'error-serialization.ts', 'model.ts', 'serial-queue.ts', 'run-deadline.ts', 'tensor.ts', 'model-source.ts', 'runtime.ts'),

@@ -80,4 +80,37 @@ describe('version policy', () => {
     // A verdict for a version that is no longer the canary (rolled back, or moved on) changes nothing.
     expect(canaryPassed(next.state, '1.1.0')).toBe(next.state);
   });
+
+  it('a version asked for by name is served even when it is the one rolled back from, and the rollback still holds for latest', () => {
+    const back = rolledBack({ model: 'm', revoked: [], active: '1.1.0', previous: '1.0.0' });
+    expect(chooseVersion(manifest('1.1.0'), '1.1.0', back, 0)).toMatchObject({ version: '1.1.0', state: { rolledBackFrom: '1.1.0' } });
+  });
+
+  it('when the rolled-back-to version is revoked, the rollback ends: latest is served and may be activated', () => {
+    const back = rolledBack({ model: 'm', revoked: [], active: '1.1.0', previous: '1.0.0' });
+    const chosen = chooseVersion(manifest('1.1.0', ['1.0.0']), 'latest', back, 0);
+    expect(chosen.version).toBe('1.1.0');
+    expect(chosen.state.rolledBackFrom).toBeUndefined();
+    // Else every load would choose 1.1.0 and then be refused activating it.
+    expect(activate(chosen.state, '1.1.0', 'latest')).toMatchObject({ active: '1.1.0' });
+  });
+
+  it('a rolled-back-to version kept by latest is no canary, even while a rollout of another version runs', () => {
+    const back = rolledBack({ model: 'm', revoked: [], active: '1.1.0', previous: '1.0.0' });
+    const chosen = chooseVersion({ ...manifest('1.1.0'), rollout: { version: '1.2.0', percent: 10 } }, 'latest', back, 50);
+    expect(chosen.version).toBe('1.0.0');
+    expect(chosen.state.rollout).toBeUndefined();
+  });
+
+  it('offline, an exact version is served only as itself', () => {
+    const records = [record('1.0.0', 1), record('1.2.0', 3), record('1.1.0', 2)];
+    expect(offlineCandidates(records, { model: 'm', revoked: [], active: '1.2.0' }, 'm', '1.1.0').map((r) => r.version)).toEqual(['1.1.0']);
+    expect(offlineCandidates(records, undefined, 'm', '9.9.9')).toEqual([]);
+  });
+
+  it('a version is never a canary against itself', () => {
+    expect(canaryPrevious('latest', '1.1.0', { model: 'm', revoked: [], active: '1.1.0', previous: '1.1.0', rollout: '1.1.0' })).toBeUndefined();
+    expect(canaryPrevious('latest', '1.1.0', { model: 'm', revoked: [], active: '1.1.0', rollout: '1.1.0' })).toBeUndefined();
+    expect(canaryPrevious('latest', '1.1.0', undefined)).toBeUndefined();
+  });
 });

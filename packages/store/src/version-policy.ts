@@ -12,7 +12,9 @@ export function chooseVersion(manifest: Manifest, requested: string, state: Mode
   const next: ModelState = { ...state, revoked: manifest.revoked };
   if (requested === 'latest' && state.rolledBackFrom) {
     if (state.rolledBackFrom === version && state.active && !manifest.revoked.includes(state.active)) version = state.active;
-    else if (state.rolledBackFrom !== version) delete next.rolledBackFrom;
+    // The manifest moved past the version rolled back from, or revoked the one rolled back to: the
+    // rollback is over (kept, it would forbid activating the very version chosen here).
+    else delete next.rolledBackFrom;
   }
   if (requested === 'latest') {
     // Remembered so that later loads served from the cache (no manifest at hand) still know a canary;
