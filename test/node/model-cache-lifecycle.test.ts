@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryStore, ModelCache, localCoordinator, type CacheEvent, type ModelCacheOptions, type ModelState } from '@edgewise/store';
+import { MemoryStore, ModelCache, localCoordinator, type CacheEvent, type ModelCacheOptions, type ModelState, type StoreAdapter } from '@edgewise/store';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFaultServer } from '../fault-server.js';
 
@@ -44,7 +44,7 @@ async function freshModel(manifest: Parameters<typeof publish>[1] = { latest: '1
   await publish(name, manifest);
   return { name, url: `${server.url}/${name}/manifest.json`, publish: (m: Parameters<typeof publish>[1]) => publish(name, m) };
 }
-const cacheOver = (adapter = new MemoryStore(), options: ModelCacheOptions & { events?: CacheEvent[] } = {}) =>
+const cacheOver = (adapter: StoreAdapter = new MemoryStore(), options: ModelCacheOptions & { events?: CacheEvent[] } = {}) =>
   new ModelCache(adapter, { chunkSize: 1024, bucket: 0, onEvent: (e) => options.events?.push(e), ...options });
 
 describe('ModelCache options', () => {
