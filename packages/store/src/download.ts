@@ -56,7 +56,8 @@ export async function downloadFile(job: FileDownload): Promise<DownloadPosition>
       return await attemptDownload(job, position, (p) => (position = p));
     } catch (error) {
       if (!(error instanceof Interrupted) || attempt >= job.retries || job.signal?.aborted) {
-        if (job.signal?.aborted) throw aborted(job.url, error);
+        // Already an E_ABORTED from the attempt: thrown as it is, so its cause stays the abort's.
+        if (job.signal?.aborted) throw error instanceof StoreError && error.code === 'E_ABORTED' ? error : aborted(job.url, error);
         throw error instanceof Interrupted ? new StoreError('E_DOWNLOAD', `Download of ${job.url} failed mid-way after ${attempt + 1} attempts (${position.bytes} of ${job.size} bytes stored; the next load resumes from there): ${error.message}`, { cause: error.cause }) : error;
       }
       await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
