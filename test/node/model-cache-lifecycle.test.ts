@@ -365,4 +365,94 @@ describe('ModelCache: rollback, canaries and buckets', () => {
     const state = (await adapter.getState(model.url)) as ModelState;
     expect(state.active).toBe('1.0.0');
   });
+
+  it('two caches over one storage loading the same new version at once download it once; the second reads what the first installed', async () => {
+    const { name, url } = await freshModel();
+    const adapter = new MemoryStore();
+    const coordinator = () => localCoordinator(`tabs-${name}`);
+    const before = server.requests.get(`/${name}/1.1.0.bin`) ?? 0;
+    const [a, b] = await Promise.all([
+      cacheOver(adapter, { coordinator: coordinator(), revalidate: 'before-load' }).load(url),
+      cacheOver(adapter, { coordinator: coordinator(), revalidate: 'before-load' }).load(url),
+    ]);
+    expect(server.requests.get(`/${name}/1.1.0.bin`)).toBe(before + 1);
+    expect([a.fromCache, b.fromCache].sort()).toEqual([false, true]);
+    expect(Buffer.from(a.files['1.1.0.bin']!).equals(bytes['1.1.0']) && Buffer.from(b.files['1.1.0.bin']!).equals(bytes['1.1.0'])).toBe(true);
+  });
+
+  it('a store that does not keep what it is given fails the load clearly instead of serving wrong bytes', async () => {
+    const { name, url } = await freshModel();
+    class Forgetful extends MemoryStore {
+      override async getChunk(key: string, index: number) {
+        const chunk = await super.getChunk(key, index);
+        return chunk && new Uint8Array(chunk.byteLength);
+      }
+    }
+    const adapter = new Forgetful();
+    const coordinator = () => localCoordinator(`forgetful-${name}`);
+    const results = await Promise.allSettled([
+      cacheOver(adapter, { coordinator: coordinator(), revalidate: 'before-load' }).load(url),
+      cacheOver(adapter, { coordinator: coordinator(), revalidate: 'before-load' }).load(url),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({
+      reason: { code: 'E_INTEGRITY', message: `${url}@1.1.0 failed verification right after install: the store is not keeping what it is given.` },
+    });
+  });
+
+  it('a rollback landing between choosing a version and activating it makes the load choose again', async () => {
+    const { url } = await freshModel();
+    const cache = cacheOver(new MemoryStore(), { revalidate: 'before-load' });
+    await cache.load(url, { version: '1.0.0' });
+    await cache.load(url);
+    // From now on, the second state read of a load (its activation) first sees another tab's rollback.
+    class RacedStore extends MemoryStore {
+      reads = 0;
+      override async getState(model: string) {
+        if (model === url && ++this.reads === 2) {
+          const state = (await super.getState(model))!;
+          await super.putState({ ...state, active: state.previous!, previous: state.active!, rolledBackFrom: state.active! });
+        }
+        return super.getState(model);
+      }
+    }
+    const raced = new RacedStore();
+    for (const r of await cache.adapter.listRecords()) {
+      await raced.putRecord(r);
+      for (const f of r.files) for (let i = 0; i < f.chunks; i++) await raced.putChunk(f.chunkKey, i, (await cache.adapter.getChunk(f.chunkKey, i))!);
+    }
+    await raced.putState((await cache.adapter.getState(url))!);
+    for (const revalidate of ['before-load', 'background'] as const) {
+      raced.reads = 0;
+      await raced.putState({ model: url, revoked: [], active: '1.1.0', previous: '1.0.0' });
+      const loaded = await cacheOver(raced, { revalidate }).load(url);
+      expect(loaded.version, revalidate).toBe('1.0.0');
+    }
+  });
+
+  it('gives up with E_VERSION when every attempt loses to another rollback', async () => {
+    const { url } = await freshModel();
+    const cache = cacheOver(new MemoryStore(), { revalidate: 'before-load' });
+    await cache.load(url, { version: '1.0.0' });
+    await cache.load(url);
+    // Flips on every read: the version chosen is always rolled back from by the time it is activated.
+    class FlappingStore extends MemoryStore {
+      reads = 0;
+      override async getState(model: string) {
+        const state = await super.getState(model);
+        if (model !== url || !state) return state;
+        return ++this.reads % 2 ? { ...state, active: '1.1.0', previous: '1.0.0', rolledBackFrom: undefined } : { ...state, active: '1.0.0', previous: '1.1.0', rolledBackFrom: '1.1.0' };
+      }
+    }
+    const flapping = new FlappingStore();
+    for (const r of await cache.adapter.listRecords()) {
+      await flapping.putRecord(r);
+      for (const f of r.files) for (let i = 0; i < f.chunks; i++) await flapping.putChunk(f.chunkKey, i, (await cache.adapter.getChunk(f.chunkKey, i))!);
+    }
+    await flapping.putState((await cache.adapter.getState(url))!);
+    await expect(cacheOver(flapping).load(url)).rejects.toMatchObject({
+      code: 'E_VERSION',
+      message: `${url}: the active version kept changing under this load (concurrent rollbacks); try again.`,
+    });
+  });
 });
