@@ -120,7 +120,7 @@ export class ModelCache {
     // A rollback may land between choosing a version and activating it; then choose again.
     for (let attempt = 0; attempt < 5; attempt++) {
       const cached = cachedFirst ? await this.loadCached(manifestUrl, requested) : undefined;
-      if (cached === false) continue;
+      // false (the cached version lost a race) skips the manifest and loops, as undefined from it does.
       const loaded = cached ?? (await this.loadFromManifest(manifestUrl, requested, options));
       if (loaded) return loaded;
     }

@@ -261,4 +261,17 @@ describe('VersionStore.install', () => {
     expect(await v.store.inProgress(`${MANIFEST}@1#a.bin#other`)).toBe(false);
     expect(await v.store.inProgress(`${MANIFEST}@2#a.bin#x`)).toBe(false);
   });
+
+  it('keeps the interrupted downloads of two versions apart', async () => {
+    const v = versions();
+    v.dropNextAfter(1500);
+    await v.store.install(job()).catch(() => undefined);
+    v.dropNextAfter(2100);
+    await v.store.install(job({ id: `${MANIFEST}@2`, version: '2' })).catch(() => undefined);
+    const resumed = versions(v.adapter);
+    await resumed.store.install(job());
+    await resumed.store.install(job({ id: `${MANIFEST}@2`, version: '2' }));
+    expect(resumed.requests.slice(0, 1)).toEqual([{ path: 'a.bin', range: 'bytes=1024-' }]);
+    expect(resumed.requests[2]).toEqual({ path: 'a.bin', range: 'bytes=2048-' });
+  });
 });
