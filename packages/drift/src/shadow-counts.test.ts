@@ -57,4 +57,25 @@ describe('ShadowTally', () => {
     expect(a.counts.candidateLatencyMs.counts.reduce((x, y) => x + y, 0)).toBe(2);
     expect(a.summary()).toMatchObject({ activeMs: 3, candidateMs: 4, latencyRatio: 8 / 6 });
   });
+
+  it('a NaN or incomparable (Infinity) difference is binned but leaves the mean of the finite ones intact, also after a merge', () => {
+    const t = new ShadowTally();
+    t.add(compared({ meanAbsDiff: 0.02 }));
+    t.add(compared({ meanAbsDiff: Number.NaN }));
+    t.add(compared({ meanAbsDiff: Number.POSITIVE_INFINITY }));
+    t.add(compared({ meanAbsDiff: 0.04 }));
+    expect(t.summary().meanAbsDiff).toBeCloseTo(0.03, 12);
+    expect(t.counts.absDiff.nan).toBe(1);
+    expect(t.counts.absDiff.counts.at(-1)).toBe(1);
+    const only = new ShadowTally();
+    only.add(compared({ meanAbsDiff: Number.NaN }));
+    expect(only.summary().meanAbsDiff).toBeNaN();
+    const merged = new ShadowTally();
+    merged.merge(JSON.parse(JSON.stringify(t.toJSON())));
+    merged.merge(JSON.parse(JSON.stringify(only.toJSON())));
+    expect(merged.summary().meanAbsDiff).toBeCloseTo(0.03, 12);
+    // A snapshot written before finite runs were counted: every run was summed.
+    merged.merge({ counts: only.counts, sums: { absDiff: 0.5, activeMs: 0, candidateMs: 0 } });
+    expect(merged.summary().meanAbsDiff).toBeCloseTo(0.56 / 3, 12);
+  });
 });

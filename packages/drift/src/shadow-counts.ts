@@ -21,7 +21,9 @@ const bin = (bins: BinnedCounts, edges: ArrayLike<number>, v: number) => {
  */
 export class ShadowTally {
   counts = emptyShadowCounts();
-  private sums = { absDiff: 0, activeMs: 0, candidateMs: 0 };
+  // absDiff sums only finite differences (absDiffRuns of them): one NaN or incomparable candidate
+  // output would otherwise make the mean NaN or Infinity for good. Those runs show in the bins.
+  private sums = { absDiff: 0, absDiffRuns: 0, activeMs: 0, candidateMs: 0 };
 
   add(outcome: ShadowOutcome): void {
     const c = this.counts.counters;
@@ -34,7 +36,10 @@ export class ShadowTally {
     bin(b.absDiff, SHADOW_DIFF_EDGES, outcome.meanAbsDiff);
     bin(b.activeLatencyMs, LATENCY_EDGES_MS, outcome.activeMs);
     bin(b.candidateLatencyMs, LATENCY_EDGES_MS, outcome.candidateMs);
-    this.sums.absDiff += outcome.meanAbsDiff;
+    if (Number.isFinite(outcome.meanAbsDiff)) {
+      this.sums.absDiff += outcome.meanAbsDiff;
+      this.sums.absDiffRuns++;
+    }
     this.sums.activeMs += outcome.activeMs;
     this.sums.candidateMs += outcome.candidateMs;
   }
@@ -52,7 +57,7 @@ export class ShadowTally {
       items,
       agreed,
       agreement: items === 0 ? NaN : agreed / items,
-      meanAbsDiff: per(this.sums.absDiff),
+      meanAbsDiff: this.sums.absDiffRuns === 0 ? NaN : this.sums.absDiff / this.sums.absDiffRuns,
       activeMs: per(this.sums.activeMs),
       candidateMs: per(this.sums.candidateMs),
       latencyRatio: this.sums.activeMs > 0 ? this.sums.candidateMs / this.sums.activeMs : NaN,
@@ -62,9 +67,11 @@ export class ShadowTally {
   }
 
   /** Adds another tally (a snapshot restored from an earlier worker). */
-  merge(other: { counts: ShadowCounts; sums: { absDiff: number; activeMs: number; candidateMs: number } }): void {
+  merge(other: { counts: ShadowCounts; sums: { absDiff: number; absDiffRuns?: number; activeMs: number; candidateMs: number } }): void {
     addShadowCounts(this.counts, other.counts);
     this.sums.absDiff += other.sums.absDiff;
+    // A snapshot from before absDiffRuns existed summed every run's difference.
+    this.sums.absDiffRuns += other.sums.absDiffRuns ?? other.counts.counters.runs;
     this.sums.activeMs += other.sums.activeMs;
     this.sums.candidateMs += other.sums.candidateMs;
   }
