@@ -138,7 +138,7 @@ describe('compiled input validator', () => {
   });
 
   it('a spec without dims accepts any shape whose element count matches its data', () => {
-    const compiled = compileInputValidator([{ name: 'x', type: 'uint8' }]);
+    const compiled = compileInputValidator([{ name: 'x', type: 'uint8' } as TensorSpec]);
     expect(() => compiled({ x: tensor('uint8', new Uint8Array(6), [2, 3]) })).not.toThrow();
     expect(() => compiled({ x: tensor('uint8', new Uint8Array(6), [6, 1, 1]) })).not.toThrow();
     expect(() => compiled({ x: { type: 'uint8', data: new Uint8Array(6), dims: [5] } })).toThrow(/6 elements/);

@@ -97,6 +97,6 @@ describe('validateInputs: the exact message for each fault', () => {
     expect(message({ x: bad, ids: ids() })).toBe('Invalid input "x": received -Infinity at flat index 6; expected finite numbers (pass allowNonFinite: true to accept NaN/Infinity).');
     expect(message({ x: bad, ids: ids() }, { allowNonFinite: true })).toBe('ok');
     // A spec without dims: any shape that matches its data.
-    expect(() => validateInputs({ m: tensor('uint8', new Uint8Array(6), [3, 2]) }, [{ name: 'm', type: 'uint8' }])).not.toThrow();
+    expect(() => validateInputs({ m: tensor('uint8', new Uint8Array(6), [3, 2]) }, [{ name: 'm', type: 'uint8' } as TensorSpec])).not.toThrow();
   });
 });
