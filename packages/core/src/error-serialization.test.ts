@@ -69,4 +69,59 @@ describe('error serialization across the worker boundary', () => {
     expect(roundTrip('plain string').message).toBe('plain string');
     expect(roundTrip(new RangeError('r'))).toBeInstanceOf(RangeError);
   });
+
+  it('keeps the cause of every class that takes one', () => {
+    const cause = new Error('root');
+    for (const original of [
+      new errors.ModelFormatError('not ONNX', { cause }),
+      new errors.ModelSourceError('HTTP 404', { cause }),
+      new errors.BackendError('wasm', 'oom', { cause }),
+      new errors.AllBackendsFailedError([], { cause }),
+      new errors.WorkerCrashedError('gone', { cause }),
+      new errors.EngineWedgedError('webgl', 'wedged', { cause }),
+    ]) {
+      expect((roundTrip(original).cause as Error | undefined)?.message, original.name).toBe('root');
+    }
+  });
+
+  it('serializes only data fields: no code, name, message, stack or cause among them, nothing that cannot be cloned', () => {
+    const original = Object.assign(new errors.ModelFormatError('x'), { fn: () => 1, obj: { a: 1 }, nil: null, list: [1, 2], n: 3, flag: false });
+    const data = serializeError(original);
+    expect(data).toMatchObject({ name: 'ModelFormatError', code: 'E_MODEL_FORMAT', message: 'x' });
+    expect(data.fields).toEqual({ nil: null, list: [1, 2], n: 3, flag: false });
+    expect(() => structuredClone(data)).not.toThrow();
+    // A plain error has no code and no fields; one without a cause serializes none.
+    expect(serializeError(new Error('plain'))).toEqual({ name: 'Error', message: 'plain', stack: expect.any(String) });
+    expect(serializeError('text')).toEqual({ name: 'Error', message: 'text' });
+  });
+
+  it('follows causes four levels deep and no further (a cycle ends)', () => {
+    let error = new Error('level 6');
+    for (let level = 5; level >= 0; level--) error = new Error(`level ${level}`, { cause: error });
+    const messages: string[] = [];
+    for (let e: Error | undefined = roundTrip(error); e; e = e.cause as Error | undefined) messages.push(e.message);
+    expect(messages).toEqual(['level 0', 'level 1', 'level 2', 'level 3', 'level 4']);
+    const cyclic = new Error('a');
+    (cyclic as { cause?: unknown }).cause = cyclic;
+    expect(() => roundTrip(cyclic)).not.toThrow();
+  });
+
+  it('restores built-in and unknown errors with their name, message, cause and stack', () => {
+    const type = roundTrip(new TypeError('t', { cause: new Error('c') }));
+    expect(type).toBeInstanceOf(TypeError);
+    expect((type.cause as Error).message).toBe('c');
+    const range = roundTrip(new RangeError('r'));
+    expect(range).toBeInstanceOf(RangeError);
+    expect(range).not.toBeInstanceOf(TypeError);
+    const abort = new Error('stopped');
+    abort.name = 'AbortError';
+    const copy = roundTrip(abort);
+    expect([copy.name, copy.message, copy.stack]).toEqual(['AbortError', 'stopped', abort.stack]);
+    expect('cause' in copy).toBe(false);
+    const future = deserializeError({ name: 'FutureError', code: 'E_FUTURE' as EdgewiseErrorCode, message: 'from a newer worker', cause: { name: 'Error', message: 'why' } });
+    expect(future).toBeInstanceOf(errors.EdgewiseError);
+    expect(future).toMatchObject({ code: 'E_FUTURE', name: 'FutureError', message: 'from a newer worker', cause: expect.objectContaining({ message: 'why' }) });
+    // Without a stack in the data, the rebuilt error keeps its own.
+    expect(typeof deserializeError({ name: 'Error', message: 'm' }).stack).toBe('string');
+  });
 });
