@@ -44,6 +44,15 @@ async function freshModel(manifest: Parameters<typeof publish>[1] = { latest: '1
   await publish(name, manifest);
   return { name, url: `${server.url}/${name}/manifest.json`, publish: (m: Parameters<typeof publish>[1]) => publish(name, m) };
 }
+/** Copies one model's records, chunks and state into `into` (a store that misbehaves on purpose). */
+async function copyOf<T extends StoreAdapter>(from: StoreAdapter, model: string, into: T): Promise<T> {
+  for (const r of await from.listRecords()) {
+    await into.putRecord(r);
+    for (const f of r.files) for (let i = 0; i < f.chunks; i++) await into.putChunk(f.chunkKey, i, (await from.getChunk(f.chunkKey, i))!);
+  }
+  await into.putState((await from.getState(model))!);
+  return into;
+}
 const cacheOver = (adapter: StoreAdapter = new MemoryStore(), options: ModelCacheOptions & { events?: CacheEvent[] } = {}) =>
   new ModelCache(adapter, { chunkSize: 1024, bucket: 0, onEvent: (e) => options.events?.push(e), ...options });
 
@@ -416,12 +425,7 @@ describe('ModelCache: rollback, canaries and buckets', () => {
         return super.getState(model);
       }
     }
-    const raced = new RacedStore();
-    for (const r of await cache.adapter.listRecords()) {
-      await raced.putRecord(r);
-      for (const f of r.files) for (let i = 0; i < f.chunks; i++) await raced.putChunk(f.chunkKey, i, (await cache.adapter.getChunk(f.chunkKey, i))!);
-    }
-    await raced.putState((await cache.adapter.getState(url))!);
+    const raced = await copyOf(cache.adapter, url, new RacedStore());
     for (const revalidate of ['before-load', 'background'] as const) {
       raced.reads = 0;
       await raced.putState({ model: url, revoked: [], active: '1.1.0', previous: '1.0.0' });
@@ -444,12 +448,7 @@ describe('ModelCache: rollback, canaries and buckets', () => {
         return ++this.reads % 2 ? { ...state, active: '1.1.0', previous: '1.0.0', rolledBackFrom: undefined } : { ...state, active: '1.0.0', previous: '1.1.0', rolledBackFrom: '1.1.0' };
       }
     }
-    const flapping = new FlappingStore();
-    for (const r of await cache.adapter.listRecords()) {
-      await flapping.putRecord(r);
-      for (const f of r.files) for (let i = 0; i < f.chunks; i++) await flapping.putChunk(f.chunkKey, i, (await cache.adapter.getChunk(f.chunkKey, i))!);
-    }
-    await flapping.putState((await cache.adapter.getState(url))!);
+    const flapping = await copyOf(cache.adapter, url, new FlappingStore());
     await expect(cacheOver(flapping).load(url)).rejects.toMatchObject({
       code: 'E_VERSION',
       message: `${url}: the active version kept changing under this load (concurrent rollbacks); try again.`,
