@@ -1,8 +1,10 @@
 /**
- * `npm run mutate [-- --package <name>]... [--concurrency <n>] [--force] [--ignore-static]`: StrykerJS over the
- * node logic of each package (scope: scripts/mutate/packages.ts), one package at a time.
+ * `npm run mutate [-- --package <name>]... [--part <part>]... [--concurrency <n>] [--force] [--ignore-static]`:
+ * StrykerJS over the node logic of each package (scope: scripts/mutate/packages.ts), one package
+ * at a time; a package split into parts runs one part at a time (`--part` picks some).
  *
- * Incremental: each package's results are kept in mutation/incremental/<name>.json (checked in),
+ * Incremental: each run's results are kept in mutation/incremental/<name>.json (or
+ * <name>.<part>.json; checked in),
  * so a run re-tests only the mutants whose code or covering tests changed since that file was
  * written, and a clean clone reproduces the committed report without re-running everything.
  * `--force` re-tests every mutant. Prints the mutation score per package; HTML and JSON reports go
@@ -14,9 +16,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Stryker } from '@stryker-mutator/core';
-import { isMutationPackage, MUTATION_PACKAGES, MUTATION_SCOPES, type MutationPackage } from './mutate/packages.js';
+import { isMutationPackage, MUTATION_PACKAGES, mutationRuns, type MutationPackage, type MutationRun } from './mutate/packages.js';
 import { checkIgnoreList } from './mutate/check-ignore-list.js';
-import { scoreOf, type MutationScore } from './mutate/score.js';
+import { scoreOf, sumScores, type MutationScore } from './mutate/score.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET = 80;
@@ -24,6 +26,7 @@ const TARGET = 80;
 const { values } = parseArgs({
   options: {
     package: { type: 'string', multiple: true },
+    part: { type: 'string', multiple: true },
     concurrency: { type: 'string', default: '1' },
     force: { type: 'boolean', default: false },
     'ignore-static': { type: 'boolean', default: false },
@@ -40,17 +43,20 @@ if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`--c
 process.chdir(root);
 for (const problem of checkIgnoreList(root)) console.warn(`[mutate] mutation/ignored.json: ${problem}`);
 
-async function mutate(name: MutationPackage): Promise<MutationScore> {
+if (values.part?.length && packages.length !== 1) throw new RangeError('--part needs exactly one --package');
+const runs = packages.flatMap((name) => mutationRuns(name, values.part));
+
+async function mutate(run: MutationRun): Promise<MutationScore> {
   // Read by vitest.mutate.config.ts in Stryker's test-runner processes (they inherit the env).
-  process.env.EDGEWISE_MUTATE_PACKAGE = name;
-  const reportDir = join('reports', 'mutation', name);
+  process.env.EDGEWISE_MUTATE_PACKAGE = run.package;
+  const reportDir = join('reports', 'mutation', run.label);
   mkdirSync(reportDir, { recursive: true });
   const stryker = new Stryker({
     testRunner: 'vitest',
     vitest: { configFile: 'vitest.mutate.config.ts', related: false },
     plugins: ['@stryker-mutator/vitest-runner', './scripts/mutate/ignore-list-plugin.mjs'],
     ignorers: ['edgewise-ignore-list'],
-    mutate: MUTATION_SCOPES[name].mutate,
+    mutate: run.mutate,
     coverageAnalysis: 'perTest',
     // Static mutants (module-level code) each need every test and a fresh module graph: on two
     // cores a big package's static mutants alone take an hour. They then show as Ignored.
@@ -58,7 +64,7 @@ async function mutate(name: MutationPackage): Promise<MutationScore> {
     concurrency,
     incremental: true,
     force: values.force,
-    incrementalFile: join('mutation', 'incremental', `${name}.json`),
+    incrementalFile: join('mutation', 'incremental', `${run.label}.json`),
     reporters: ['html', 'json', 'progress'],
     htmlReporter: { fileName: join(reportDir, 'index.html') },
     jsonReporter: { fileName: join(reportDir, 'mutation.json') },
@@ -77,15 +83,27 @@ async function mutate(name: MutationPackage): Promise<MutationScore> {
 }
 
 const scores: Record<string, MutationScore> = {};
-for (const name of packages) {
-  console.log(`\n[mutate] ${name}: mutating ${MUTATION_SCOPES[name].mutate.join(' ')}`);
-  scores[name] = await mutate(name);
+for (const run of runs) {
+  console.log(`\n[mutate] ${run.label}: mutating ${run.mutate.join(' ')}`);
+  scores[run.label] = await mutate(run);
 }
 
 const summaryFile = join('mutation', 'scores.json');
 const summary: Record<string, MutationScore & { measuredAt: string }> = existsSync(summaryFile) ? JSON.parse(readFileSync(summaryFile, 'utf8')) : {};
 const measuredAt = new Date().toISOString();
-for (const [name, score] of Object.entries(scores)) summary[name] = { ...score, measuredAt };
+for (const [label, score] of Object.entries(scores)) summary[label] = { ...score, measuredAt };
+// A package with parts scores over all of them: those run now and those kept from earlier runs.
+for (const name of packages) {
+  const parts = mutationRuns(name).filter((run) => run.label !== name);
+  if (parts.length === 0) continue;
+  const measured = parts.flatMap((run) => summary[run.label] ?? []);
+  if (measured.length < parts.length) {
+    console.log(`[mutate] ${name}: ${parts.length - measured.length} of ${parts.length} parts not measured yet, no package score`);
+    continue;
+  }
+  scores[name] = sumScores(measured);
+  summary[name] = { ...scores[name], measuredAt: measured.map((part) => part.measuredAt).sort()[0]! };
+}
 writeFileSync(summaryFile, `${JSON.stringify(summary, null, 2)}\n`);
 
 console.log('\nmutation score per package (killed + timed out) / (killed + timed out + survived + no coverage):');

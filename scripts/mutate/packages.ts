@@ -12,6 +12,13 @@ export interface MutationScope {
   mutate: string[];
   /** Globs of the node test files run against those mutants. */
   tests: string[];
+  /**
+   * Optional split of `mutate` into parts run one Stryker run each, with an incremental file each
+   * (mutation/incremental/<package>.<part>.json). Stryker writes its incremental file only when a
+   * run ends, so a package whose run takes hours is cut into runs short enough to finish; the
+   * package's score is over all its parts.
+   */
+  parts?: Record<string, string[]>;
 }
 
 const src = (pkg: string, ...files: string[]) => files.map((f) => `packages/${pkg}/src/${f}`);
@@ -44,6 +51,12 @@ export const MUTATION_SCOPES = {
   },
   collector: {
     mutate: src('collector', 'report-check.ts', 'rollup.ts', 'rollups.ts', 'ingest-writer.ts', 'ingest-queue.ts', 'baseline-registry.ts', 'retention.ts', 'laplace.ts', 'drift.ts', 'population-drift.ts', 'series.ts', 'json-body.ts', 'rate-limit.ts', 'layout.ts'),
+    // Its HTTP suites start a collector on PGlite per file, so a mutant takes seconds: about 3 h
+    // for the package on two cores. Two parts of roughly equal size, each a run that ends.
+    parts: {
+      checks: src('collector', 'report-check.ts', 'rollup.ts', 'laplace.ts', 'drift.ts', 'population-drift.ts', 'series.ts', 'json-body.ts', 'layout.ts'),
+      storage: src('collector', 'rollups.ts', 'ingest-writer.ts', 'ingest-queue.ts', 'baseline-registry.ts', 'retention.ts', 'rate-limit.ts'),
+    },
     tests: [unitTests('collector'), 'test/node/collector.test.ts', 'test/node/collector-attacks.test.ts', 'test/node/uplink-delivery.test.ts'],
   },
 } satisfies Record<string, MutationScope>;
@@ -51,6 +64,29 @@ export const MUTATION_SCOPES = {
 export type MutationPackage = keyof typeof MUTATION_SCOPES;
 
 export const MUTATION_PACKAGES = Object.keys(MUTATION_SCOPES) as MutationPackage[];
+
+/** One Stryker run: a whole package, or one part of a package that has parts. */
+export interface MutationRun {
+  package: MutationPackage;
+  /** `collector.storage` for a part, the package name otherwise: names its incremental file and report folder. */
+  label: string;
+  mutate: string[];
+}
+
+export function mutationRuns(name: MutationPackage, onlyParts?: readonly string[]): MutationRun[] {
+  const scope: MutationScope = MUTATION_SCOPES[name];
+  if (!scope.parts) {
+    if (onlyParts?.length) throw new RangeError(`--part: ${name} has no parts`);
+    return [{ package: name, label: name, mutate: scope.mutate }];
+  }
+  const names = Object.keys(scope.parts);
+  for (const part of onlyParts ?? []) {
+    if (!names.includes(part)) throw new RangeError(`--part must be one of ${names.join(', ')} for ${name}; received "${part}"`);
+  }
+  return Object.entries(scope.parts)
+    .filter(([part]) => !onlyParts?.length || onlyParts.includes(part))
+    .map(([part, mutate]) => ({ package: name, label: `${name}.${part}`, mutate }));
+}
 
 export function isMutationPackage(name: string): name is MutationPackage {
   return Object.hasOwn(MUTATION_SCOPES, name);

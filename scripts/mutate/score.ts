@@ -12,20 +12,28 @@ export interface MutationScore {
   errors: number;
 }
 
+type Counts = Omit<MutationScore, 'score'>;
+
+function withScore(counts: Counts): MutationScore {
+  const valid = counts.killed + counts.timeout + counts.survived + counts.noCoverage;
+  return { score: valid === 0 ? 100 : Math.round(((counts.killed + counts.timeout) / valid) * 1000) / 10, ...counts };
+}
+
 export function scoreOf(results: readonly MutantResult[]): MutationScore {
   const count = (...statuses: string[]) => results.filter((r) => statuses.includes(r.status)).length;
-  const killed = count('Killed');
-  const timeout = count('Timeout');
-  const survived = count('Survived');
-  const noCoverage = count('NoCoverage');
-  const valid = killed + timeout + survived + noCoverage;
-  return {
-    score: valid === 0 ? 100 : Math.round(((killed + timeout) / valid) * 1000) / 10,
-    killed,
-    timeout,
-    survived,
-    noCoverage,
+  return withScore({
+    killed: count('Killed'),
+    timeout: count('Timeout'),
+    survived: count('Survived'),
+    noCoverage: count('NoCoverage'),
     ignored: count('Ignored'),
     errors: count('CompileError', 'RuntimeError'),
-  };
+  });
+}
+
+/** The score of a package run in parts: counts add up, the percentage is recomputed from them. */
+export function sumScores(parts: readonly MutationScore[]): MutationScore {
+  const total: Counts = { killed: 0, timeout: 0, survived: 0, noCoverage: 0, ignored: 0, errors: 0 };
+  for (const part of parts) for (const key of Object.keys(total) as (keyof Counts)[]) total[key] += part[key];
+  return withScore(total);
 }

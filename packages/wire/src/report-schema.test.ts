@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONFIDENCE_EDGES, LATENCY_EDGES_MS, REPORT_VERSION } from './report.js';
+import { CONFIDENCE_EDGES, LATENCY_EDGES_MS, REPORT_VERSION, SHADOW_DIFF_EDGES } from './report.js';
 import { describeSchemaIssue, reportSchema } from './report-schema.js';
 
 /** The report the collector accepts, field by field at each limit: what a device may rely on sending. */
@@ -108,5 +108,34 @@ describe('describeSchemaIssue', () => {
 
   it('adds the first nested issue of a union', () => {
     expect(describeSchemaIssue([{ code: 'invalid_union', path: ['x'], message: 'Invalid input', issues: [{ message: 'Expected number' }], input: 1 } as never])).toBe('x: Invalid input: Expected number');
+  });
+
+  it('names what a bad count or bin array is, with its index or key', () => {
+    const COUNT = 'expected a count (an integer from 0 to 2^53 − 1)';
+    expect(problem((r) => (r.latencyMs = binned(16)))).toBe(`latencyMs.counts: expected ${LATENCY_EDGES_MS.length + 1} bins, got 16`);
+    expect(problem((r) => (r.features.pixels.counts = []))).toBe('features.pixels.counts: expected 1 to 1001 bins, got 0');
+    expect(problem((r) => (r.latencyMs.counts = 'many' as never))).toBe('latencyMs.counts: expected an array of counts');
+    for (const bad of [-1, 1.5, Number.NaN, 2 ** 53, '1', null]) {
+      expect(problem((r) => (r.latencyMs.counts[3] = bad as never)), String(bad)).toBe(`latencyMs.counts.3: ${COUNT}`);
+      expect(problem((r) => (r.backends = { wasm: bad as never })), String(bad)).toBe(`backends.wasm: ${COUNT}`);
+    }
+    expect(problem((r) => (r.latencyMs.counts[3] = 2 ** 53 - 1))).toBeUndefined();
+    for (const bad of [null, [], 'wasm']) expect(problem((r) => (r.backends = bad as never)), JSON.stringify(bad)).toBe('backends: expected an object of counts');
+  });
+
+  it('confusion cells are keyed "label:predicted"; shadow agreement cannot exceed the items compared', () => {
+    const labels = { confusion: { '0:0': 2, '10:3': 1 }, labeled: binned(CONFIDENCE_EDGES.length + 1), correct: binned(CONFIDENCE_EDGES.length + 1) };
+    expect(problem((r) => Object.assign(r, { labels }))).toBeUndefined();
+    for (const key of ['0', '0:', 'a:1', '1:2:3', '12345:1']) {
+      expect(problem((r) => Object.assign(r, { labels: { ...labels, confusion: { [key]: 1 } } })), key).toBe(`labels.confusion.${JSON.stringify(key)}: confusion keys are "label:predicted" class indices`);
+    }
+    const shadow = (items: number, agreed: number) => ({
+      counters: { runs: 2, items, agreed, errors: 0, dropped: 0 },
+      absDiff: binned(SHADOW_DIFF_EDGES.length + 1),
+      activeLatencyMs: binned(LATENCY_EDGES_MS.length + 1),
+      candidateLatencyMs: binned(LATENCY_EDGES_MS.length + 1),
+    });
+    expect(problem((r) => Object.assign(r, { shadow: shadow(4, 4) }))).toBeUndefined();
+    expect(problem((r) => Object.assign(r, { shadow: shadow(4, 5) }))).toBe('shadow.counters: agreed exceeds items');
   });
 });
