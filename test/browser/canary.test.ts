@@ -80,8 +80,12 @@ describe('canary guard in a worker (real Chromium)', () => {
     expect(model.version).toBe('1.0.0');
     expect((await model.health()).canary).toMatchObject({ state: 'rolled-back', reason: 'agreement' });
     for (const d of digits.slice(150, 160)) expect(await probabilities(model, d)).toEqual(await probabilities(before, d));
-    const [open] = await model.takeWindows({ includeOpen: true });
+    // The window splits at the swap: the canary's runs and verdict as 1.1.0's, the rest as 1.0.0's.
+    const [open, after] = await model.takeWindows({ includeOpen: true });
     expect(open!.body.canary!.outcomes).toEqual({ passed: 0, rolledBackErrorRate: 0, rolledBackAgreement: 1, rolledBackLatency: 0, rolledBackCrashes: 0 });
+    expect([open!.version, after!.version]).toEqual(['1.1.0', '1.0.0']);
+    expect(open!.body.counters.runs + after!.body.counters.runs).toBe(ran + 10);
+    expect(after!.body.counters.runs).toBeGreaterThanOrEqual(10); // the ten above, and any answered before the event
 
     // And the worker's store rolled back: 'latest' now gets 1.0.0.
     const fresh = await runtime.loadModel(options);
@@ -127,8 +131,9 @@ describe('canary guard in a worker (real Chromium)', () => {
     expect(verdicts[0]!.rollbackError).toBeUndefined();
     expect(model.version).toBe('1.0.0');
     for (const d of digits.slice(5, 9)) expect(await probabilities(model, d)).toEqual(await probabilities(before, d));
-    const [open] = await model.takeWindows({ includeOpen: true });
+    const [open, after] = await model.takeWindows({ includeOpen: true });
     expect(open!.body.canary!.outcomes).toMatchObject({ rolledBackCrashes: 1, passed: 0 });
+    expect([open!.version, after!.version]).toEqual(['1.1.0', '1.0.0']);
     // And the store rolled back: 'latest' gets 1.0.0.
     const fresh = await runtime.loadModel(options);
     expect(fresh.version).toBe('1.0.0');

@@ -99,14 +99,19 @@ describe('canary guard on the device (real MNIST over HTTP through @edgewise/nod
       }
       expect(agree).toBeGreaterThanOrEqual(17); // the real model, not the scrambled one
 
-      // The next report carries the verdict, and the collector serves it per version and window.
+      // The next reports carry the verdict with the canary's runs, and the collector serves it per
+      // version and window; the 20 runs after the swap are reported as 1.0.0's, which made them.
       const uplink = createUplink({ endpoint: `${collector.url}/v1/reports`, ingestKey: 'ci', source: model, model: 'mnist', modelVersion: '1.1.0', outbox: new MemoryOutbox(), privacy: false });
-      const report = (await uplink.collect())!;
-      expect(report.canary).toEqual({
+      const [report, after] = await uplink.collectWindows(true);
+      expect([report!.modelVersion, after!.modelVersion]).toEqual(['1.1.0', '1.0.0']);
+      expect(after!.counters.runs).toBe(20);
+      expect(after!.canary).toBeUndefined();
+      expect(report!.counters.runs).toBe(ran + 1); // digit 0, then the guarded runs
+      expect(report!.canary).toEqual({
         outcomes: { passed: 0, rolledBackErrorRate: 0, rolledBackAgreement: 1, rolledBackLatency: 0, rolledBackCrashes: 0 },
         evidence: { runs: verdict.runs, canaryErrors: 0, referenceRuns: verdict.referenceRuns, referenceErrors: 0, compared: verdict.compared, items: verdict.items, agreed: verdict.agreed },
       });
-      expect(await uplink.flush()).toMatchObject({ sent: 1, pending: 0 });
+      expect(await uplink.flush()).toMatchObject({ sent: 2, pending: 0 });
       const served = (await (await fetch(`${collector.url}/v1/canary?model=mnist&version=1.1.0`, { headers: { authorization: 'Bearer cr' } })).json()) as { windows: Array<Record<string, unknown>> };
       expect(served.windows).toHaveLength(1);
       expect(served.windows[0]).toMatchObject({ passed: 0, rolledBack: 1, reasons: { agreement: 1, 'error-rate': 0, latency: 0 }, evidence: { runs: verdict.runs, agreed: verdict.agreed } });

@@ -103,6 +103,8 @@ export class LocalModel implements Model {
   ) {
     this.monitor = options.monitor || disabledObserver();
     this.monitoring = Boolean(options.monitor);
+    // Before the restore: a moved model's open window of another version is kept apart from this one's.
+    this.monitor.setVersion?.(options.version);
     if (options.resume?.snapshot) this.monitor.restore(options.resume.snapshot);
     const carried = options.resume?.counters;
     if (carried && this.monitor.addCounters) this.monitor.addCounters(carried);
@@ -283,8 +285,17 @@ export class LocalModel implements Model {
     if (verdict.outcome === 'rolled-back') {
       // The swap first (queued like a run, so no run is split between versions): every run after it
       // gets the previous version's answer, while the store's rollback (locks, storage) follows.
-      const swapped = await this.queue.push(() => this.adoptReference(reference, this.referenceArtifact!));
-      if (swapped) this.currentVersion = verdict.previous;
+      const swapped = await this.queue.push(async () => {
+        const adopted = await this.adoptReference(reference, this.referenceArtifact!);
+        // The verdict is the canary's, counted with its runs; when the swap took, the runs after
+        // it are the previous version's and go to the uplink under that version.
+        this.monitor.recordCanary?.(verdict);
+        if (adopted) {
+          this.currentVersion = verdict.previous;
+          this.monitor.setVersion?.(verdict.previous);
+        }
+        return adopted;
+      });
       await this.options.canary!.rollback().catch((error: unknown) => (verdict.rollbackError = describeError(error)));
       if (!swapped && !this.disposal) verdict.rollbackError ??= `the previous version did not open on "${this.backend}"; this model keeps running the canary, later loads get the previous version`;
     } else {
@@ -295,7 +306,7 @@ export class LocalModel implements Model {
     }
     // Either way the previous version's bytes are no longer needed here (a rollback made them the artifact).
     this.referenceArtifact = undefined;
-    this.monitor.recordCanary?.(verdict);
+    if (verdict.outcome !== 'rolled-back') this.monitor.recordCanary?.(verdict);
     // Reached during open(): nobody holds the model yet; the next task comes after the caller's `await loadModel()` and its `on('canary')`.
     if (this.opening) setTimeout(() => this.emitter.emit('canary', verdict), 0);
     else this.emitter.emit('canary', verdict);

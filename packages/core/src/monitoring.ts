@@ -34,6 +34,12 @@ export interface ModelObserver {
   recordShadow?(outcome: ShadowOutcome): void;
   /** The canary guard's verdict (loadModel `canary`), counted into the open window. Optional, as recordShadow. */
   recordCanary?(verdict: CanaryVerdict): void;
+  /**
+   * The model version whose runs follow (at load, and when a canary rolls back). A change closes
+   * what the open window holds so far as that version's, so every window handed to the uplink is
+   * one version's counts (WindowAggregates.version). Optional: observers without it label nothing.
+   */
+  setVersion?(version: string | undefined): void;
   drift(): DriftReport | undefined;
   report(): MonitorReport;
   /** Everything it holds, compact and versioned; may retain input values, so it stays on the device. */
@@ -113,6 +119,11 @@ export interface Aggregates {
  */
 export interface WindowAggregates extends Aggregates {
   window: { start: number; end: number };
+  /**
+   * The model version these runs ran on, where the observer was told (setVersion). A canary
+   * rolled back mid-window splits that window: the canary's part, then the previous version's.
+   */
+  version?: string;
 }
 
 /** How a monitored feature is read from an input tensor, per batch item (first axis). */

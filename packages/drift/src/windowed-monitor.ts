@@ -62,6 +62,8 @@ export class WindowedMonitor implements ModelObserver {
   private shadowCurrent = new ShadowTally();
   private canaryCumulative = emptyCanaryCounts();
   private canaryCurrent = emptyCanaryCounts();
+  /** The model version the open window's runs ran on (setVersion); labels each window taken. */
+  private version: string | undefined;
 
   constructor(
     readonly options: MonitorOptions = {},
@@ -194,6 +196,19 @@ export class WindowedMonitor implements ModelObserver {
     addCanaryVerdict(this.canaryCurrent, verdict);
   }
 
+  /**
+   * The model version whose runs follow. A change (a canary rolled back) closes the open window's
+   * counts so far as the old version's, with `end` now; the rest of the grid cell is the new
+   * version's. Local drift's `window` then starts over, and `previousWindow` is the old version's part.
+   */
+  setVersion(version: string | undefined): void {
+    if (version === this.version) return;
+    const now = this.clock();
+    this.flushAndRoll(now);
+    this.closeSegment({ start: this.window.start, end: Math.min(this.window.end, now) });
+    this.version = version;
+  }
+
   /** Labelled runs and how many were right: cumulative, and in the open window. */
   accuracy(): { labeled: number; correct: number; expired: number; window: { labeled: number; correct: number } } {
     this.roll();
@@ -236,7 +251,7 @@ export class WindowedMonitor implements ModelObserver {
     if (includeOpen) {
       const now = withCanary(withShadow(withLabels(this.current.aggregates(), this.labelsCurrent), this.shadowCurrent), this.canaryCurrent);
       const gained = subtractBody(now.body, this.taken);
-      if (!isEmptyBody(gained)) out.push({ window: { start: this.window.start, end: Math.min(this.window.end, this.clock()) }, body: gained, skipped: now.skipped });
+      if (!isEmptyBody(gained)) out.push(withVersion({ window: { start: this.window.start, end: Math.min(this.window.end, this.clock()) }, body: gained, skipped: now.skipped }, this.version));
       this.taken = now.body;
     }
     return out;
@@ -282,17 +297,22 @@ export class WindowedMonitor implements ModelObserver {
   /** Closes the open window if `now` has passed its end. */
   private rollTo(now: number): void {
     if (now < this.window.end) return;
-    this.close(this.window, this.current, this.taken, this.labelsCurrent, this.shadowCurrent, this.canaryCurrent);
+    this.closeSegment(this.window);
+    this.window = gridWindowAt(now, this.windowMs);
+  }
+
+  /** Closes what the open window holds as `window` (the whole cell, or its part before a version change) and starts counting afresh. */
+  private closeSegment(window: { start: number; end: number }): void {
+    this.close(window, this.current, this.taken, this.labelsCurrent, this.shadowCurrent, this.canaryCurrent, this.version);
     mergeSnapshots(this.before, this.current);
     this.current = new ModelMonitor(this.options);
     this.labelsCurrent = emptyLabelCounts();
     this.shadowCurrent = new ShadowTally();
     this.canaryCurrent = emptyCanaryCounts();
     this.taken = undefined;
-    this.window = gridWindowAt(now, this.windowMs);
   }
 
-  private close(window: GridWindow, monitor: ModelMonitor, taken: AggregateBody | undefined, labels: LabelCounts, shadow: ShadowTally, canary: CanaryCounts): void {
+  private close(window: { start: number; end: number }, monitor: ModelMonitor, taken: AggregateBody | undefined, labels: LabelCounts, shadow: ShadowTally, canary: CanaryCounts, version: string | undefined): void {
     const final = withCanary(withShadow(withLabels(monitor.aggregates(), labels), shadow), canary);
     const body = subtractBody(final.body, taken);
     if (monitor.counters.runs > 0) {
@@ -300,7 +320,7 @@ export class WindowedMonitor implements ModelObserver {
       if (verdict) this.previous = { ...verdict, start: window.start, end: window.end, runs: monitor.counters.runs };
     }
     if (isEmptyBody(body)) return;
-    this.closed.push({ window: { start: window.start, end: window.end }, body, skipped: final.skipped });
+    this.closed.push(withVersion({ window: { start: window.start, end: window.end }, body, skipped: final.skipped }, version));
     const max = this.options.maxClosedWindows ?? 168;
     while (this.closed.length > max) {
       this.closed.shift();
@@ -315,7 +335,7 @@ export class WindowedMonitor implements ModelObserver {
     w.bytes(this.before.snapshot());
     w.f64(this.window.start).f64(this.window.end);
     w.bytes(this.current.snapshot());
-    w.string(JSON.stringify({ taken: this.taken ?? null, closed: this.closed, previous: this.previous ?? null, droppedWindows: this.droppedWindows, labels: [this.labelsCumulative, this.labelsCurrent], shadow: [this.shadowCumulative.toJSON(), this.shadowCurrent.toJSON()], canary: [this.canaryCumulative, this.canaryCurrent] }));
+    w.string(JSON.stringify({ taken: this.taken ?? null, closed: this.closed, previous: this.previous ?? null, droppedWindows: this.droppedWindows, labels: [this.labelsCumulative, this.labelsCurrent], shadow: [this.shadowCumulative.toJSON(), this.shadowCurrent.toJSON()], canary: [this.canaryCumulative, this.canaryCurrent], version: this.version ?? null }));
     return w.finish();
   }
 
@@ -330,7 +350,7 @@ export class WindowedMonitor implements ModelObserver {
     this.before.restore(r.bytes());
     const window = { start: r.f64(), end: r.f64() };
     const current = r.bytes();
-    const rest = JSON.parse(r.string()) as { taken: AggregateBody | null; closed: WindowAggregates[]; previous: WindowDrift | null; droppedWindows: number; labels: [LabelCounts, LabelCounts]; shadow?: [ShadowJson, ShadowJson]; canary?: [CanaryCounts, CanaryCounts] };
+    const rest = JSON.parse(r.string()) as { taken: AggregateBody | null; closed: WindowAggregates[]; previous: WindowDrift | null; droppedWindows: number; labels: [LabelCounts, LabelCounts]; shadow?: [ShadowJson, ShadowJson]; canary?: [CanaryCounts, CanaryCounts]; version?: string | null };
     if (!r.done) throw new SketchFormatError('Windowed monitor snapshot has trailing bytes.');
     this.roll();
     this.closed.unshift(...rest.closed);
@@ -342,18 +362,20 @@ export class WindowedMonitor implements ModelObserver {
     if (rest.shadow) savedShadow.merge(rest.shadow[1]);
     if (rest.canary) addCanaryCounts(this.canaryCumulative, rest.canary[0]);
     const savedCanary = rest.canary?.[1] ?? emptyCanaryCounts();
-    if (!legacy && window.start === this.window.start && this.windowMsOf(window) === this.windowMs) {
+    const savedVersion = rest.version ?? undefined;
+    if (!legacy && window.start === this.window.start && this.windowMsOf(window) === this.windowMs && savedVersion === this.version) {
       this.current.restore(current);
       addLabels(this.labelsCurrent, rest.labels[1]);
       this.shadowCurrent.merge(savedShadow.toJSON());
       addCanaryCounts(this.canaryCurrent, savedCanary);
       this.taken = rest.taken ?? undefined;
     } else {
-      // The saved window has closed since (or, legacy, is already in the cumulative part and cannot
-      // be told apart from it): it goes to the uplink as it was, and local drift of this window starts over.
+      // The saved window has closed since, or holds another version's runs (or, legacy, is already
+      // in the cumulative part and cannot be told apart from it): it goes to the uplink as it was,
+      // and local drift of this window starts over.
       const saved = new ModelMonitor(this.options);
       saved.restore(current);
-      this.close(window, saved, rest.taken ?? undefined, rest.labels[1], savedShadow, savedCanary);
+      this.close(window, saved, rest.taken ?? undefined, rest.labels[1], savedShadow, savedCanary, savedVersion);
       if (!legacy) mergeSnapshots(this.before, saved);
     }
   }
@@ -361,6 +383,10 @@ export class WindowedMonitor implements ModelObserver {
   private windowMsOf(window: { start: number; end: number }): number {
     return window.end - window.start;
   }
+}
+
+function withVersion(window: WindowAggregates, version: string | undefined): WindowAggregates {
+  return version === undefined ? window : { ...window, version };
 }
 
 /** The body with its label counts, when any label arrived. */

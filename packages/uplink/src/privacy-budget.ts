@@ -1,10 +1,12 @@
 import type { KeyValueStorage } from './key-value-outbox.js';
 
-/** ε spent per UTC day (key: yyyy-mm-dd), and per reported window. */
+/** ε spent per UTC day (key: yyyy-mm-dd), and per reported window (key: its start, then `:version` for a version other than the uplink's own). */
 export interface LedgerState {
   days: Record<string, number>;
   windows: Record<string, number>;
 }
+
+const windowKey = (windowStart: number, series?: string) => (series === undefined ? String(windowStart) : `${windowStart}:${series}`);
 
 const DAY_MS = 86_400_000;
 const dayOf = (t: number) => new Date(Math.floor(t / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
@@ -42,18 +44,20 @@ export class PrivacyLedger {
     return (await this.load()).days[dayOf(t)] ?? 0;
   }
 
-  async windowReported(windowStart: number): Promise<boolean> {
-    return (await this.load()).windows[String(windowStart)] !== undefined;
+  /** Whether the window starting at windowStart was reported; `series`: for that model version (the uplink's own when absent). */
+  async windowReported(windowStart: number, series?: string): Promise<boolean> {
+    return (await this.load()).windows[windowKey(windowStart, series)] !== undefined;
   }
 
-  /** Records ε spent on the window starting at windowStart (and on its day). */
-  async spend(windowStart: number, epsilon: number): Promise<void> {
+  /** Records ε spent on the window starting at windowStart (of `series`, as windowReported) and on its day. */
+  async spend(windowStart: number, epsilon: number, series?: string): Promise<void> {
     const state = await this.load();
     const day = dayOf(windowStart);
+    const key = windowKey(windowStart, series);
     state.days[day] = (state.days[day] ?? 0) + epsilon;
-    state.windows[String(windowStart)] = (state.windows[String(windowStart)] ?? 0) + epsilon;
+    state.windows[key] = (state.windows[key] ?? 0) + epsilon;
     const oldest = windowStart - 2 * DAY_MS;
-    for (const w of Object.keys(state.windows)) if (Number(w) < oldest) delete state.windows[w];
+    for (const w of Object.keys(state.windows)) if (Number.parseInt(w, 10) < oldest) delete state.windows[w];
     for (const d of Object.keys(state.days)) if (Date.parse(d) < oldest - DAY_MS) delete state.days[d];
     await this.storage?.setItem(this.key, JSON.stringify(state));
   }

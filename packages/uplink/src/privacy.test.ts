@@ -77,7 +77,7 @@ describe('device-side privacy', () => {
     const sent: number[] = [];
     for (let hour = 0; hour < 12; hour++, now += 3_600_000) if (await uplink.collect()) sent.push(hour);
     expect(sent).toEqual([0, 1, 2, 3, 4, 5, 6, 7]); // 8 windows at ε = 1: the default daily budget
-    expect(events.at(-1)).toEqual({ type: 'held', reason: 'budget-spent', runs: 20 * 4 });
+    expect(events.at(-1)).toEqual({ type: 'held', reason: 'budget-spent', runs: 20 * 4, modelVersion: '1' });
     now = Date.UTC(2026, 11, 3, 0, 30);
     expect(await uplink.collect()).toMatchObject({ counters: { runs: 20 } }); // the held runs, bounded
   });

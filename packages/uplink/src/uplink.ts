@@ -14,7 +14,15 @@ import { fetchTransport, type Transport } from './transport.js';
  */
 export interface AggregateSource {
   aggregates(options: { reset: boolean }): Promise<{ body: ReportBody }>;
-  takeWindows?(options: { includeOpen: boolean }): Promise<Array<{ window: { start: number; end: number }; body: ReportBody }>>;
+  /** `version`: the model version the window's runs ran on, where the source knows it (a canary rolled back mid-window splits it). */
+  takeWindows?(options: { includeOpen: boolean }): Promise<Array<{ window: { start: number; end: number }; body: ReportBody; version?: string }>>;
+}
+
+/** One window's counts as the uplink takes them, with the model version they are reported under. */
+interface Part {
+  window: { start: number; end: number };
+  body: ReportBody;
+  version: string;
 }
 
 export type UplinkEvent =
@@ -24,8 +32,8 @@ export type UplinkEvent =
   | { type: 'dropped'; id: string; status: number; reason: string }
   /** Not delivered now (network, 408, 425, 429, 5xx): kept, tried again in about inMs. */
   | { type: 'retry'; id: string; inMs: number; reason: string; status: number }
-  /** Nothing queued for this window: too few runs yet (they roll into the next), already reported, or the day's ε budget is spent. */
-  | { type: 'held'; reason: 'min-runs' | 'window-reported' | 'budget-spent'; runs: number };
+  /** Nothing queued for this window (for the runs of `modelVersion`): too few runs yet (they roll into the next), already reported, or the day's ε budget is spent. */
+  | { type: 'held'; reason: 'min-runs' | 'window-reported' | 'budget-spent'; runs: number; modelVersion: string };
 
 export interface UplinkOptions {
   /** Collector URL of the reports endpoint, e.g. https://collector.example.com/v1/reports. */
@@ -34,6 +42,11 @@ export interface UplinkOptions {
   ingestKey: string;
   source: AggregateSource;
   model: string;
+  /**
+   * The version reported for runs whose window does not name one. A model's windows do (the
+   * version loaded, or after a canary rollback the previous one), and theirs is used: a report
+   * always names the version that made its predictions.
+   */
   modelVersion: string;
   /** SHA-256 of the baseline the feature bins come from. */
   baseline?: string;
@@ -75,8 +88,8 @@ export class Uplink {
   private readonly transport: Transport;
   private readonly rules: PrivacyRules | undefined;
   private readonly ledger: PrivacyLedger | undefined;
-  /** Runs not reported yet (a window below minRunsPerReport rolls into the next). Memory only. */
-  private carry: ReportBody | undefined;
+  /** Runs not reported yet, per model version (a window below minRunsPerReport rolls into the next). Memory only. */
+  private readonly carry = new Map<string, ReportBody>();
 
   constructor(private readonly options: UplinkOptions) {
     if (!/^https?:\/\//.test(options.endpoint)) throw new TypeError(`Uplink: "endpoint" must be an http(s) URL; received ${JSON.stringify(options.endpoint)}.`);
@@ -116,49 +129,70 @@ export class Uplink {
   async collectWindows(includeOpen: boolean): Promise<Report[]> {
     const now = this.options.now?.() ?? Date.now();
     const parts = await this.takeParts(includeOpen, now);
-    const envelope = { v: REPORT_VERSION, model: this.options.model, modelVersion: this.options.modelVersion } as const;
+    const reports: Report[] = [];
     if (!this.rules || !this.ledger) {
-      const reports: Report[] = [];
-      for (const { window, body } of parts) {
+      for (const { window, body, version } of parts) {
         if (body.counters.runs === 0 && body.counters.rejected === 0 && body.counters.errors === 0) continue;
-        const report: Report = { ...envelope, id: reportId(), window, ...body };
+        const report: Report = { ...this.envelope(version), id: reportId(), window, ...body };
         if (this.options.baseline) report.baseline = this.options.baseline;
         await this.outbox.add(report);
         reports.push(report);
       }
       return reports;
     }
+    for (const { body, version } of parts) {
+      const carried = this.carry.get(version);
+      this.carry.set(version, carried ? addBodies(carried, body) : structuredClone(body));
+    }
+    for (const [version, carried] of this.carry) {
+      const report = await this.protectedReport(version, carried, now, this.rules, this.ledger);
+      if (report) reports.push(report);
+    }
+    return reports;
+  }
+
+  private envelope(modelVersion: string) {
+    return { v: REPORT_VERSION, model: this.options.model, modelVersion } as const;
+  }
+
+  /**
+   * Privacy on: the report of one version's carried runs for the current grid window, queued, or
+   * nothing (held). Each version has its own window (a device that ran a canary and then its
+   * previous version in one hour reports each once); the day's ε budget is the device's, shared.
+   */
+  private async protectedReport(version: string, carried: ReportBody, now: number, rules: PrivacyRules, ledger: PrivacyLedger): Promise<Report | undefined> {
     const privacy = (this.options.privacy || {}) as PrivacyOptions;
-    for (const { body } of parts) this.carry = this.carry ? addBodies(this.carry, body) : structuredClone(body);
-    if (!this.carry) return [];
-    const runs = this.carry.counters.runs;
+    const runs = carried.counters.runs;
     const held = (reason: 'min-runs' | 'window-reported' | 'budget-spent') => {
-      this.options.onEvent?.({ type: 'held', reason, runs });
-      return [];
+      this.options.onEvent?.({ type: 'held', reason, runs, modelVersion: version });
+      return undefined;
     };
-    if (runs < this.rules.minRunsPerReport) return held('min-runs');
+    if (runs < rules.minRunsPerReport) return held('min-runs');
     const window = gridWindowAt(now, privacy.windowMs ?? DEFAULT_WINDOW_MS);
-    if (await this.ledger.windowReported(window.start)) return held('window-reported');
+    // The configured version's windows keep their plain key, as ledgers written before versions were told apart have them.
+    const series = version === this.options.modelVersion ? undefined : version;
+    if (await ledger.windowReported(window.start, series)) return held('window-reported');
     const epsilon = privacy.epsilonPerWindow ?? DEFAULT_EPSILON_PER_WINDOW;
-    if ((await this.ledger.spentOn(window.start)) + epsilon > (privacy.dailyEpsilon ?? DEFAULT_DAILY_EPSILON) + 1e-9) return held('budget-spent');
-    const protectedBody = protectCounts(this.carry, { ...this.rules, ...(privacy.baseline ? { baseline: privacy.baseline } : {}) });
-    const report: Report = { ...envelope, id: reportId(), window, token: windowToken(), ...protectedBody };
+    if ((await ledger.spentOn(window.start)) + epsilon > (privacy.dailyEpsilon ?? DEFAULT_DAILY_EPSILON) + 1e-9) return held('budget-spent');
+    const protectedBody = protectCounts(carried, { ...rules, ...(privacy.baseline ? { baseline: privacy.baseline } : {}) });
+    const report: Report = { ...this.envelope(version), id: reportId(), window, token: windowToken(), ...protectedBody };
     if (this.options.baseline) report.baseline = this.options.baseline;
     // Spent before queueing: a crash between the two loses a report, never double-spends.
-    await this.ledger.spend(window.start, epsilon);
+    await ledger.spend(window.start, epsilon, series);
     await this.outbox.add(report);
-    this.carry = undefined;
-    return [report];
+    this.carry.delete(version);
+    return report;
   }
 
   /** The source's windows, or (a source without windows) its aggregates since the last collect, reset. */
-  private async takeParts(includeOpen: boolean, now: number): Promise<Array<{ window: { start: number; end: number }; body: ReportBody }>> {
+  private async takeParts(includeOpen: boolean, now: number): Promise<Part[]> {
     const source = this.options.source;
-    if (source.takeWindows) return (await source.takeWindows({ includeOpen })).map(({ window, body }) => ({ window, body: withoutEnvelope(body) as ReportBody }));
-    const body = withoutEnvelope((await source.aggregates({ reset: true })).body) as ReportBody;
+    const fallback = this.options.modelVersion;
+    if (source.takeWindows) return (await source.takeWindows({ includeOpen })).map(({ window, body, version }) => ({ window, body: withoutEnvelope(body), version: version ?? fallback }));
+    const body = withoutEnvelope((await source.aggregates({ reset: true })).body);
     const start = this.windowStart;
     this.windowStart = now;
-    return [{ window: { start, end: now }, body }];
+    return [{ window: { start, end: now }, body, version: fallback }];
   }
 
   /**
