@@ -37,7 +37,8 @@ export function layoutOf(baseline: Baseline, maxCategoriesPerFeature: number): L
       if (edges.length > MAX_EDGES) throw new BaselineInvalidError(`baseline: feature "${name}" has ${edges.length} bin edges; at most ${MAX_EDGES}`);
       edges.forEach((e, i) => {
         if (typeof e !== 'number' || !Number.isFinite(e) || (i > 0 && !(e > edges[i - 1]!))) {
-          throw new BaselineInvalidError(`baseline: feature "${name}" edges[${i}] = ${JSON.stringify(e)}; edges must be finite and strictly increasing`);
+          // String(), not JSON: JSON writes NaN and Infinity as null, which would hide what was wrong.
+          throw new BaselineInvalidError(`baseline: feature "${name}" edges[${i}] = ${typeof e === 'number' ? String(e) : JSON.stringify(e)}; edges must be finite and strictly increasing`);
         }
       });
       features.set(name, { kind: 'numeric', bins: edges.length + 1 });
