@@ -141,4 +141,38 @@ describe('canary guard in a worker (real Chromium)', () => {
     runtime.workers.dispose();
     remote.close();
   }, 120_000);
+
+  it('a crash another model in the same worker caused is not counted against the canary, whose run only waited behind it', async () => {
+    await rollout(0);
+    const digits = await testDigits(1);
+    const remote = new FaultRemote();
+    const runtime = createWebRuntime({ ortWasmPaths: ORT_WASM_PATHS, tfjsWasmPaths: TFJS_WASM_PATHS, storeName: `edgewise-canary-${crypto.randomUUID()}`, createWorker: remote.createWorker, heartbeatMs: 250, missedHeartbeats: 8 });
+    const options = { manifest: MANIFEST, worker: true, backends: ['wasm' as const], recovery: RECOVERY, canary: { minRuns: 1000, passRuns: 1000, maxCrashes: 1 } };
+    await (await runtime.loadModel(options)).dispose(); // 1.0.0 cached: the previous version
+    const model = await loadCanary(runtime, options);
+    // Another model in the same worker: the tiny MLP on TF.js, whose engine gets the fault.
+    const other = await runtime.loadModel({ source: '/models/generated/tiny-mlp/tfjs/model.json', engine: 'tfjs', worker: true, backends: ['wasm'], recovery: RECOVERY });
+    const otherInput = () => ({ [other.inputs[0]!.name]: tensor('float32', Float32Array.from({ length: 16 }, (_, i) => i / 16), [1, 16]) });
+    await other.run(otherInput());
+    await probabilities(model, digits[0]!);
+    await pause(50);
+    const workersBefore = remote.workers.length;
+
+    await remote.inject({ kind: 'block' }, 'tfjs');
+    const blocking = other.run(otherInput()); // takes the shared worker down
+    const waiting = model.run(input(digits[1]!)); // queued behind it in the same worker
+    const [culprit, bystander] = await Promise.allSettled([blocking, waiting]);
+    expect(culprit).toMatchObject({ status: 'rejected', reason: { hung: true, culprit: true } });
+    if (bystander.status === 'rejected') expect(bystander.reason).toMatchObject({ hung: true, culprit: false });
+    expect(remote.workers.length).toBeGreaterThan(workersBefore);
+
+    // maxCrashes 1: a crash counted against it would have rolled it back on its next load.
+    await probabilities(model, digits[2]!);
+    for (let i = 0; i < 20; i++) await pause(20);
+    expect(model.version).toBe('1.1.0');
+    expect((await model.health()).canary).toMatchObject({ state: 'guarding', crashes: 0 });
+    await Promise.all([model.dispose(), other.dispose()]);
+    runtime.workers.dispose();
+    remote.close();
+  }, 120_000);
 });

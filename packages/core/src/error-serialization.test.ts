@@ -63,6 +63,9 @@ describe('error serialization across the worker boundary', () => {
   it('keeps a backend failure and a hang flag, which decide what the model does next', () => {
     expect((roundTrip(new BackendError('webgl', 'oom', { failure: 'out-of-memory' })) as BackendError).failure).toBe('out-of-memory');
     expect((roundTrip(new WorkerCrashedError('hung', { hung: true })) as WorkerCrashedError).hung).toBe(true);
+    // Whether the call was the one the worker died in: a canary guard counts only those.
+    expect(roundTrip(new WorkerCrashedError('gone'))).toMatchObject({ hung: false, culprit: true });
+    expect(roundTrip(new WorkerCrashedError('gone', { culprit: false }))).toMatchObject({ hung: false, culprit: false });
     expect(roundTrip(new EngineWedgedError('webgpu', 'wedged'))).toBeInstanceOf(EngineWedgedError);
   });
   it('turns thrown non-errors into Errors with their text', () => {

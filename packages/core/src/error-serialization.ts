@@ -43,7 +43,7 @@ const REBUILD: Record<EdgewiseErrorCode, Rebuild> = {
   E_BACKEND: (f, _m, cause) => new BackendError(String(f.backend), '', { cause, failure: f.failure as BackendFailure }),
   E_ALL_BACKENDS_FAILED: (f, _m, cause) => new AllBackendsFailedError((f.attempts as BackendAttempt[]) ?? [], { cause }),
   E_UNKNOWN_ENGINE: () => new UnknownEngineError('', []),
-  E_WORKER_CRASHED: (f, m, cause) => new WorkerCrashedError(m, { cause, hung: f.hung === true }),
+  E_WORKER_CRASHED: (f, m, cause) => new WorkerCrashedError(m, { cause, hung: f.hung === true, culprit: f.culprit !== false }),
   E_ENGINE_WEDGED: (f, m, cause) => new EngineWedgedError(String(f.backend), m, { cause }),
   E_DISPOSED: () => new DisposedError(''),
   E_NO_BASELINE: () => new NoBaselineError(),

@@ -187,9 +187,16 @@ export class EngineWedgedError extends EdgewiseError {
  */
 export class WorkerCrashedError extends EdgewiseError {
   readonly hung: boolean;
-  constructor(message: string, options: EdgewiseErrorOptions & { hung?: boolean } = {}) {
+  /**
+   * Whether this call was the oldest one pending when the worker died: the one it was running (a
+   * worker takes calls in order), so the likeliest cause. False for calls waiting behind it, of
+   * this model or another sharing the worker: a canary guard counts only crashes it caused.
+   */
+  readonly culprit: boolean;
+  constructor(message: string, options: EdgewiseErrorOptions & { hung?: boolean; culprit?: boolean } = {}) {
     super('E_WORKER_CRASHED', message, options);
     this.hung = options.hung ?? false;
+    this.culprit = options.culprit ?? true;
   }
 }
 

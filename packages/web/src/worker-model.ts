@@ -1,5 +1,5 @@
 import { checkLabel, checkRunId, compileInputValidator, withRunId } from '@edgewise/core/internal';
-import { AllBackendsFailedError, DEFAULT_RECOVERY, DisposedError, describeError, type Aggregates, type BackendAttempt, type BackendName, type DriftReport, type LifecycleStatus, type LoadModelOptions, type Model, type ModelEventListener, type ModelEventName, type MonitorReport, type NamedTensors, type RunOptions, type TensorSpec, type WindowAggregates } from '@edgewise/core';
+import { AllBackendsFailedError, DEFAULT_RECOVERY, DisposedError, WorkerCrashedError, describeError, type Aggregates, type BackendAttempt, type BackendName, type DriftReport, type LifecycleStatus, type LoadModelOptions, type Model, type ModelEventListener, type ModelEventName, type MonitorReport, type NamedTensors, type RunOptions, type TensorSpec, type WindowAggregates } from '@edgewise/core';
 import { Emitter, LifecycleDriver, SerialQueue, classifyFailure, deserializeError, initialState, type LifecycleEvent, type LifecycleIo } from '@edgewise/core/internal';
 import * as Comlink from 'comlink';
 import type { WorkerHost } from './worker-host.js';
@@ -133,7 +133,7 @@ export class WorkerModel implements Model {
     try {
       reply = await this.host.run(this.home!, this.id, inputs, this.deadlineMs(), runId);
     } catch (error) {
-      return this.recover({ type: 'run-failed', failure: this.threadFault(classifyFailure(error, this.backend)), now: now() }, inputs, true, runId);
+      return this.recover({ type: 'run-failed', failure: this.threadFault(classifyFailure(error, this.backend), error), now: now() }, inputs, true, runId);
     }
     this.absorb(reply);
     if (reply.type === 'result') return withRunId(reply.outputs, reply.runId);
@@ -141,12 +141,17 @@ export class WorkerModel implements Model {
     const failure = classifyFailure(error, this.backend);
     // Everything but a thread fault was the worker's lifecycle's to handle, and it has.
     if (!THREAD_FAULT_KINDS.has(failure.kind)) throw error;
-    return this.recover({ type: 'run-failed', failure: this.threadFault(failure), now: now() }, inputs, true, runId);
+    return this.recover({ type: 'run-failed', failure: this.threadFault(failure, error), now: now() }, inputs, true, runId);
   }
 
-  /** Counts a run that took the thread down against a canary being guarded there; returns the failure. */
-  private threadFault<F extends { kind: string }>(failure: F): F {
-    if (THREAD_FAULT_KINDS.has(failure.kind) && this.mirror.guarding !== undefined) this.canaryCrashes++;
+  /**
+   * Counts a run that took the thread down against a canary being guarded there; returns the
+   * failure. A run that was only waiting behind the call the worker died in (another model's, in
+   * a shared worker) did not take it down and is not counted.
+   */
+  private threadFault<F extends { kind: string }>(failure: F, error: unknown): F {
+    const bystander = error instanceof WorkerCrashedError && !error.culprit;
+    if (THREAD_FAULT_KINDS.has(failure.kind) && this.mirror.guarding !== undefined && !bystander) this.canaryCrashes++;
     return failure;
   }
 
@@ -292,9 +297,10 @@ export class WorkerModel implements Model {
           const reply = await this.host.run(this.home!, this.id, use, this.deadlineMs(), runId);
           this.absorb(reply);
           if (reply.type === 'result') return { outputs: withRunId(reply.outputs, reply.runId) };
-          return { failure: this.threadFault(classifyFailure(deserializeError(reply.error), this.backend)) };
+          const error = deserializeError(reply.error);
+          return { failure: this.threadFault(classifyFailure(error, this.backend), error) };
         } catch (error) {
-          return { failure: this.threadFault(classifyFailure(error, this.backend)) };
+          return { failure: this.threadFault(classifyFailure(error, this.backend), error) };
         }
       },
       adoptCandidate: () => {},

@@ -1,4 +1,5 @@
 import type * as Comlink from 'comlink';
+import { WorkerCrashedError } from '@edgewise/core';
 import { RUN_TAG, type RunPortReply, type RunPortRequest, type WorkerApi } from './worker-protocol.js';
 
 type RunReply = Extract<RunPortReply, { type: 'result' | 'error' }>;
@@ -90,13 +91,20 @@ export class WorkerThread {
     this.worker.postMessage({ tag: RUN_TAG, type: 'ping', seq: this.unansweredPing } satisfies RunPortRequest);
   }
 
-  /** Ends the worker and fails everything pending in it with `error`. */
+  /**
+   * Ends the worker and fails everything pending in it with `error`. A crash is the oldest pending
+   * call's (the one the worker was running); every other call, and any made later, gets a copy
+   * that says it was not (WorkerCrashedError.culprit false).
+   */
   kill(error: Error): void {
     if (!this.alive) return;
     this.alive = false;
-    this.death = error;
+    const bystander = error instanceof WorkerCrashedError ? new WorkerCrashedError(error.message, { hung: error.hung, culprit: false }) : error;
+    this.death = bystander;
     this.terminate();
-    for (const slot of this.pending) slot.fail(error);
+    let oldest: Pending | undefined;
+    for (const slot of this.pending) if (!oldest || slot.since < oldest.since) oldest = slot;
+    for (const slot of this.pending) slot.fail(slot === oldest ? error : bystander);
     this.pending.clear();
     this.runs.clear();
   }
