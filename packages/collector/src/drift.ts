@@ -68,10 +68,5 @@ function windowDrift(registered: RegisteredBaseline | undefined, counts: Paramet
 
 /** Per-feature bin counts, exact (privacy off). */
 function histograms(features: ReturnType<typeof featuresFrom>) {
-  return Object.fromEntries(
-    Object.entries(features).map(([name, f]) => [
-      name,
-      f.kind === 'numeric' ? f.counts : f.counts,
-    ]),
-  );
+  return Object.fromEntries(Object.entries(features).map(([name, f]) => [name, f.counts]));
 }

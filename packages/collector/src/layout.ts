@@ -29,14 +29,15 @@ export function layoutOf(baseline: Baseline, maxCategoriesPerFeature: number): L
   if (entries.length > MAX_FEATURES) throw new BaselineInvalidError(`baseline: ${entries.length} features; at most ${MAX_FEATURES}`);
   const features = new Map<string, FeatureLayout>();
   const canonical: unknown[] = [];
-  for (const [name, feature] of entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  // Object keys are distinct: the order never needs a tie.
+  for (const [name, feature] of entries.sort(([a], [b]) => (a < b ? -1 : 1))) {
     const problem = keyProblem(name);
     if (problem) throw new BaselineInvalidError(`baseline: feature name ${JSON.stringify(name)} ${problem}`);
     if (feature.kind === 'numeric') {
       const { edges } = feature;
       if (edges.length > MAX_EDGES) throw new BaselineInvalidError(`baseline: feature "${name}" has ${edges.length} bin edges; at most ${MAX_EDGES}`);
       edges.forEach((e, i) => {
-        if (typeof e !== 'number' || !Number.isFinite(e) || (i > 0 && !(e > edges[i - 1]!))) {
+        if (!Number.isFinite(e) || (i > 0 && !(e > edges[i - 1]!))) {
           // String(), not JSON: JSON writes NaN and Infinity as null, which would hide what was wrong.
           throw new BaselineInvalidError(`baseline: feature "${name}" edges[${i}] = ${typeof e === 'number' ? String(e) : JSON.stringify(e)}; edges must be finite and strictly increasing`);
         }

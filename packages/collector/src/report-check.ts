@@ -114,7 +114,8 @@ export function checkReport(report: Report, app: string, registered: RegisteredB
   atMost('topClasses', sumValues(report.topClasses), items, perItem);
   const classes = new Map<string, number>();
   for (const [name, c] of Object.entries(report.topClasses)) {
-    const key = name !== OTHER_KEY && Number(name) < limits.maxClasses ? name : OTHER_KEY;
+    // "__other__" is NaN as a number, so it stays itself.
+    const key = Number(name) < limits.maxClasses ? name : OTHER_KEY;
     classes.set(key, (classes.get(key) ?? 0) + c);
   }
   for (const [key, c] of classes) add(SERIES.classes, key, c);
@@ -173,13 +174,15 @@ export function checkReport(report: Report, app: string, registered: RegisteredB
       ignored.push({ feature: name, reason: 'not a feature of the registered baseline' });
       continue;
     }
-    if (expected.kind !== feature.kind) throw new ReportRefusedError(`${field}: ${feature.kind} here, ${expected.kind} in the registered baseline`);
-    if (feature.kind === 'numeric' && expected.kind === 'numeric') {
+    const otherKind = () => new ReportRefusedError(`${field}: ${feature.kind} here, ${expected.kind} in the registered baseline`);
+    if (feature.kind === 'numeric') {
+      if (expected.kind !== 'numeric') throw otherKind();
       if (feature.counts.length !== expected.bins) {
         throw new ReportRefusedError(`${field}.counts: ${feature.counts.length} bins; the registered baseline has ${expected.bins}`);
       }
       binned(SERIES.feature(name), SERIES.featureExtra(name), field, feature, items, perItem);
-    } else if (feature.kind === 'categorical' && expected.kind === 'categorical') {
+    } else {
+      if (expected.kind !== 'categorical') throw otherKind();
       atMost(field, sumValues(feature.counts) + feature.missing, items, perItem);
       // Only the baseline's vocabulary is kept: any other category may be something a user typed,
       // and an unbounded set of keys would grow every window.

@@ -8,7 +8,7 @@ import { writeAdditions } from './ingest-writer.js';
 import { migrate } from './migrations.js';
 import { bins, fixtureReport, NOW } from './report.fixture.js';
 import { checkReport } from './report-check.js';
-import { rollUp, rollUpAll, Roller } from './rollup.js';
+import { rollUp, rollUpAll, Roller, VACUUM_AFTER_MOVED, vacuumPending } from './rollup.js';
 import { readTotals, readWindows } from './rollups.js';
 
 /**
@@ -93,6 +93,44 @@ describe('rollup (pending reports → window rollups)', () => {
     expect(errors).toEqual([]);
   });
 
+  it('a Roller started rolls up every intervalMs by itself, and stop() ends that', async () => {
+    const roller = new Roller(db, { intervalMs: 20, batch: 1_000_000 });
+    roller.start();
+    roller.start(); // once
+    await write('9', [1]);
+    for (let i = 0; i < 100 && (await pending()) > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await pending()).toBe(0);
+    await roller.stop();
+    await write('9', [1]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await pending()).toBe(1);
+    await rollUpAll(db);
+  });
+
+  it('the queue is vacuumed after VACUUM_AFTER_MOVED rows moved, and again once it goes quiet while dead rows are left', async () => {
+    await rollUpAll(db);
+    const vacuums: string[] = [];
+    const watched = { ...db, query: (sql: string, params?: unknown[], options?: { name?: string }) => (sql.startsWith('VACUUM') && vacuums.push(sql), db.query(sql, params, options)) } as Database;
+    const roller = new Roller(watched, { intervalMs: 3_600_000, batch: 1000 });
+    await write('10', [1], { hoursAgo: 0 });
+    await roller.run(); // moved 1: below VACUUM_AFTER_MOVED, the queue not quiet yet
+    expect(vacuums).toEqual([]);
+    await roller.run(); // moved 0 with 1 moved since the last vacuum: quiet, vacuum now
+    expect(vacuums).toEqual(['VACUUM (SKIP_LOCKED) pending_reports']);
+    await roller.run(); // nothing left to free (PGlite holds no older snapshot): no more vacuums
+    expect(vacuums).toHaveLength(1);
+    // Rows moved, not reports: each write here is one pending row.
+    for (let i = 0; i < VACUUM_AFTER_MOVED; i++) await writeAdditions(db, [checkReport(fixtureReport(1, { modelVersion: '11', window: { start: NOW - 1000, end: NOW } }), APP, undefined, OFF, NOW)], NOW);
+    await roller.run();
+    expect(vacuums).toHaveLength(2); // ≥ VACUUM_AFTER_MOVED moved in one step
+    expect(await vacuumPending(db)).toBe(0);
+  }, 60_000);
+
+  it('a Roller without onError swallows a failing step (the next tick tries again)', async () => {
+    const broken = { ...db, transaction: async () => Promise.reject(new Error('database went away')) } as Database;
+    await expect(new Roller(broken, { intervalMs: 3_600_000, batch: 1 }).run()).resolves.toBeUndefined();
+  });
+
   it('a Roller reports a failing step to onError and keeps going', async () => {
     const errors: unknown[] = [];
     const broken = { ...db, transaction: async () => Promise.reject(new Error('database went away')) } as Database;
@@ -127,6 +165,17 @@ describe('driftFor, privacy off (exact, live)', () => {
     ]);
     expect(drift.windows.map((w) => w.bucket)).toEqual([Math.floor((NOW - 2 * HOUR - 1) / HOUR) * HOUR, Math.floor((NOW - 1) / HOUR) * HOUR]);
     expect(drift.windows.every((w) => w.windowMs === HOUR)).toBe(true);
+  });
+
+  it('with a registered baseline, a released window whose reports carried no features has no feature drift', async () => {
+    await registry.register(APP, 'm', '8', baseline);
+    const registered = await registry.get(APP, 'm', '8');
+    const additions = [1, 2, 3].map(() => checkReport(fixtureReport(2, { modelVersion: '8', window: { start: NOW - 1000, end: NOW } }), APP, registered, OFF, NOW));
+    await writeAdditions(db, additions, NOW);
+    const drift = await driftFor(db, { k: 3, privacy: false }, APP, 'm', '8');
+    if ('withheld' in drift) throw new Error('withheld');
+    expect(drift).toMatchObject({ reports: 3, baseline: true, features: [], histograms: {} });
+    expect(drift.windows).toEqual([expect.objectContaining({ runs: 6, features: [] })]);
   });
 
   it('without a registered baseline: counters and fixed series only, no features', async () => {
