@@ -5,7 +5,7 @@ import { DEFAULTS, DEFAULT_COLLECTOR_PRIVACY } from './config.js';
 import { ReportInvalidError, ReportRefusedError } from './errors.js';
 import { layoutOf } from './layout.js';
 import { bins, fixtureReport, NOW } from './report.fixture.js';
-import { checkReport } from './report-check.js';
+import { checkReport, type CheckLimits } from './report-check.js';
 
 /**
  * Every limit checkReport enforces, at its boundary and with the message a device's developer
@@ -15,8 +15,8 @@ const HOUR = 3_600_000;
 const OFF = { ...DEFAULTS, privacy: false as const, maxRunsPerReport: 100, maxItemsPerRun: 4, maxClasses: 10 };
 const baseline = buildBaseline({ x: Array.from({ length: 100 }, (_, i) => i), sky: Array.from({ length: 100 }, (_, i) => (i % 2 ? 'sun' : 'rain')) }, { bins: 4 });
 const registered = { baseline, layout: layoutOf(baseline, 1024) };
-const check = (report: Report, limits = OFF) => checkReport(report, 'app', registered, limits, NOW);
-const refusal = (report: Report, limits = OFF) => {
+const check = (report: Report, limits: CheckLimits = OFF) => checkReport(report, 'app', registered, limits, NOW);
+const refusal = (report: Report, limits: CheckLimits = OFF) => {
   try {
     check(report, limits);
   } catch (error) {
