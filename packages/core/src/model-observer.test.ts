@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { BackendName, Engine, EngineSession } from './engine.js';
 import { disabledObserver } from './disabled-observer.js';
+import { doublingSession } from './doubling-session.fixture.js';
 import { LocalModel } from './model.js';
 import type { ModelObserver } from './monitoring.js';
-import { tensor, type NamedTensors } from './tensor.js';
+import { tensor } from './tensor.js';
 
 /**
  * What LocalModel hands its observer (the drift monitor in production), checked with a recording
@@ -15,15 +16,7 @@ const engine: Engine = {
   backends: ['wasm'],
   companionFiles: () => [],
   async createSession(_a, backend: BackendName): Promise<EngineSession> {
-    return {
-      backend,
-      inputs: [{ name: 'x', type: 'float32', dims: [1] }],
-      outputs: [{ name: 'y', type: 'float32', dims: [1] }],
-      async run(inputs: NamedTensors) {
-        return { y: tensor('float32', [(inputs.x!.data[0] as number) * 2], [1]) };
-      },
-      async dispose() {},
-    };
+    return doublingSession(backend);
   },
 };
 function recording(overrides: Partial<ModelObserver> = {}) {

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { BackendName, Engine, EngineSession, ModelArtifact } from './engine.js';
 import type { LoadModelOptions } from './load-options.js';
 import type { LocalModel, Model } from './model.js';
+import { doublingSession } from './doubling-session.fixture.js';
 import type { CreateObserver } from './monitoring.js';
 import { createRuntime, type LoadedVersion, type ManifestLoader } from './runtime.js';
-import { tensor, type NamedTensors } from './tensor.js';
+import { tensor } from './tensor.js';
 
 /**
  * createRuntime's wiring: engines, the worker host, manifests (engine check, version, baseline,
@@ -20,15 +21,7 @@ function scriptedEngine(name = 'scripted'): Engine & { sessions: Array<{ entry: 
     companionFiles: () => [],
     async createSession(artifact: ModelArtifact, backend: BackendName, options?: { numThreads?: number }): Promise<EngineSession> {
       sessions.push({ entry: artifact.entry, backend, ...(options?.numThreads !== undefined ? { numThreads: options.numThreads } : {}) });
-      return {
-        backend,
-        inputs: [{ name: 'x', type: 'float32', dims: [1] }],
-        outputs: [{ name: 'y', type: 'float32', dims: [1] }],
-        async run(inputs: NamedTensors) {
-          return { y: tensor('float32', [(inputs.x!.data[0] as number) * 2], [1]) };
-        },
-        async dispose() {},
-      };
+      return doublingSession(backend);
     },
   };
 }
