@@ -28,14 +28,27 @@ export function countLabel(counts: LabelCounts, label: number, { predicted, conf
 export const labeledTotal = (counts: LabelCounts) => counts.labeled.counts.reduce((a, b) => a + b, 0) + counts.labeled.nan;
 export const correctTotal = (counts: LabelCounts) => counts.correct.counts.reduce((a, b) => a + b, 0) + counts.correct.nan;
 
+/** Index of the largest of data[start, start + classes) (the first on ties; NaN never wins): a row's predicted class. */
+export function topClassOf(data: ArrayLike<number | bigint>, start: number, classes: number): number {
+  let best = 0;
+  let top = Number(data[start]);
+  for (let c = 1; c < classes; c++) {
+    const v = Number(data[start + c]);
+    if (v > top) {
+      top = v;
+      best = c;
+    }
+  }
+  return best;
+}
+
 /** Top class and score per batch item of a [batch, classes] (or [classes]) score tensor. */
 export function predictionsOf(first: TensorLike | undefined): Prediction[] {
   if (!first || first.dims.length < 1) return [];
   const classes = first.dims[first.dims.length - 1]!;
   const out: Prediction[] = [];
   for (let row = 0; classes > 1 && row < first.data.length / classes; row++) {
-    let best = 0;
-    for (let c = 1; c < classes; c++) if (Number(first.data[row * classes + c]) > Number(first.data[row * classes + best])) best = c;
+    const best = topClassOf(first.data, row * classes, classes);
     out.push({ predicted: best, confidence: Number(first.data[row * classes + best]) });
   }
   return out;
@@ -142,6 +155,20 @@ export class PendingPredictions {
     ring.predicted[slot] = predictions[0]!.predicted;
     ring.confidence[slot] = predictions[0]!.confidence;
     ring.rest[slot] = predictions.length > 1 ? predictions.slice(1) : undefined;
+  }
+
+  /** fill() from the run's score tensor: a single row goes into the ring without building a Prediction. */
+  fillFrom(seq: number, scores: TensorLike): void {
+    if (!hasPredictions(scores)) return this.fill(seq, []);
+    const classes = scores.dims[scores.dims.length - 1]!;
+    if (scores.data.length >= 2 * classes) return this.fill(seq, predictionsOf(scores));
+    const ring = this.ring;
+    const slot = seq % this.maxPending;
+    if (!ring || ring.seq[slot] !== seq) return;
+    const best = topClassOf(scores.data, 0, classes);
+    ring.predicted[slot] = best;
+    ring.confidence[slot] = Number(scores.data[best]);
+    ring.rest[slot] = undefined;
   }
 
   /** Whether runId is a minted id still waiting for its predictions (fill). */

@@ -4,11 +4,11 @@ import type { Baseline } from './baseline.js';
 import { ByteReader, ByteWriter, SketchFormatError } from './binary.js';
 import { CategoricalSketch } from './categorical-sketch.js';
 import { compareToBaseline, sketchForBaseline, type DriftOptions, type DriftReport } from './drift-report.js';
-import { checkFeatureSpec, extractFeatures, type FeatureSpec, type TensorLike } from './feature-extraction.js';
+import { FeatureReader, checkFeatureSpec, type FeatureSpec, type TensorLike } from './feature-extraction.js';
 import { float32SnapTable, snapFloat32 } from './float32-snap.js';
 import { DEFAULT_K } from './kll-sketch.js';
 import { NumericSketch } from './numeric-sketch.js';
-import type { Prediction } from './label-tracker.js';
+import { topClassOf } from './label-tracker.js';
 
 const SNAPSHOT_VERSION = 1;
 /**
@@ -37,7 +37,8 @@ export class ModelMonitor implements Omit<ModelObserver, 'takeWindows' | 'feedba
   backends = new CategoricalSketch(8);
   counters: Counters = { runs: 0, errors: 0, rejected: 0, fallbacks: 0 };
   private readonly specs: FeatureSpec[];
-  private readonly specsByInput = new Map<string, FeatureSpec[]>();
+  /** Per input features are read from: its specs' reader, and where each value goes. */
+  private readonly plans: InputPlan[] = [];
   /** The inputs features are read from: what a deferred run must keep a copy of. */
   readonly featureInputs: readonly string[];
   /** Baseline range widened by rangeTolerance, per numeric feature: computed once, checked per run. */
@@ -48,8 +49,9 @@ export class ModelMonitor implements Omit<ModelObserver, 'takeWindows' | 'feedba
   constructor(readonly options: MonitorOptions = {}) {
     this.specs = options.features ?? [];
     this.specs.forEach(checkFeatureSpec);
-    for (const spec of this.specs) this.specsByInput.set(spec.input, [...(this.specsByInput.get(spec.input) ?? []), spec]);
-    this.featureInputs = [...this.specsByInput.keys()];
+    const byInput = new Map<string, FeatureSpec[]>();
+    for (const spec of this.specs) byInput.set(spec.input, [...(byInput.get(spec.input) ?? []), spec]);
+    this.featureInputs = [...byInput.keys()];
     const tolerance = options.rangeTolerance ?? 0.1;
     for (const spec of this.specs) {
       const base = options.baseline?.features[spec.name];
@@ -58,6 +60,9 @@ export class ModelMonitor implements Omit<ModelObserver, 'takeWindows' | 'feedba
       if (snap) this.float32Snaps.set(spec.name, snap);
       const slack = (base.max - base.min) * tolerance;
       this.allowedRanges.set(spec.name, [base.min - slack, base.max + slack]);
+    }
+    for (const [input, specs] of byInput) {
+      this.plans.push({ input, specs, reader: new FeatureReader(specs), snaps: specs.map((spec) => this.float32Snaps.get(spec.name)), sketches: [] });
     }
     if (options.onSuspicious !== undefined && options.onSuspicious !== 'count' && options.onSuspicious !== 'reject') {
       throw new RangeError(`monitor.onSuspicious must be 'count' or 'reject'; received ${JSON.stringify(options.onSuspicious)}.`);
@@ -77,6 +82,8 @@ export class ModelMonitor implements Omit<ModelObserver, 'takeWindows' | 'feedba
       const base = this.options.baseline?.features[spec.name];
       this.features.set(spec.name, base ? sketchForBaseline(base, k) : new NumericSketch(undefined, undefined, k));
     }
+    // Merges (restore) fold into these same sketches, so the plans' references stay valid until the next reset.
+    for (const plan of this.plans) plan.sketches = plan.specs.map((spec) => this.features.get(spec.name)!);
     // Fixed edges (from @edgewise/wire) so uploads can carry exact counts instead of values.
     this.latency = new NumericSketch(LATENCY_EDGES_MS, undefined, k);
     this.confidence = new NumericSketch(CONFIDENCE_EDGES, [0, 1], k);
@@ -97,15 +104,15 @@ export class ModelMonitor implements Omit<ModelObserver, 'takeWindows' | 'feedba
   inspect(inputs: Record<string, TensorLike>): Inspection {
     const values = new Map<string, number[]>();
     let suspicious: Inspection['suspicious'];
-    for (const [input, specs] of this.specsByInput) {
+    for (const { input, specs, reader, snaps } of this.plans) {
       const tensor = inputs[input];
       if (!tensor) continue;
-      const extracted = extractFeatures(tensor, specs);
+      const items = reader.read(tensor);
       const float32 = tensor.data instanceof Float32Array;
       for (let s = 0; s < specs.length; s++) {
         const name = specs[s]!.name;
-        const vs = extracted[s]!;
-        const snap = float32 ? this.float32Snaps.get(name) : undefined;
+        const vs = reader.values.slice(s * items, (s + 1) * items) as number[];
+        const snap = float32 ? snaps[s] : undefined;
         if (snap) snapFloat32(vs, snap);
         values.set(name, vs);
         if (suspicious) continue;
@@ -120,14 +127,31 @@ export class ModelMonitor implements Omit<ModelObserver, 'takeWindows' | 'feedba
     return suspicious ? { values, suspicious } : { values };
   }
 
-
-  /** Records one successful run whose output's top class and score per item were read already. */
-  recordPredictions(values: Inspection['values'], predictions: readonly Prediction[], latencyMs: number, backend: string): void {
-    this.recordFeatures(values, latencyMs, backend);
-    for (const { predicted, confidence } of predictions) {
-      this.confidence.update(confidence);
-      this.topClass.update(predicted);
+  /**
+   * Records one successful run from its inputs and first output, as inspect() then record() would
+   * but without the Map and arrays they build: the deferred batch's path, run for every inference.
+   */
+  recordRun(inputs: Record<string, TensorLike>, scores: TensorLike, latencyMs: number, backend: string): void {
+    this.counters.runs++;
+    for (let p = 0; p < this.plans.length; p++) {
+      const { input, reader, snaps, sketches } = this.plans[p]!;
+      const tensor = inputs[input];
+      if (!tensor) continue;
+      const items = reader.read(tensor);
+      const values = reader.values;
+      const float32 = tensor.data instanceof Float32Array;
+      for (let s = 0; s < sketches.length; s++) {
+        const sketch = sketches[s]!;
+        const snap = float32 ? snaps[s] : undefined;
+        for (let b = s * items, end = b + items; b < end; b++) {
+          const v = values[b];
+          sketch.update((snap?.get(v!) ?? v) as never);
+        }
+      }
     }
+    this.latency.update(latencyMs);
+    this.backends.update(backend);
+    this.recordScores(scores);
   }
 
   private recordFeatures(values: Inspection['values'], latencyMs: number, backend: string): void {
@@ -140,20 +164,22 @@ export class ModelMonitor implements Omit<ModelObserver, 'takeWindows' | 'feedba
     this.backends.update(backend);
   }
 
+  /** Class scores: per row, the max is the confidence, its index the predicted class. */
+  private recordScores(first: TensorLike | undefined): void {
+    if (!first || first.dims.length < 1) return;
+    const classes = first.dims[first.dims.length - 1]!;
+    const data = first.data;
+    for (let row = 0; classes > 1 && row < data.length / classes; row++) {
+      const best = topClassOf(data, row * classes, classes);
+      this.confidence.update(Number(data[row * classes + best]));
+      this.topClass.update(best);
+    }
+  }
+
   /** Records one successful run. */
   record(inspection: Inspection, outputs: Record<string, TensorLike>, latencyMs: number, backend: string): void {
     this.recordFeatures(inspection.values, latencyMs, backend);
-    const first = Object.values(outputs)[0];
-    if (first && first.dims.length >= 1) {
-      const classes = first.dims[first.dims.length - 1]!;
-      // Class scores: the max is the confidence, its index the predicted class.
-      for (let row = 0; classes > 1 && row < first.data.length / classes; row++) {
-        let best = 0;
-        for (let c = 1; c < classes; c++) if (Number(first.data[row * classes + c]) > Number(first.data[row * classes + best])) best = c;
-        this.confidence.update(Number(first.data[row * classes + best]));
-        this.topClass.update(best);
-      }
-    }
+    this.recordScores(Object.values(outputs)[0]);
   }
 
   count(counter: 'errors' | 'rejected' | 'fallbacks'): void {
@@ -226,6 +252,15 @@ export class ModelMonitor implements Omit<ModelObserver, 'takeWindows' | 'feedba
     }
     return w.finish();
   }
+}
+
+/** An input features are read from: its specs, their reader, float32 snap tables, and the sketches their values update. */
+interface InputPlan {
+  input: string;
+  specs: FeatureSpec[];
+  reader: FeatureReader;
+  snaps: Array<Map<number, number> | undefined>;
+  sketches: Array<NumericSketch | CategoricalSketch>;
 }
 
 /**

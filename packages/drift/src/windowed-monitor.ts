@@ -158,9 +158,8 @@ export class WindowedMonitor implements ModelObserver {
   /** A deferred run, applied in the window it ran in. */
   private applyDeferred(run: DeferredRun): void {
     this.rollTo(run.at);
-    const predictions = predictionsOf(run.scores);
-    if (run.minted) this.pending.fill(run.minted, predictions);
-    this.current.recordPredictions(this.current.inspect(run.inputs).values, predictions, run.latencyMs, run.backend);
+    if (run.minted) this.pending.fillFrom(run.minted, run.scores);
+    this.current.recordRun(run.inputs, run.scores, run.latencyMs, run.backend);
   }
 
   /** Counts a delayed label into the open window (the window the label arrives in) and the cumulative view. */
@@ -260,7 +259,7 @@ export class WindowedMonitor implements ModelObserver {
   /** Clears everything: both monitors and the windows not yet taken. */
   reset(): void {
     // Labels outlive a reset (as for runs applied before it): waiting runs' minted ids get their predictions.
-    this.deferred.clear((run) => run.minted && this.pending.fill(run.minted, predictionsOf(run.scores)));
+    this.deferred.clear((run) => run.minted && this.pending.fillFrom(run.minted, run.scores));
     this.before.reset();
     this.current.reset();
     this.taken = undefined;
