@@ -5,6 +5,9 @@
  * bootstrap interval, as µs and as a share of the unmonitored run. Under `node --cpu-prof` the
  * profile shows the monitor's own functions.
  *
+ * Blocks of the monitored model run alternately with the WebAssembly feature pass and with the
+ * JavaScript one (what React Native's Hermes gets), so both costs come from the same minutes.
+ *
  * Run: npx tsx --conditions=@edgewise/source bench/monitor-profile.ts [runs] [--features none]
  * (`--features none`: the monitor of outputs and latency only, to split the input features' share.)
  */
@@ -13,6 +16,7 @@ import { tensor } from '@edgewise/core';
 import { createNodeRuntime } from '@edgewise/node';
 import { loadMnist } from '../models/scripts/mnist-data.js';
 import { MNIST_FEATURES } from '../models/scripts/mnist-features.js';
+import { featurePassKernel, forceJsFeaturePass } from '../packages/drift/src/feature-pass.js';
 import { bootstrapMedianCi, median } from './stats.js';
 
 const dir = fileURLToPath(new URL('../models/generated/mnist/', import.meta.url));
@@ -38,23 +42,33 @@ for (let i = 0; i < 2000; i++) {
   await cpuPerRun(plain, 1);
   await cpuPerRun(watched, 1);
 }
-// Blocks of 320 runs (10 monitor batches), which order goes first alternating: a slow spell of the
-// machine lands on both members of a pair.
+// Blocks of 320 runs (10 monitor batches), in an order that rotates: a slow spell of the machine
+// lands on every member of a round alike.
 const block = 320;
-const pairs = Math.max(10, Math.round(runs / block / 2));
+const rounds = Math.max(10, Math.round(runs / block / 3));
+const kernel = featurePassKernel();
 const plainUs: number[] = [];
-const costs: number[] = [];
-for (let r = 0; r < pairs; r++) {
-  const [p, w] = r % 2 ? [await cpuPerRun(plain, block), await cpuPerRun(watched, block)] : (([w, p]) => [p, w])([await cpuPerRun(watched, block), await cpuPerRun(plain, block)]);
-  plainUs.push(p!);
-  costs.push(w! - p!);
+const costs: Record<'wasm' | 'js', number[]> = { wasm: [], js: [] };
+const configs = [
+  () => cpuPerRun(plain, block),
+  () => (forceJsFeaturePass(false), cpuPerRun(watched, block)),
+  () => (forceJsFeaturePass(true), cpuPerRun(watched, block)),
+];
+for (let r = 0; r < rounds; r++) {
+  const us: number[] = [];
+  for (let i = 0; i < 3; i++) us[(r + i) % 3] = await configs[(r + i) % 3]!();
+  plainUs.push(us[0]!);
+  costs.wasm.push(us[1]! - us[0]!);
+  costs.js.push(us[2]! - us[0]!);
 }
+forceJsFeaturePass(false);
 const run = median(plainUs);
-const cost = median(costs);
-const [lo, hi] = bootstrapMedianCi(costs);
 const pct = (x: number) => `${((x / run) * 100).toFixed(2)} %`;
-console.log(
-  `monitor (${features.length} input features) CPU per MNIST int8 run, ${pairs} block pairs of ${block}: ` +
-    `unmonitored run ${run.toFixed(1)} µs; monitor ${cost.toFixed(2)} µs [95% CI ${lo.toFixed(2)} … ${hi.toFixed(2)}] = ${pct(cost)} [${pct(lo)} … ${pct(hi)}]`,
-);
+console.log(`monitor (${features.length} input features) CPU per MNIST int8 run, ${rounds} rounds of ${block}-run blocks: unmonitored run ${run.toFixed(1)} µs`);
+for (const [name, xs] of Object.entries(costs)) {
+  if (name === 'wasm' && kernel !== 'wasm-simd') continue;
+  const cost = median(xs);
+  const [lo, hi] = bootstrapMedianCi(xs);
+  console.log(`  feature pass ${name === 'wasm' ? 'WebAssembly SIMD' : 'JavaScript'}: monitor ${cost.toFixed(2)} µs [95% CI ${lo.toFixed(2)} … ${hi.toFixed(2)}] = ${pct(cost)} [${pct(lo)} … ${pct(hi)}] (target ≤ 2 %, issue 20: ≤ 1 %)`);
+}
 await Promise.all([plain.dispose(), watched.dispose()]);

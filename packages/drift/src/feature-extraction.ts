@@ -5,6 +5,7 @@ export interface TensorLike {
 }
 
 import type { FeatureReducer, FeatureSpec } from '@edgewise/core';
+import { MASS, MAX, MIN, MOMENT_X, MOMENT_Y, NONZERO, STATS, SUM, SUM_SQ, summarize } from './feature-pass.js';
 
 export type { FeatureReducer, FeatureSpec } from '@edgewise/core';
 
@@ -17,99 +18,6 @@ export function checkFeatureSpec(spec: FeatureSpec): void {
   if (spec.reduce !== undefined && !FEATURE_REDUCERS.includes(spec.reduce)) {
     throw new RangeError(`monitor.features["${spec.name}"].reduce is ${JSON.stringify(spec.reduce)}; allowed: ${FEATURE_REDUCERS.join(', ')}.`);
   }
-}
-
-/** Where summarize() leaves each statistic of one batch item, in a reused Float64Array. */
-const SUM = 0;
-const SUM_SQ = 1;
-const MIN = 2;
-const MAX = 3;
-const NONZERO = 4;
-const MASS = 5;
-const MOMENT_X = 6;
-const MOMENT_Y = 7;
-const STATS = 8;
-
-/**
- * One pass over an item computes every statistic at once, into `out`: this runs on every
- * inference, and five features over one image cost about what one feature does. No branch per
- * element: each quantity has two accumulators (even and odd columns), which breaks the dependency
- * chains (measured in Node 20 on MNIST digits: 1.02 µs for 784 pixels, against 1.20–1.39 µs
- * skipping zeros with a branch, whose mispredictions at every stroke edge cost more than the
- * arithmetic they skip). The order of additions is fixed, so a baseline built with this function
- * and a device running it give identical bits.
- */
-function summarize(data: ArrayLike<number>, start: number, length: number, width: number, withMinMax: boolean, out: Float64Array, at: number): void {
-  let sum = 0;
-  let sumSq = 0;
-  let nonzero = 0;
-  let mass = 0;
-  let momentX = 0;
-  let momentY = 0;
-  const rows = Math.floor(length / width);
-  const even = width - (width % 2);
-  for (let row = 0; row < rows; row++) {
-    const base = start + row * width;
-    let [s0, s1, q0, q1, m0, m1, x0, x1, z] = [0, 0, 0, 0, 0, 0, 0, 0, 0];
-    let col = 0;
-    for (; col < even; col += 2) {
-      const v = data[base + col]!;
-      const w = data[base + col + 1]!;
-      const a = Math.abs(v);
-      const b = Math.abs(w);
-      s0 += v;
-      s1 += w;
-      q0 += v * v;
-      q1 += w * w;
-      z += ((v !== 0) as unknown as number) + ((w !== 0) as unknown as number);
-      m0 += a;
-      m1 += b;
-      x0 += a * col;
-      x1 += b * (col + 1);
-    }
-    if (col < width) {
-      const v = data[base + col]!;
-      const a = Math.abs(v);
-      s0 += v;
-      q0 += v * v;
-      z += (v !== 0) as unknown as number;
-      m0 += a;
-      x0 += a * col;
-    }
-    const rowMass = m0 + m1;
-    sum += s0 + s1;
-    sumSq += q0 + q1;
-    nonzero += z;
-    momentX += x0 + x1;
-    mass += rowMass;
-    momentY += rowMass * row;
-  }
-  // A centroid's own width may not divide the item: the elements past its last full row are
-  // outside that image but still part of the input every other statistic describes.
-  for (let i = start + rows * width; i < start + length; i++) {
-    const v = data[i]!;
-    sum += v;
-    sumSq += v * v;
-    if (v !== 0) nonzero++;
-  }
-  let min = Infinity;
-  let max = -Infinity;
-  if (withMinMax) {
-    // A separate pass: min/max compares cost as much as all of the above, and are rarely asked for.
-    for (let i = start; i < start + length; i++) {
-      const v = data[i]!;
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-  }
-  out[at + SUM] = sum;
-  out[at + SUM_SQ] = sumSq;
-  out[at + MIN] = min;
-  out[at + MAX] = max;
-  out[at + NONZERO] = nonzero;
-  out[at + MASS] = mass;
-  out[at + MOMENT_X] = momentX;
-  out[at + MOMENT_Y] = momentY;
 }
 
 function reduce(stats: Float64Array, at: number, spec: FeatureSpec, length: number, width: number): number {
