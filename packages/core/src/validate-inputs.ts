@@ -120,10 +120,15 @@ export function compileInputValidator(specs: readonly TensorSpec[], options: Val
 /**
  * True when no element is NaN or ±Infinity: x·0 is 0 for finite x and NaN otherwise, so there is one
  * test at the end instead of a branch per element; four accumulators break the dependency chain
- * (measured in Node 20: 0.44 µs for 784 floats, against 1.05 µs for a branch per element).
+ * (measured in Node 20: 0.44 µs for 784 floats, against 1.05 µs for a branch per element). Plain
+ * lets, not `let [a, b, c, d] = [0, 0, 0, 0]`: inlined into the compiled validator, that array
+ * literal kept the accumulators boxed, and the validator took 1.19 µs instead of 0.31 µs.
  */
 function allFinite(data: Float32Array): boolean {
-  let [a, b, c, d] = [0, 0, 0, 0];
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let d = 0;
   const n = data.length & ~3;
   for (let i = 0; i < n; i += 4) {
     a += data[i]! * 0;
