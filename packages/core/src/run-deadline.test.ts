@@ -40,6 +40,18 @@ describe('RunDeadline', () => {
     deadline.stop();
   });
 
+  it('a run that starts between two ticks still gets its whole limit (ticks are counted from its start)', async () => {
+    const deadline = new RunDeadline(100, 0, timeout);
+    await deadline.guard(Promise.resolve(0)); // starts the watchdog at t = 0: ticks at 25, 50, …
+    await advance(20);
+    const state = settled(deadline.guard(never()));
+    await advance(99); // t = 119, 99 ms into the run, four ticks seen
+    expect(state.done).toBeUndefined();
+    await advance(26); // the fifth tick, at t = 125: 105 ms in
+    expect(state).toEqual({ done: 'rejected', value: timeout(100) });
+    deadline.stop();
+  });
+
   it('gives a first run the longer of the two limits', async () => {
     const deadline = new RunDeadline(100, 1000, timeout);
     const first = settled(deadline.guard(never(), true));
