@@ -66,6 +66,7 @@ export class FeatureReader {
   private readonly ownWidths: Array<number | undefined>;
   private stats = new Float64Array(STATS);
 
+  /** @param specs the features of one input tensor (their `input` is not checked here). */
   constructor(readonly specs: readonly FeatureSpec[]) {
     this.withMinMax = specs.some((s) => s.reduce === 'min' || s.reduce === 'max');
     const widths: Array<number | undefined> = [];
