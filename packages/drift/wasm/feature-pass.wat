@@ -1,27 +1,27 @@
 (module
   (memory (export "memory") 1)
-  ;; summarize(ptr, rows, width, out): the statistics of rows × width float32 values at byte
-  ;; offset ptr, written as six f64 at out: sum, sumSq, nonzero, mass, momentX, momentY.
-  ;; The same additions in the same order as summarizeRowsJs in src/feature-pass.ts (two lanes:
-  ;; even and odd columns; an odd last column joins the even lane; lanes summed per row), so both
-  ;; give identical bits and a baseline built by either matches a device running the other.
+  ;; summarize(ptr, rows, width, out): rows × width float32 values at byte offset ptr. Writes eight
+  ;; f64 at out: the even and odd lanes of the sum and of the sum of squares (elements at even and
+  ;; odd offsets, each lane added in index order), the nonzero count, and the row-wise mass,
+  ;; Σ|v|·col and Σ rowMass·row. The same additions in the same order as summarizeRowsJs in
+  ;; src/feature-pass.ts, so both give identical bits. With an odd width the lanes follow columns,
+  ;; not offsets: the caller recomputes them then.
   (func (export "summarize") (param $ptr i32) (param $rows i32) (param $width i32) (param $out i32)
     (local $row i32) (local $base i32) (local $col i32) (local $even i32)
     (local $s v128) (local $q v128) (local $m v128) (local $x v128) (local $z v128) (local $c v128)
     (local $v v128) (local $a v128)
-    (local $sum f64) (local $sumSq f64) (local $nonzero f64) (local $mass f64) (local $momentX f64) (local $momentY f64)
-    (local $s0 f64) (local $q0 f64) (local $m0 f64) (local $x0 f64) (local $z0 f64)
-    (local $t f64) (local $ta f64) (local $rowMass f64)
+    (local $mass f64) (local $momentX f64) (local $momentY f64)
+    (local $m0 f64) (local $x0 f64) (local $t f64) (local $rowMass f64)
     (local.set $even (i32.and (local.get $width) (i32.const -2)))
     (local.set $base (local.get $ptr))
+    (local.set $s (f64x2.splat (f64.const 0)))
+    (local.set $q (f64x2.splat (f64.const 0)))
+    (local.set $z (i64x2.splat (i64.const 0)))
     (block $rows_done
       (loop $rows_loop
         (br_if $rows_done (i32.ge_s (local.get $row) (local.get $rows)))
-        (local.set $s (f64x2.splat (f64.const 0)))
-        (local.set $q (f64x2.splat (f64.const 0)))
         (local.set $m (f64x2.splat (f64.const 0)))
         (local.set $x (f64x2.splat (f64.const 0)))
-        (local.set $z (i64x2.splat (i64.const 0)))
         (local.set $c (v128.const f64x2 0 1))
         (local.set $col (i32.const 0))
         (block $cols_done
@@ -37,34 +37,26 @@
             (local.set $c (f64x2.add (local.get $c) (f64x2.splat (f64.const 2))))
             (local.set $col (i32.add (local.get $col) (i32.const 2)))
             (br $cols_loop)))
-        (local.set $s0 (f64x2.extract_lane 0 (local.get $s)))
-        (local.set $q0 (f64x2.extract_lane 0 (local.get $q)))
         (local.set $m0 (f64x2.extract_lane 0 (local.get $m)))
         (local.set $x0 (f64x2.extract_lane 0 (local.get $x)))
-        (local.set $z0 (f64.convert_i64_s (i64.add (i64x2.extract_lane 0 (local.get $z)) (i64x2.extract_lane 1 (local.get $z)))))
-        ;; An odd width: the last column joins the even lane, as in the JavaScript pass.
+        ;; An odd width: the last column joins the even lane of the moments.
         (if (i32.lt_s (local.get $col) (local.get $width))
           (then
-            (local.set $t (f64.promote_f32 (f32.load (i32.add (local.get $base) (i32.shl (local.get $col) (i32.const 2))))))
-            (local.set $ta (f64.abs (local.get $t)))
-            (local.set $s0 (f64.add (local.get $s0) (local.get $t)))
-            (local.set $q0 (f64.add (local.get $q0) (f64.mul (local.get $t) (local.get $t))))
-            (local.set $z0 (f64.add (local.get $z0) (f64.convert_i32_u (f64.ne (local.get $t) (f64.const 0)))))
-            (local.set $m0 (f64.add (local.get $m0) (local.get $ta)))
-            (local.set $x0 (f64.add (local.get $x0) (f64.mul (local.get $ta) (f64.convert_i32_s (local.get $col)))))))
+            (local.set $t (f64.abs (f64.promote_f32 (f32.load (i32.add (local.get $base) (i32.shl (local.get $col) (i32.const 2)))))))
+            (local.set $m0 (f64.add (local.get $m0) (local.get $t)))
+            (local.set $x0 (f64.add (local.get $x0) (f64.mul (local.get $t) (f64.convert_i32_s (local.get $col)))))))
         (local.set $rowMass (f64.add (local.get $m0) (f64x2.extract_lane 1 (local.get $m))))
-        (local.set $sum (f64.add (local.get $sum) (f64.add (local.get $s0) (f64x2.extract_lane 1 (local.get $s)))))
-        (local.set $sumSq (f64.add (local.get $sumSq) (f64.add (local.get $q0) (f64x2.extract_lane 1 (local.get $q)))))
-        (local.set $nonzero (f64.add (local.get $nonzero) (local.get $z0)))
         (local.set $momentX (f64.add (local.get $momentX) (f64.add (local.get $x0) (f64x2.extract_lane 1 (local.get $x)))))
         (local.set $mass (f64.add (local.get $mass) (local.get $rowMass)))
         (local.set $momentY (f64.add (local.get $momentY) (f64.mul (local.get $rowMass) (f64.convert_i32_s (local.get $row)))))
         (local.set $base (i32.add (local.get $base) (i32.shl (local.get $width) (i32.const 2))))
         (local.set $row (i32.add (local.get $row) (i32.const 1)))
         (br $rows_loop)))
-    (f64.store offset=0 (local.get $out) (local.get $sum))
-    (f64.store offset=8 (local.get $out) (local.get $sumSq))
-    (f64.store offset=16 (local.get $out) (local.get $nonzero))
-    (f64.store offset=24 (local.get $out) (local.get $mass))
-    (f64.store offset=32 (local.get $out) (local.get $momentX))
-    (f64.store offset=40 (local.get $out) (local.get $momentY))))
+    (f64.store offset=0 (local.get $out) (f64x2.extract_lane 0 (local.get $s)))
+    (f64.store offset=8 (local.get $out) (f64x2.extract_lane 1 (local.get $s)))
+    (f64.store offset=16 (local.get $out) (f64x2.extract_lane 0 (local.get $q)))
+    (f64.store offset=24 (local.get $out) (f64x2.extract_lane 1 (local.get $q)))
+    (f64.store offset=32 (local.get $out) (f64.convert_i64_s (i64.add (i64x2.extract_lane 0 (local.get $z)) (i64x2.extract_lane 1 (local.get $z)))))
+    (f64.store offset=40 (local.get $out) (local.get $mass))
+    (f64.store offset=48 (local.get $out) (local.get $momentX))
+    (f64.store offset=56 (local.get $out) (local.get $momentY))))
