@@ -1,18 +1,14 @@
 import { buildBaseline } from '@edgewise/drift';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BaselineRegistry } from './baseline-registry.js';
-import { openPglite, type Database } from './database.js';
+import type { Database } from './database.js';
+import { withMigratedPglite } from './pglite.fixture.js';
 import { BaselineInvalidError } from './errors.js';
 import { layoutOf } from './layout.js';
-import { migrate } from './migrations.js';
 
 /** Baselines per app × model × version on a real embedded PGlite: checks, replacement, the cache between processes. */
 let db: Database;
-beforeAll(async () => {
-  db = await openPglite();
-  await migrate(db);
-}, 60_000);
-afterAll(() => db?.close());
+withMigratedPglite((opened) => (db = opened));
 
 const column = (shift: number) => Array.from({ length: 200 }, (_, i) => i + shift);
 const baseline = (shift = 0, bins = 4) => buildBaseline({ x: column(shift), sky: column(0).map((i) => (i % 3 ? 'sun' : 'rain')) }, { bins });

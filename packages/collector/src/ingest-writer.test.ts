@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from './config.js';
-import { openPglite, type Database } from './database.js';
+import type { Database } from './database.js';
+import { withMigratedPglite } from './pglite.fixture.js';
 import { writeAdditions } from './ingest-writer.js';
-import { migrate } from './migrations.js';
 import { fixtureReport, NOW } from './report.fixture.js';
 import { checkReport, type ReportAdditions } from './report-check.js';
 import { readTotals, readWindows } from './rollups.js';
@@ -14,11 +14,7 @@ import { readTotals, readWindows } from './rollups.js';
 const OFF = { ...DEFAULTS, privacy: false as const };
 const HOUR = 3_600_000;
 let db: Database;
-beforeAll(async () => {
-  db = await openPglite();
-  await migrate(db);
-}, 60_000);
-afterAll(() => db?.close());
+withMigratedPglite((opened) => (db = opened));
 
 const additions = (version: string, runs: number, extra: Partial<ReportAdditions> = {}, hoursAgo = 0): ReportAdditions => {
   const end = NOW - hoursAgo * HOUR;

@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPglite, type Database } from './database.js';
-import { migrate } from './migrations.js';
+import { describe, expect, it } from 'vitest';
+import type { Database } from './database.js';
+import { withMigratedPglite } from './pglite.fixture.js';
 import { RateLimit } from './rate-limit.js';
 
 /** The shared per-minute budget on a real embedded PGlite: leases, exhaustion, minutes, processes. */
 let db: Database;
-beforeAll(async () => {
-  db = await openPglite();
-  await migrate(db);
-}, 60_000);
-afterAll(() => db?.close());
+withMigratedPglite((opened) => (db = opened));
 
 const MINUTE = 60_000;
 const T = Date.UTC(2026, 5, 1, 12, 0); // a minute boundary

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from './config.js';
-import { openPglite, type Database } from './database.js';
+import type { Database } from './database.js';
+import { withMigratedPglite } from './pglite.fixture.js';
 import { writeAdditions } from './ingest-writer.js';
-import { migrate } from './migrations.js';
 import { RateLimit } from './rate-limit.js';
 import { fixtureReport, NOW } from './report.fixture.js';
 import { checkReport } from './report-check.js';
@@ -14,11 +14,7 @@ import { readWindows } from './rollups.js';
 const HOUR = 3_600_000;
 const config = { ...DEFAULTS, privacy: false as const, retentionMs: 10 * HOUR, maxClockSkewMs: HOUR, windowMs: HOUR };
 let db: Database;
-beforeAll(async () => {
-  db = await openPglite();
-  await migrate(db);
-}, 60_000);
-afterAll(() => db?.close());
+withMigratedPglite((opened) => (db = opened));
 
 async function write(version: string, hoursAgo: number, receivedAt: number) {
   const end = NOW - hoursAgo * HOUR;

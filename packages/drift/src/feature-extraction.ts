@@ -68,6 +68,7 @@ export class FeatureReader {
 
   /** @param specs the features of one input tensor (their `input` is not checked here). */
   constructor(readonly specs: readonly FeatureSpec[]) {
+    specs.forEach(checkFeatureSpec);
     this.withMinMax = specs.some((s) => s.reduce === 'min' || s.reduce === 'max');
     const widths: Array<number | undefined> = [];
     const sharedWidth = specs.find(isCentroid)?.width;

@@ -100,6 +100,12 @@ describe('FeatureReader', () => {
     }
   });
 
+  it('refuses a spec it cannot read, naming it (as the monitor does)', () => {
+    expect(() => new FeatureReader([{ name: 'm', input: 'x', reduce: 'median' as never }])).toThrow(
+      new RangeError('monitor.features["m"].reduce is "median"; allowed: value, mean, std, min, max, nonzero-fraction, centroid-x, centroid-y.'),
+    );
+  });
+
   it('reads bigint (int64) inputs as numbers', () => {
     const reader = new FeatureReader([{ name: 'm', input: 'x', reduce: 'mean' }, { name: 'v', input: 'x', index: 2 }]);
     reader.read({ data: BigInt64Array.of(1n, 2n, 6n), dims: [3] });
