@@ -397,12 +397,39 @@ describe('ModelCache: rollback, canaries and buckets', () => {
         return chunk && new Uint8Array(chunk.byteLength);
       }
     }
-    const adapter = new Forgetful();
-    const coordinator = () => localCoordinator(`forgetful-${name}`);
+    // The race this test needs, made certain rather than left to timing: the first load's install
+    // commits only once the second load has also found the version missing and is waiting for the
+    // install lock. (Seeing it installed already, the second load would find the zeros, delete them
+    // and download again, which is also correct, and leave nothing to assert.)
+    let installWaiters = 0;
+    let gated = false;
+    let bothWaiting!: () => void;
+    const secondWaits = new Promise<void>((resolve) => (bothWaiting = resolve));
+    class GatedForgetful extends Forgetful {
+      override async putRecord(record: Parameters<MemoryStore['putRecord']>[0]) {
+        if (record.id === `${url}@1.1.0` && !(await super.getRecord(record.id))) {
+          gated = true;
+          await secondWaits;
+        }
+        return super.putRecord(record);
+      }
+    }
+    const adapter = new GatedForgetful();
+    const coordinator = () => {
+      const inner = localCoordinator(`forgetful-${name}`);
+      return {
+        ...inner,
+        withLock<T>(lock: string, fn: () => Promise<T>) {
+          if (lock.startsWith('install:') && ++installWaiters === 2) bothWaiting();
+          return inner.withLock(lock, fn);
+        },
+      };
+    };
     const results = await Promise.allSettled([
       cacheOver(adapter, { coordinator: coordinator(), revalidate: 'before-load' }).load(url),
       cacheOver(adapter, { coordinator: coordinator(), revalidate: 'before-load' }).load(url),
     ]);
+    expect({ gated, installWaiters }).toEqual({ gated: true, installWaiters: 2 });
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect(results.find((r) => r.status === 'rejected')).toMatchObject({
       reason: { code: 'E_INTEGRITY', message: `${url}@1.1.0 failed verification right after install: the store is not keeping what it is given.` },
