@@ -133,16 +133,16 @@ try {
   // Priming pass, discarded: Vite discovers and pre-bundles dependencies on first import, and would
   // reload the page mid-measurement if that happened during a real cell.
   await runCells(browser, url, [
-    { model: 'mnist-int8', backend: 'wasm', threads: 1, context: 'main', impl: 'raw', budgetMs: 1, maxRuns: 5 },
-    { model: 'mnist-tfjs', backend: 'wasm', threads: 1, context: 'worker', impl: 'raw', budgetMs: 1, maxRuns: 5 },
-    { model: 'mnist-int8', backend: 'wasm', threads: 1, context: 'worker', impl: 'edgewise', budgetMs: 1, maxRuns: 5 },
+    { model: 'mnist-int8', backend: 'wasm', threads: 1, context: 'main', impl: 'raw', budgetMs: 1, maxRuns: 5, warmupRuns: 3 },
+    { model: 'mnist-tfjs', backend: 'wasm', threads: 1, context: 'worker', impl: 'raw', budgetMs: 1, maxRuns: 5, warmupRuns: 3 },
+    { model: 'mnist-int8', backend: 'wasm', threads: 1, context: 'worker', impl: 'edgewise', budgetMs: 1, maxRuns: 5, warmupRuns: 3 },
   ]);
   for (const [i, cell] of cells.entries()) {
     const out = await runCells(browser, url, [cell]);
     env ??= out.env;
     const r = out.results[0]!;
     results.push(r);
-    console.log(`[${i + 1}/${cells.length}] ${cellLabel(cell).padEnd(62)} ${r.ok ? `cold ${fmt(r.coldLoadMs!)} ms, first ${fmt(r.firstRunMs!)} ms, warm load ${fmt(r.warmLoadMs!)} ms, median ${fmt(r.medianMs!)} ms, p95 ${fmt(r.p95Ms!)} ms (${r.runs} runs)${r.workerComputeMedianMs !== undefined ? `, of which inside the worker ${fmt(r.workerComputeMedianMs)} ms` : ''}${r.pair ? `; ${r.pair.impl} median ${fmt(r.pair.medianMs)} ms` : ''}` : `FAILED: ${r.error}`}`);
+    console.log(`[${i + 1}/${cells.length}] ${cellLabel(cell).padEnd(62)} ${r.ok ? `cold ${fmt(r.coldLoadMs!)} ms, first ${fmt(r.firstRunMs!)} ms, warm load ${fmt(r.warmLoadMs!)} ms, median ${fmt(r.medianMs!)} ms, p95 ${fmt(r.p95Ms!)} ms (${r.runs} runs after ${r.warmupRuns} warm-up)${r.workerComputeMedianMs !== undefined ? `, of which inside the worker ${fmt(r.workerComputeMedianMs)} ms` : ''}${r.pair ? `; ${r.pair.impl} median ${fmt(r.pair.medianMs)} ms` : ''}` : `FAILED: ${r.error}`}`);
   }
 } finally {
   await browser.close();

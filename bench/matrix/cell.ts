@@ -20,8 +20,10 @@ export interface CellSpec {
    * primary's only: the partner loads into an engine that is already started.
    */
   pairWith?: CellSpec['impl'];
-  /** Wall-clock budget for the timed runs (the first run and 3 warm-ups come on top). */
+  /** Wall-clock budget for the timed runs (the first run and the warm-up come on top). */
   budgetMs?: number;
+  /** Warm-up rounds before timing (default WARMUP_RUNS, at most 1.5 s, at least 3). */
+  warmupRuns?: number;
   maxRuns?: number;
 }
 
@@ -37,6 +39,8 @@ export interface CellResult {
   firstRunMs?: number;
   /** Loading the same model again in the same page: engine started, bytes in the HTTP cache. */
   warmLoadMs?: number;
+  /** Warm-up rounds run before the timed ones. */
+  warmupRuns?: number;
   runs?: number;
   medianMs?: number;
   p95Ms?: number;

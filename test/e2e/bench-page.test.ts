@@ -20,7 +20,7 @@ afterAll(async () => {
 /** Keeps the benchmark page working: a tiny matrix, checked for shape and sanity, not for speed. */
 describe('benchmark page', () => {
   it('measures raw and Edgewise cells (main thread and worker, paired) and reports a failing backend with its reason', async () => {
-    const base = { model: 'mnist-int8', backend: 'wasm', threads: 1, budgetMs: 50, maxRuns: 20 } as const;
+    const base = { model: 'mnist-int8', backend: 'wasm', threads: 1, budgetMs: 50, maxRuns: 20, warmupRuns: 10 } as const;
     const cells: CellSpec[] = [
       { ...base, context: 'main', impl: 'raw' },
       { ...base, context: 'main', impl: 'edgewise', pairWith: 'raw' },
@@ -40,6 +40,7 @@ describe('benchmark page', () => {
       expect(r.ok, r.error).toBe(true);
       expect(r.ranOn).toBe('wasm');
       expect(r.runs).toBeGreaterThanOrEqual(5);
+      expect(r.warmupRuns).toBe(10);
       expect(r.coldLoadMs).toBeGreaterThan(0);
       expect(r.medianMs).toBeGreaterThan(0);
       expect(r.p95Ms).toBeGreaterThanOrEqual(r.medianMs!);
