@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildBaseline } from './baseline.js';
-import { DEFER_MAX_RUNS } from './deferred-runs.js';
+import { DEFER_MAX_BYTES, DEFER_MAX_RUNS, DeferredRuns, type DeferredRun } from './deferred-runs.js';
 import { ModelMonitor } from './model-monitor.js';
 import { WindowedMonitor } from './windowed-monitor.js';
 
@@ -172,5 +172,80 @@ describe('deferred runs: the monitor reads the same as if every run were applied
     const monitor = new WindowedMonitor({ baseline, features, onSuspicious: 'reject' }, () => T0);
     expect(monitor.inspect({ input: { data: Float32Array.of(50, 0.5), dims: [1, 2] } }).suspicious).toMatchObject({ feature: 'x', value: 50 });
     expect(monitor.inspect({ input: { data: Float32Array.of(0.5, 0.5), dims: [1, 2] } }).values.get('x')).toEqual([0.5]);
+  });
+});
+
+/** DeferredRuns alone: what each applied run holds, and when a batch is applied. */
+describe('DeferredRuns: the copies a batch reads', () => {
+  const scores = { data: Float32Array.of(0.1, 0.9), dims: [1, 2] };
+  const collect = () => {
+    const seen: Array<{ inputs: Record<string, number[]>; dims: Record<string, readonly number[]> }> = [];
+    const runs = new DeferredRuns((run: DeferredRun) =>
+      seen.push({
+        inputs: Object.fromEntries(Object.entries(run.inputs).map(([k, t]) => [k, Array.from(t.data as ArrayLike<number>, Number)])),
+        dims: Object.fromEntries(Object.entries(run.inputs).map(([k, t]) => [k, t.dims])),
+      }),
+    );
+    return { runs, seen };
+  };
+
+  it('a run without an input that an earlier run in the same slot had does not inherit its copy', () => {
+    const { runs, seen } = collect();
+    runs.add({ a: { data: Float32Array.of(1, 2), dims: [1, 2] } }, ['a'], scores, 1, 'wasm', 0, 0);
+    runs.flush();
+    runs.add({}, ['a'], scores, 1, 'wasm', 0, 0); // slot 0 again, now without "a"
+    runs.flush();
+    expect(seen).toEqual([{ inputs: { a: [1, 2] }, dims: { a: [1, 2] } }, { inputs: {}, dims: {} }]);
+  });
+
+  it('a reused slot takes the new length and type: a shorter, then an integer input are not mixed with the old copy', () => {
+    const { runs, seen } = collect();
+    runs.add({ a: { data: Float32Array.of(1, 2, 3), dims: [3] } }, ['a'], scores, 1, 'wasm', 0, 0);
+    runs.flush();
+    runs.add({ a: { data: Float32Array.of(7), dims: [1] } }, ['a'], scores, 1, 'wasm', 0, 0);
+    runs.flush();
+    // Same length as the copy before it, another type: 2^24 + 1 has no float32, so a copy into the old buffer would show.
+    runs.add({ a: { data: Int32Array.of(16_777_217), dims: [1] } }, ['a'], scores, 1, 'wasm', 0, 0);
+    runs.flush();
+    expect(seen.map((r) => [r.inputs.a, r.dims.a])).toEqual([
+      [[1, 2, 3], [3]],
+      [[7], [1]],
+      [[16_777_217], [1]],
+    ]);
+  });
+
+  it('a plain-array input is copied as numbers (not as bytes), so refilling the array changes nothing applied', () => {
+    const { runs, seen } = collect();
+    const data = [0.5, 300, -2];
+    runs.add({ a: { data, dims: [3] } }, ['a'], scores, 1, 'wasm', 0, 0);
+    data.fill(0);
+    runs.flush();
+    expect(seen[0]!.inputs.a).toEqual([0.5, 300, -2]);
+  });
+
+  it('large inputs are applied once their copies reach DEFER_MAX_BYTES, before DEFER_MAX_RUNS runs', () => {
+    const { runs, seen } = collect();
+    const quarter = DEFER_MAX_BYTES / 4 / 4; // floats in a quarter of the byte budget
+    const input = { a: { data: new Float32Array(quarter), dims: [quarter] } };
+    for (let i = 0; i < 3; i++) runs.add(input, ['a'], scores, 1, 'wasm', 0, 0);
+    expect([runs.waiting, seen.length]).toEqual([3, 0]);
+    runs.add(input, ['a'], scores, 1, 'wasm', 0, 0); // exactly DEFER_MAX_BYTES now
+    expect([runs.waiting, seen.length]).toEqual([0, 4]);
+    // The byte count starts again from zero after a batch.
+    for (let i = 0; i < 3; i++) runs.add(input, ['a'], scores, 1, 'wasm', 0, 0);
+    expect([runs.waiting, seen.length]).toEqual([3, 4]);
+  });
+
+  it('clear() without a callback forgets the waiting runs; with one, shows each first', () => {
+    const { runs, seen } = collect();
+    runs.add({ a: { data: Float32Array.of(1), dims: [1] } }, ['a'], scores, 1, 'wasm', 0, 0);
+    runs.clear();
+    expect(runs.waiting).toBe(0);
+    runs.flush();
+    expect(seen).toEqual([]);
+    runs.add({ a: { data: Float32Array.of(2), dims: [1] } }, ['a'], scores, 1, 'wasm', 0, 0);
+    const shown: number[] = [];
+    runs.clear((run) => shown.push(Number(run.inputs.a!.data[0])));
+    expect(shown).toEqual([2]);
   });
 });

@@ -94,6 +94,30 @@ describe('PendingPredictions: minted ids', () => {
     expect(b.take(id, 0)).toEqual(p(7));
     expect(a.take(id, 0)).toEqual(p(1));
   });
+
+  it("another model's minted id never labels this model's run of the same count (two models in one page)", () => {
+    const a = new PendingPredictions();
+    const b = new PendingPredictions();
+    const aId = a.rememberMinted(p(1), 0);
+    const bId = b.rememberMinted(p(2), 0);
+    expect(aId.split('.')[1]).toBe(bId.split('.')[1]); // the same count, under another prefix
+    expect(b.take(aId, 0)).toBeUndefined();
+    expect(b.unfilled(aId)).toBe(false);
+    expect(b.take(bId, 0)).toEqual(p(2));
+  });
+
+  it('filling a run whose slot a later mint has taken leaves the later run alone', () => {
+    const pending = new PendingPredictions(1000, 2);
+    const first = pending.mint(0);
+    pending.mint(0);
+    const third = pending.mint(0); // the ring holds 2: it takes the first one's slot
+    pending.fill(first, p(4));
+    expect(pending.unfilled(pending.idOf(third))).toBe(true);
+    expect(pending.take(pending.idOf(third), 0)).toBeUndefined(); // still waiting for its own predictions
+    pending.fill(third, p(5));
+    expect(pending.take(pending.idOf(third), 0)).toEqual(p(5));
+    expect(pending.take(pending.idOf(first), 0)).toBeUndefined();
+  });
 });
 
 describe('predictionsOf', () => {
@@ -103,6 +127,13 @@ describe('predictionsOf', () => {
       { predicted: 0, confidence: 0.5 },
     ]);
     expect(predictionsOf({ data: new Float32Array([0.3]), dims: [1, 1] })).toEqual([]);
+  });
+
+  it("reads each row's own scores only: a larger score just past the row belongs to the next row", () => {
+    expect(predictionsOf({ data: Float32Array.of(0.1, 0.2, 0.9, 0.05), dims: [2, 2] })).toEqual([
+      { predicted: 1, confidence: expect.closeTo(0.2, 6) },
+      { predicted: 0, confidence: expect.closeTo(0.9, 6) },
+    ]);
   });
 });
 
@@ -124,11 +155,18 @@ describe('countLabel and the label totals', () => {
     expect([counts.labeled.nan, counts.correct.nan]).toEqual([2, 1]);
     expect([labeledTotal(counts), correctTotal(counts)]).toEqual([5, 3]);
   });
+
+  it('a NaN confidence counts as correct only when the label matches (two right, one wrong)', () => {
+    const counts = emptyLabelCounts();
+    for (const [label, predicted] of [[1, 1], [2, 2], [3, 0]] as const) countLabel(counts, label, { predicted, confidence: Number.NaN });
+    expect([counts.labeled.nan, counts.correct.nan]).toEqual([3, 2]);
+  });
 });
 
 describe('predictionsOf / hasPredictions on odd shapes', () => {
   it('no tensor, a scalar, or one score per row: no prediction', () => {
-    for (const t of [undefined, { data: Float32Array.of(1), dims: [] }, { data: Float32Array.of(1, 2), dims: [2, 1] }]) {
+    // An empty batch ([0, classes]) is no prediction either: no id is minted for it.
+    for (const t of [undefined, { data: Float32Array.of(1), dims: [] }, { data: Float32Array.of(1, 2), dims: [2, 1] }, { data: new Float32Array(0), dims: [0, 10] }]) {
       expect(predictionsOf(t)).toEqual([]);
       expect(hasPredictions(t)).toBe(false);
     }
