@@ -65,6 +65,15 @@ describe('windows of one model version each (a canary rolled back mid-window)', 
     ]);
   });
 
+  it('told the same version later, the open window goes on unsplit', () => {
+    const { clock, monitor, feed } = setup();
+    feed(3);
+    clock.now += 60_000;
+    monitor.setVersion('1.1.0');
+    feed(2);
+    expect(summary(monitor.takeWindows(true))).toEqual([{ version: '1.1.0', window: { start: T0, end: T0 + 11 * 60_000 }, runs: 5 }]);
+  });
+
   it('what the uplink took early of the old version is not sent again when the change closes it', () => {
     const { monitor, feed } = setup();
     feed(10);

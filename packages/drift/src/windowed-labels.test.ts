@@ -75,7 +75,27 @@ describe('WindowedMonitor: delayed labels', () => {
     const { monitor, run } = setup();
     run([[0.2, 0.8]]);
     expect(monitor.report().accuracy).toBeUndefined();
+    expect(monitor.report().shadow).toBeUndefined(); // nor a shadow section without a shadow candidate
     expect(monitor.aggregates().body.labels).toBeUndefined();
+  });
+
+  it("with onSuspicious 'reject' (runs inspected before they run, not deferred) ids work the same", () => {
+    const { monitor, run } = setup({ onSuspicious: 'reject' });
+    const minted = run([[0.1, 0.9]]);
+    expect(minted).toMatch(/\./);
+    expect(run([[0.7, 0.3]], 'named')).toBe('named');
+    expect(run([[0.5]])).toBeUndefined(); // one score per row: no classifier, no id
+    expect([monitor.feedback(minted!, 1), monitor.feedback('named', 1)]).toEqual([true, true]);
+    expect(monitor.accuracy()).toMatchObject({ labeled: 2, correct: 1 });
+    const off = setup({ onSuspicious: 'reject', labels: { autoRunIds: false } });
+    expect(off.run([[0.1, 0.9]])).toBeUndefined();
+  });
+
+  it('a named run with no prediction (not a classifier) takes no label', () => {
+    const { monitor, run } = setup();
+    expect(run([[0.5]], 'regression')).toBe('regression');
+    expect(monitor.feedback('regression', 1)).toBe(false);
+    expect(monitor.accuracy()).toMatchObject({ labeled: 0 });
   });
 
   it('a label counts in the window it arrives in; that window is reported even with no run in it', () => {
