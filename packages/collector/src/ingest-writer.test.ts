@@ -68,4 +68,11 @@ describe('writeAdditions', () => {
     await expect(writeAdditions(conflicted('22003'), [additions('4', 1)], NOW)).rejects.toThrow('deadlock detected'); // not a conflict: at once
     expect(await reportsOf('4')).toBe(2);
   });
+  it('sums the errors, rejected and fallbacks of reports in one window, in a batch and across batches', async () => {
+    const counted = (errors: number, rejected: number, fallbacks: number) => additions('5', 4, { errors, rejected, fallbacks });
+    await writeAdditions(db, [counted(1, 2, 3), counted(10, 20, 30)], NOW);
+    await writeAdditions(db, [counted(100, 200, 300)], NOW);
+    const [window] = await readWindows(db, 'writer', 'w', '5');
+    expect({ ...window, start: undefined, windowMs: undefined }).toEqual({ start: undefined, windowMs: undefined, reports: 3, runs: 12, errors: 111, rejected: 222, fallbacks: 333 });
+  });
 });

@@ -3,7 +3,9 @@ import type { BackendName, Engine, EngineSession } from './engine.js';
 import { disabledObserver } from './disabled-observer.js';
 import { doublingSession } from './doubling-session.fixture.js';
 import { LocalModel } from './model.js';
-import type { ModelObserver } from './monitoring.js';
+import { SuspiciousInputError } from './errors.js';
+import type { Inspection, ModelObserver } from './monitoring.js';
+import { runIdOf } from './run-id.js';
 import { tensor } from './tensor.js';
 
 /**
@@ -100,5 +102,38 @@ describe('LocalModel and its observer', () => {
     const model = await open(recording().observer);
     await model.dispose();
     await expect(model.run(x(1))).rejects.toMatchObject({ code: 'E_DISPOSED', message: expect.stringContaining('Model') });
+  });
+  it('inspects a run before it and records it with that inspection; the id record returns rides on the outputs', async () => {
+    const inspection: Inspection = { values: new Map([['x', [3]]]) };
+    const seen: unknown[] = [];
+    const { observer, calls } = recording({
+      inspect: (inputs) => (calls.push(['inspect', inputs.x!.data[0]]), inspection),
+      record: (given, outputs, ms, backend) => (calls.push(['record', outputs.y!.data[0], backend]), seen.push(given, ms), 'minted-1'),
+    });
+    const model = await open(observer);
+    const outputs = await model.run(x(3));
+    expect(calls).toEqual([['inspect', 3], ['record', 6, 'wasm']]);
+    expect(seen[0]).toBe(inspection);
+    expect(seen[1]).toBeGreaterThanOrEqual(0);
+    expect(runIdOf(outputs)).toBe('minted-1');
+  });
+
+  it('with monitor: false nothing is inspected or recorded, and no id rides on the outputs', async () => {
+    const model = await LocalModel.open(engine, { entry: 'm', files: { m: new Uint8Array(1) } }, { backends: ['wasm'], session: {}, validation: {}, monitor: false });
+    const outputs = await model.run(x(2));
+    expect(outputs.y!.data[0]).toBe(4);
+    expect(runIdOf(outputs)).toBeUndefined();
+  });
+
+  it('a suspicious input is refused before the engine runs when the observer rejects (and counted), run and recorded when it only counts', async () => {
+    const suspicious: Inspection['suspicious'] = { feature: 'x', value: 99, allowed: [0, 10] };
+    const strict = recording({ rejects: true, inspect: () => ({ values: new Map(), suspicious }), count: (counter) => void strict.calls.push(['count', counter]) });
+    const error = await (await open(strict.observer)).run(x(99)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SuspiciousInputError);
+    expect((error as Error).message).toBe('Input rejected by the monitor: feature "x" is 99; the baseline allows [0, 10].');
+    expect(strict.calls).toEqual([['count', 'rejected']]);
+    const lenient = recording({ inspect: () => ({ values: new Map(), suspicious: { ...suspicious, allowed: 'finite' } }) });
+    expect((await (await open(lenient.observer)).run(x(99))).y!.data[0]).toBe(198);
+    expect(lenient.calls).toEqual([['record', 198, 'wasm', undefined]]);
   });
 });
