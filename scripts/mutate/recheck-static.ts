@@ -9,7 +9,8 @@
  * Each one is written into its source file, the package's mutation tests run (the same
  * vitest.mutate.config.ts Stryker runs, stopping at the first failure), and the file is restored.
  * Results go to mutation/static-recheck.json beside Stryker's own mutation/scores.json, which is
- * left as Stryker measured it; this prints both scores.
+ * left as Stryker measured it; this prints both scores. A killed run (SIGKILL) can leave a mutant
+ * in a source file: `git status` shows it.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -69,7 +70,7 @@ for (const name of packages) {
     const detected = all.filter((m) => m.status === 'Killed' || m.status === 'Timeout').length;
     const valid = detected + all.filter((m) => m.status === 'Survived' || m.status === 'NoCoverage').length;
     // `--file`: the other files' verdicts stay as last recorded (their sources must be unchanged too).
-    const kept = onlyFiles ? (out[run.label]?.mutants ?? []).filter((m) => !onlyFiles.includes(m.file) && readFileSync(m.file, 'utf8') === report.files[m.file]?.source) : [];
+    const kept = onlyFiles ? (out[run.label]?.mutants ?? []).filter((m) => !onlyFiles.includes(m.file) && existsSync(m.file) && readFileSync(m.file, 'utf8') === report.files[m.file]?.source) : [];
     const mutants: Checked[] = [...kept];
     for (const [path, entry] of Object.entries(report.files)) {
       const original = readFileSync(path, 'utf8');
