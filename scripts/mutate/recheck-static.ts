@@ -18,7 +18,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { applyMutant, type ReportMutant } from './apply-mutant.js';
+import type { MutantResult } from '@stryker-mutator/api/core';
 import { isMutationPackage, MUTATION_PACKAGES, mutationRuns } from './packages.js';
+import { scoreOf, withScore } from './score.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 process.chdir(root);
@@ -29,10 +31,20 @@ const packages = (values.package ?? MUTATION_PACKAGES).map((name) => {
   if (!isMutationPackage(name)) throw new RangeError(`--package must be one of ${MUTATION_PACKAGES.join(', ')}; received "${name}"`);
   return name;
 });
-const timeoutMs = Number(values['timeout-s']) * 1000;
+const timeoutS = Number(values['timeout-s']);
+if (!(timeoutS > 0)) throw new RangeError(`--timeout-s must be a positive number of seconds; received "${values['timeout-s']}"`);
+const timeoutMs = timeoutS * 1000;
 /** `--file packages/core/src/model.ts` re-tests that file's mutants only and updates their entries in the record. */
 const onlyFiles = values.file;
+for (const path of onlyFiles ?? []) {
+  const runs = packages.flatMap((name) => mutationRuns(name));
+  const known = runs.some((run) => existsSync(incrementalFile(run.label)) && path in (JSON.parse(readFileSync(incrementalFile(run.label), 'utf8')) as Incremental).files);
+  if (!known) throw new RangeError(`--file ${path}: no mutants of it in the incremental reports of ${packages.join(', ')} (a path from the repository root, as in mutation/incremental/*.json)`);
+}
 
+function incrementalFile(label: string): string {
+  return join('mutation', 'incremental', `${label}.json`);
+}
 interface Incremental {
   files: Record<string, { source: string; mutants: Array<ReportMutant & { status: string }> }>;
 }
@@ -63,12 +75,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => (r
 const out: Record<string, Recheck> = existsSync('mutation/static-recheck.json') ? JSON.parse(readFileSync('mutation/static-recheck.json', 'utf8')) : {};
 for (const name of packages) {
   for (const run of mutationRuns(name)) {
-    const file = join('mutation', 'incremental', `${run.label}.json`);
+    const file = incrementalFile(run.label);
     if (!existsSync(file)) continue;
     const report = JSON.parse(readFileSync(file, 'utf8')) as Incremental;
-    const all = Object.values(report.files).flatMap((f) => f.mutants);
-    const detected = all.filter((m) => m.status === 'Killed' || m.status === 'Timeout').length;
-    const valid = detected + all.filter((m) => m.status === 'Survived' || m.status === 'NoCoverage').length;
+    const { score: strykerScore, ...counts } = scoreOf(Object.values(report.files).flatMap((f) => f.mutants) as unknown as MutantResult[]);
     // `--file`: the other files' verdicts stay as last recorded (their sources must be unchanged too).
     const kept = onlyFiles ? (out[run.label]?.mutants ?? []).filter((m) => !onlyFiles.includes(m.file) && existsSync(m.file) && readFileSync(m.file, 'utf8') === report.files[m.file]?.source) : [];
     const mutants: Checked[] = [...kept];
@@ -86,7 +96,11 @@ for (const name of packages) {
         });
         restore();
         restore = undefined;
-        const verdict: Verdict = test.error ? 'timeout' : test.status === 0 ? 'survived' : 'killed';
+        // A run that could not start, or died of a signal it was not sent for the timeout, is no verdict.
+        const timedOut = (test.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
+        if (test.error && !timedOut) throw new Error(`could not run the ${run.package} mutation tests: ${test.error.message}`);
+        if (!timedOut && test.status === null) throw new Error(`the ${run.package} mutation tests died of ${test.signal} under ${path}:${mutant.location.start.line}`);
+        const verdict: Verdict = timedOut ? 'timeout' : test.status === 0 ? 'survived' : 'killed';
         mutants.push({ file: path, line: mutant.location.start.line, mutator: mutant.mutatorName, replacement: mutant.replacement ?? '', verdict });
         console.log(`[recheck] ${run.label} ${path}:${mutant.location.start.line} ${mutant.mutatorName} → ${verdict}`);
       }
@@ -99,8 +113,8 @@ for (const name of packages) {
       checked: mutants.length,
       killed: count('killed'),
       timeout: count('timeout'),
-      strykerScore: valid === 0 ? 100 : Math.round((detected / valid) * 1000) / 10,
-      rechecked: valid === 0 ? 100 : Math.round(((detected + count('killed') + count('timeout')) / valid) * 1000) / 10,
+      strykerScore,
+      rechecked: withScore({ ...counts, killed: counts.killed + count('killed'), timeout: counts.timeout + count('timeout'), survived: counts.survived - count('killed') - count('timeout') }).score,
       mutants,
     };
     out[run.label] = result;

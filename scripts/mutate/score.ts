@@ -12,9 +12,10 @@ export interface MutationScore {
   errors: number;
 }
 
-type Counts = Omit<MutationScore, 'score'>;
+export type Counts = Omit<MutationScore, 'score'>;
 
-function withScore(counts: Counts): MutationScore {
+/** The score of these counts (also for counts adjusted after Stryker, as recheck-static does). */
+export function withScore(counts: Counts): MutationScore {
   const valid = counts.killed + counts.timeout + counts.survived + counts.noCoverage;
   return { score: valid === 0 ? 100 : Math.round(((counts.killed + counts.timeout) / valid) * 1000) / 10, ...counts };
 }

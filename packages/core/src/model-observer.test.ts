@@ -38,7 +38,7 @@ function recording(overrides: Partial<ModelObserver> = {}) {
   };
   return { observer, calls };
 }
-const open = (monitor: ModelObserver | undefined, resume?: Parameters<typeof LocalModel.open>[2]['resume']) =>
+const open = (monitor: ModelObserver | false | undefined, resume?: Parameters<typeof LocalModel.open>[2]['resume']) =>
   LocalModel.open(engine, { entry: 'm', files: { m: new Uint8Array(1) } }, { backends: ['wasm'], session: {}, validation: {}, monitor, resume });
 const x = (v: number) => ({ x: tensor('float32', [v], [1]) });
 
@@ -119,7 +119,7 @@ describe('LocalModel and its observer', () => {
   });
 
   it('with monitor: false nothing is inspected or recorded, and no id rides on the outputs', async () => {
-    const model = await LocalModel.open(engine, { entry: 'm', files: { m: new Uint8Array(1) } }, { backends: ['wasm'], session: {}, validation: {}, monitor: false });
+    const model = await open(false);
     const outputs = await model.run(x(2));
     expect(outputs.y!.data[0]).toBe(4);
     expect(runIdOf(outputs)).toBeUndefined();
