@@ -87,6 +87,11 @@ export interface MonitorReport {
   shadow?: ShadowSummary & { window: ShadowSummary };
   /** The canary guard of this load (loadModel `canary`), when the model is a guarded canary: guarding, or its verdict. */
   canary?: CanaryStatus;
+  /**
+   * With `monitor.sample` or `cpuBudget`: the fraction of runs sketched now, and the runs sketched
+   * and passed over since the monitor was made. Counters count every run; sketches, the sample.
+   */
+  sampling?: { fraction: number; sketched: number; skipped: number };
 }
 
 /**
@@ -224,6 +229,20 @@ export interface MonitorOptions {
   labels?: { maxAgeMs?: number; maxPending?: number; autoRunIds?: boolean };
   /** Closed windows kept for the uplink before the oldest is dropped (default 168: a week of hours). */
   maxClosedWindows?: number;
+  /**
+   * Fraction of runs whose inputs, outputs and latency are sketched (default 1: every run), each
+   * run drawn independently. Counters (runs, errors, rejected, fallbacks) still count every run,
+   * and a run given a `runId` is always sketched (its label is awaited); a run passed over gets
+   * no automatic id. For tiny models called at a high rate, where the monitor's few µs a run are
+   * a visible share: drift tests need a uniform sample of the traffic, not all of it.
+   */
+  sample?: number;
+  /**
+   * Keeps the monitor's CPU near this share of the model's own run time (e.g. 0.01 for 1 %) by
+   * sampling: the fraction becomes budget × mean run latency / measured cost of a sketched run,
+   * at most `sample`, at least 1e-4. Off by default. `health().sampling` says where it stands.
+   */
+  cpuBudget?: number;
 }
 
 /** `loadModel({ monitor })`: the monitor's options, with the baseline as an object or the URL of its JSON. */

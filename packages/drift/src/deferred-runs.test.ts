@@ -249,3 +249,40 @@ describe('DeferredRuns: the copies a batch reads', () => {
     expect(shown).toEqual([2]);
   });
 });
+
+describe('DeferredRuns onCost (what monitor.cpuBudget steers by)', () => {
+  const busy = (ms: number) => {
+    const until = performance.now() + ms;
+    while (performance.now() < until);
+  };
+  const add = (runs: DeferredRuns) => runs.add({ input: { data: Float32Array.of(1), dims: [1, 1] } }, ['input'], out.out, 1, 'wasm', T0, 0);
+
+  it('hears each batch once, with its runs and at least the time its runs took to apply', () => {
+    const heard: Array<[number, number]> = [];
+    const runs = new DeferredRuns(() => busy(0.5), (ms, n) => heard.push([ms, n]));
+    runs.flush(); // nothing waiting: nothing to hear
+    expect(heard).toEqual([]);
+    for (let i = 0; i < 3; i++) add(runs);
+    runs.flush();
+    expect(heard).toHaveLength(1);
+    expect(heard[0]![1]).toBe(3);
+    expect(heard[0]![0]).toBeGreaterThanOrEqual(1.5);
+    for (let i = 0; i < DEFER_MAX_RUNS; i++) add(runs); // the full batch flushes itself
+    expect(heard).toHaveLength(2);
+    expect(heard[1]![1]).toBe(DEFER_MAX_RUNS);
+    expect(heard[1]![0]).toBeGreaterThanOrEqual(0.5 * DEFER_MAX_RUNS);
+  });
+
+  it('counts the batch\'s add() time too: the first add of a batch is timed and charged to each of its runs', () => {
+    const heard: number[] = [];
+    const runs = new DeferredRuns(() => undefined, (ms) => heard.push(ms));
+    // An input whose copy is slow to read: a getter-backed length makes the first add measurable.
+    const slow = { input: { data: Float32Array.of(1), dims: [1, 1] } };
+    Object.defineProperty(slow.input, 'dims', { get: () => (busy(2), [1, 1]) });
+    runs.add(slow, ['input'], out.out, 1, 'wasm', T0, 0);
+    for (let i = 0; i < 3; i++) add(runs);
+    runs.flush();
+    // 2 ms (at least) for the first add, charged to all 4 runs.
+    expect(heard[0]).toBeGreaterThanOrEqual(8);
+  });
+});

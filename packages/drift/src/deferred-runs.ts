@@ -22,6 +22,9 @@ export const DEFER_MAX_RUNS = 32;
 /** Input bytes copied for waiting runs before they are applied the same way (large inputs). */
 export const DEFER_MAX_BYTES = 1 << 20;
 
+/** performance.now where there is one (browsers, Node, React Native), else Date.now. */
+export const monotonicMs: () => number = typeof performance !== 'undefined' && typeof performance.now === 'function' ? () => performance.now() : Date.now;
+
 type Copyable = ArrayLike<number | bigint> & { slice(): Copyable; set?(from: ArrayLike<number | bigint>): void };
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -42,7 +45,17 @@ export class DeferredRuns {
   private count = 0;
   private bytes = 0;
 
-  constructor(private readonly apply: (run: DeferredRun) => void) {}
+  /** How long the first add() of the current batch took (timed only with onCost). */
+  private addMs = 0;
+
+  /**
+   * `onCost`, when given, hears what each batch cost the monitor: its apply time plus its runs'
+   * add() time (the first add of a batch is timed, so two clock reads per batch, not per run).
+   */
+  constructor(
+    private readonly apply: (run: DeferredRun) => void,
+    private readonly onCost?: (ms: number, runs: number) => void,
+  ) {}
 
   /** Runs waiting now (diagnostics, tests). */
   get waiting(): number {
@@ -51,6 +64,7 @@ export class DeferredRuns {
 
   /** Copies what the run's features and predictions are read from (the caller may refill its buffers at once) and queues it. */
   add(inputs: Record<string, TensorLike>, featureInputs: readonly string[], scores: TensorLike, latencyMs: number, backend: string, at: number, minted: number): void {
+    const started = this.onCost && this.count === 0 ? monotonicMs() : -1;
     const slot = (this.slots[this.count] ??= { inputs: {}, scores: { data: new Float32Array(0), dims: [] }, latencyMs: 0, backend, at: 0, minted: 0 });
     for (let i = 0; i < featureInputs.length; i++) {
       const name = featureInputs[i]!;
@@ -73,6 +87,7 @@ export class DeferredRuns {
     slot.at = at;
     slot.minted = minted;
     this.count++;
+    if (started >= 0) this.addMs = monotonicMs() - started;
     if (this.count >= DEFER_MAX_RUNS || this.bytes >= DEFER_MAX_BYTES) this.flush();
   }
 
@@ -82,7 +97,9 @@ export class DeferredRuns {
     if (n === 0) return;
     this.count = 0;
     this.bytes = 0;
+    const started = this.onCost ? monotonicMs() : -1;
     for (let i = 0; i < n; i++) this.apply(this.slots[i]!);
+    if (started >= 0) this.onCost!(monotonicMs() - started + this.addMs * n, n);
   }
 
   /** Forgets the waiting runs (a reset), showing each to `last` first: what outlives a reset is taken from it there. */

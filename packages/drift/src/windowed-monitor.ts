@@ -4,7 +4,8 @@ import { isEmptyBody, subtractBody, type AggregateBody } from './aggregate-arith
 import { ByteReader, ByteWriter, SketchFormatError } from './binary.js';
 import type { TensorLike } from './feature-extraction.js';
 import { PendingPredictions, correctTotal, countLabel, emptyLabelCounts, hasPredictions, labeledTotal, predictionsOf } from './label-tracker.js';
-import { DeferredRuns, type DeferredRun } from './deferred-runs.js';
+import { DeferredRuns, monotonicMs, type DeferredRun } from './deferred-runs.js';
+import { RunSampler } from './run-sampler.js';
 import type { LabelCounts } from '@edgewise/wire';
 import { mergeSnapshots, ModelMonitor, LEGACY_WINDOWED_SNAPSHOT_VERSION, WINDOWED_SNAPSHOT_VERSION } from './model-monitor.js';
 import { ShadowTally } from './shadow-counts.js';
@@ -55,7 +56,9 @@ export class WindowedMonitor implements ModelObserver {
   private readonly windowMs: number;
   private readonly pending: PendingPredictions;
   private readonly autoRunIds: boolean;
-  private readonly deferred = new DeferredRuns((run) => this.applyDeferred(run));
+  private readonly deferred: DeferredRuns;
+  /** Which runs are sketched, when `sample` or `cpuBudget` says not all (undefined: every run, at no cost). */
+  private readonly sampler: RunSampler | undefined;
   private labelsCumulative = emptyLabelCounts();
   private labelsCurrent = emptyLabelCounts();
   private shadowCumulative = new ShadowTally();
@@ -78,6 +81,9 @@ export class WindowedMonitor implements ModelObserver {
     this.window = gridWindowAt(clock(), this.windowMs);
     this.pending = new PendingPredictions(options.labels?.maxAgeMs, options.labels?.maxPending);
     this.autoRunIds = options.labels?.autoRunIds ?? true;
+    this.sampler = options.sample !== undefined || options.cpuBudget !== undefined ? new RunSampler(options.sample ?? 1, options.cpuBudget) : undefined;
+    const sampler = this.sampler;
+    this.deferred = new DeferredRuns((run) => this.applyDeferred(run), sampler?.cpuBudget !== undefined ? (ms, runs) => sampler.observeCost(ms, runs) : undefined);
   }
 
   get rejects(): boolean {
@@ -131,6 +137,12 @@ export class WindowedMonitor implements ModelObserver {
    * values, so its copy stays cheap) unless `labels.autoRunIds` is false; else undefined.
    */
   record(inspection: Inspection, outputs: Record<string, TensorLike>, latencyMs: number, backend: string, runId?: string): string | undefined {
+    // A run the sampler passes over is counted, and nothing more (a caller-named run is always kept: its label is awaited).
+    if (this.sampler && !this.sampler.take(latencyMs, runId !== undefined)) {
+      this.advance();
+      this.current.counters.runs++;
+      return undefined;
+    }
     const at = this.clock();
     const first = firstOutput(outputs);
     const small = first !== undefined && first.data.length <= AUTO_RUN_ID_MAX_VALUES;
@@ -146,7 +158,9 @@ export class WindowedMonitor implements ModelObserver {
     }
     // Large outputs are read now rather than copied; their runs are applied now, in order.
     this.flushAndRoll(at);
+    const started = this.sampler?.cpuBudget !== undefined ? monotonicMs() : -1;
     this.current.record(uninspected ? this.current.inspect(uninspected) : inspection, outputs, latencyMs, backend);
+    if (started >= 0) this.sampler!.observeCost(monotonicMs() - started, 1);
     if (runId !== undefined) {
       this.pending.remember(runId, predictionsOf(first), at);
       return runId;
@@ -235,6 +249,7 @@ export class WindowedMonitor implements ModelObserver {
     const accuracy = this.accuracy();
     const report: MonitorReport = accuracy.labeled > 0 || accuracy.window.labeled > 0 ? { ...this.cumulative.report(), accuracy } : this.cumulative.report();
     if (!this.shadowCumulative.empty) report.shadow = { ...this.shadowCumulative.summary(), window: this.shadowCurrent.summary() };
+    if (this.sampler) report.sampling = { fraction: this.sampler.fraction, sketched: this.sampler.taken, skipped: this.sampler.skipped };
     return report;
   }
 
