@@ -58,4 +58,28 @@ describe('drift windows in a worker, in real time', () => {
     expect((await model.health()).accuracy).toMatchObject({ labeled: 1 });
     await model.dispose();
   });
+
+  it('monitor.sample and cpuBudget cross to the worker: every run counted, a sample sketched, health().sampling back', async () => {
+    const data = parseCsv(await (await fetch('/node_modules/vega-datasets/data/seattle-weather.csv')).text());
+    const rows = data.date!.map((_, i) => FEATURES.map((f) => data[f]![i] as number));
+    const model = await makeRuntime().loadModel({
+      source: '/models/generated/weather-mlp/model.onnx',
+      engine: 'onnx',
+      backends: ['wasm'],
+      worker: true,
+      monitor: { baseline: '/models/generated/weather-mlp/baseline.json', features: FEATURES.map((name, index) => ({ name, input: 'input', index })), sample: 0.5, cpuBudget: 0.01 },
+    });
+    for (const row of rows.slice(0, 400)) await model.run({ input: tensor('float32', row, [1, 4]) });
+    const health = await model.health();
+    expect(health.counters.runs).toBe(400);
+    const { sketched, skipped, fraction } = health.sampling!;
+    expect(sketched + skipped).toBe(400);
+    // At most half (sample caps the budget's fraction), and 6 σ around it at most.
+    expect(fraction).toBeLessThanOrEqual(0.5);
+    expect(sketched).toBeLessThanOrEqual(200 + 6 * Math.sqrt(100));
+    expect(sketched).toBeGreaterThan(0);
+    expect(health.latencyMs.count).toBe(sketched);
+    expect((await model.drift()).features[0]!.count).toBe(sketched);
+    await model.dispose();
+  });
 });
