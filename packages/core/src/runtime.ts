@@ -1,6 +1,6 @@
 import { DEFAULT_CANARY } from './canary.js';
 import type { Engine, ModelArtifact } from './engine.js';
-import { UnknownEngineError } from './errors.js';
+import { ModelSourceError, UnknownEngineError } from './errors.js';
 import { checkLoadOptions, type LoadModelOptions } from './load-options.js';
 import { LocalModel, type Model } from './model.js';
 import { fetchBytes, resolveArtifact, type ReadBytes } from './model-source.js';
@@ -18,6 +18,8 @@ export interface LoadedVersion {
   files: Record<string, Uint8Array>;
   version: string;
   baselineUrl?: string;
+  /** The baseline's verified bytes, when the loader has them (a manifest listing it among the files): no fetch, offline too. */
+  baseline?: Uint8Array;
   /** Present when the load is a canary (the manifest's rollout version): the version active before it, still cached. */
   canary?: { previous: string };
 }
@@ -118,6 +120,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       let monitorConfig = loadOptions.monitor;
       let version: string | undefined;
       let canary: Awaited<ReturnType<typeof canaryFor>>;
+      let readMonitorBytes = readBytes;
+      let baselineHint: string | undefined;
       if (loadOptions.manifest !== undefined) {
         if (!options.models) throw new TypeError('loadModel(): "manifest" needs a runtime created with a `models` cache (see @edgewise/store).');
         const cached = await options.models.load(loadOptions.manifest, { version: loadOptions.version, onProgress: loadOptions.onProgress });
@@ -129,7 +133,13 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
         version = cached.version;
         canary = await canaryFor(options.models, loadOptions.manifest, cached, loadOptions);
         // The manifest's baseline serves monitors that name features but no baseline of their own.
-        if (monitorConfig && !monitorConfig.baseline && cached.baselineUrl) monitorConfig = { ...monitorConfig, baseline: cached.baselineUrl };
+        if (monitorConfig && !monitorConfig.baseline && cached.baselineUrl) {
+          monitorConfig = { ...monitorConfig, baseline: cached.baselineUrl };
+          // Cached with the version: read from the store, not the network (so offline too).
+          const { baselineUrl, baseline } = cached;
+          if (baseline) readMonitorBytes = (url) => (url === baselineUrl ? Promise.resolve(baseline) : readBytes(url));
+          else baselineHint = `the baseline is not among the files of version ${cached.version} in ${loadOptions.manifest}, so it is fetched at every load, unverified, and not available offline; list "${baselineUrl}" there with its size and sha256 to have it cached with the version`;
+        }
       }
       const engine = engines.get(engineName!);
       if (!engine) throw new UnknownEngineError(String(engineName), [...engines.keys()]);
@@ -139,7 +149,9 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       const monitoring = monitorConfig === false ? undefined : options.monitoring;
       const [artifact, monitor, shadowModel] = await Promise.all([
         resolveArtifact(source!, engine, readBytes),
-        monitoring ? monitoring(monitorConfig || undefined, readBytes) : (false as const),
+        monitoring ? monitoring(monitorConfig || undefined, readMonitorBytes).catch((error: unknown) => {
+              throw baselineHint && error instanceof ModelSourceError ? new ModelSourceError(`${error.message} (${baselineHint})`, { cause: error }) : error;
+            }) : (false as const),
         loadOptions.shadow ? this.loadModel(shadowLoadOptions(loadOptions, engine.name)) : undefined,
       ]);
       return LocalModel.open(

@@ -67,6 +67,11 @@ export interface CachedModel {
   files: Record<string, Uint8Array>;
   /** Baseline URL from the manifest, resolved against it. */
   baselineUrl?: string;
+  /**
+   * The baseline's bytes when the manifest lists its path among the version's files: verified with
+   * them and served from the cache, so a monitor that takes the manifest's baseline loads offline.
+   */
+  baseline?: Uint8Array;
   fromCache: boolean;
   /**
    * Present when this is a canary: 'latest' reached the manifest's rollout version on this device,
@@ -405,6 +410,10 @@ function absoluteUrl(url: string): string {
 
 function toCachedModel(record: InstalledVersion, files: Record<string, Uint8Array>, fromCache: boolean): CachedModel {
   const model: CachedModel = { id: record.id, version: record.version, engine: record.engine, entry: record.entry, files, fromCache };
-  if (typeof record.baseline === 'string') model.baselineUrl = record.baseline;
+  if (typeof record.baseline === 'string') {
+    model.baselineUrl = record.baseline;
+    const path = Object.keys(files).find((p) => new URL(p, record.model).href === record.baseline);
+    if (path !== undefined) model.baseline = files[path];
+  }
   return model;
 }
