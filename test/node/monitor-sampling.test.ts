@@ -88,7 +88,7 @@ describe('monitor sampling (monitor.sample, monitor.cpuBudget) on real models', 
   }, 60_000);
 
   it('a bad sample or cpuBudget fails the load with a RangeError naming the option', async () => {
-    await expect(loadMnistModel({ sample: 0 })).rejects.toThrow(/monitor\.sample must be a fraction of runs in \(0, 1\]; received 0/);
+    await expect(loadMnistModel({ sample: 0 })).rejects.toThrow(/monitor\.sample must be a fraction of runs in \[0\.0001, 1\]; received 0/);
     await expect(loadMnistModel({ cpuBudget: 5 })).rejects.toThrow(/monitor\.cpuBudget must be a share of the model's run time in \(0, 1\)/);
   });
 });

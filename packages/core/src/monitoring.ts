@@ -89,7 +89,8 @@ export interface MonitorReport {
   canary?: CanaryStatus;
   /**
    * With `monitor.sample` or `cpuBudget`: the fraction of runs sketched now, and the runs sketched
-   * and passed over since the monitor was made. Counters count every run; sketches, the sample.
+   * and passed over since the monitor was made or reset (in this thread: a model moved to a fresh
+   * worker starts them again). Counters and latency count every run; input and output sketches, the sample.
    */
   sampling?: { fraction: number; sketched: number; skipped: number };
 }
@@ -230,17 +231,22 @@ export interface MonitorOptions {
   /** Closed windows kept for the uplink before the oldest is dropped (default 168: a week of hours). */
   maxClosedWindows?: number;
   /**
-   * Fraction of runs whose inputs, outputs and latency are sketched (default 1: every run), each
-   * run drawn independently. Counters (runs, errors, rejected, fallbacks) still count every run,
-   * and a run given a `runId` is always sketched (its label is awaited); a run passed over gets
-   * no automatic id. For tiny models called at a high rate, where the monitor's few µs a run are
-   * a visible share: drift tests need a uniform sample of the traffic, not all of it.
+   * Fraction of runs whose inputs and outputs are sketched (default 1: every run), each run drawn
+   * independently, in [1e-4, 1]. Counters, latency and backends still count every run. A run given
+   * a `runId` keeps its prediction for feedback() either way, but is sketched only if drawn (apps
+   * name the runs that can get a label, rarely a uniform subset); a run passed over gets no
+   * automatic id. For tiny models called at a high rate, where the monitor's few µs a run are a
+   * visible share: drift tests need a uniform sample of the traffic, not all of it. A window then
+   * reports `runs` for every run while its histograms hold the sample.
    */
   sample?: number;
   /**
-   * Keeps the monitor's CPU near this share of the model's own run time (e.g. 0.01 for 1 %) by
+   * Keeps the monitor's timed work near this share of the model's run time (e.g. 0.01 for 1 %) by
    * sampling: the fraction becomes budget × mean run latency / measured cost of a sketched run,
    * at most `sample`, at least 1e-4. Off by default. `health().sampling` says where it stands.
+   * Not in the budget: what a run passed over still costs, cache and GC effects on the engine
+   * (measured: process CPU about 1.5× the budget), and a reject-mode monitor's inspection, which
+   * runs before every run and is never sampled.
    */
   cpuBudget?: number;
 }

@@ -59,6 +59,8 @@ export class WindowedMonitor implements ModelObserver {
   private readonly deferred: DeferredRuns;
   /** Which runs are sketched, when `sample` or `cpuBudget` says not all (undefined: every run, at no cost). */
   private readonly sampler: RunSampler | undefined;
+  /** A window closed since the last timed batch (see the constructor). */
+  private rolledSinceTimed = false;
   private labelsCumulative = emptyLabelCounts();
   private labelsCurrent = emptyLabelCounts();
   private shadowCumulative = new ShadowTally();
@@ -83,7 +85,9 @@ export class WindowedMonitor implements ModelObserver {
     this.autoRunIds = options.labels?.autoRunIds ?? true;
     this.sampler = options.sample !== undefined || options.cpuBudget !== undefined ? new RunSampler(options.sample ?? 1, options.cpuBudget) : undefined;
     const sampler = this.sampler;
-    this.deferred = new DeferredRuns((run) => this.applyDeferred(run), sampler?.cpuBudget !== undefined ? (ms, runs) => sampler.observeCost(ms, runs) : undefined);
+    // A batch that closed a window also timed the window's drift and merge: not the monitor's per-run cost.
+    const observe = (ms: number, runs: number) => (this.rolledSinceTimed ? (this.rolledSinceTimed = false) : sampler!.observeCost(ms, runs));
+    this.deferred = new DeferredRuns((run) => this.applyDeferred(run), sampler?.cpuBudget !== undefined ? observe : undefined);
   }
 
   get rejects(): boolean {
@@ -137,12 +141,7 @@ export class WindowedMonitor implements ModelObserver {
    * values, so its copy stays cheap) unless `labels.autoRunIds` is false; else undefined.
    */
   record(inspection: Inspection, outputs: Record<string, TensorLike>, latencyMs: number, backend: string, runId?: string): string | undefined {
-    // A run the sampler passes over is counted, and nothing more (a caller-named run is always kept: its label is awaited).
-    if (this.sampler && !this.sampler.take(latencyMs, runId !== undefined)) {
-      this.advance();
-      this.current.counters.runs++;
-      return undefined;
-    }
+    if (this.sampler && !this.sampler.take(latencyMs)) return this.passOver(outputs, latencyMs, backend, runId);
     const at = this.clock();
     const first = firstOutput(outputs);
     const small = first !== undefined && first.data.length <= AUTO_RUN_ID_MAX_VALUES;
@@ -167,6 +166,24 @@ export class WindowedMonitor implements ModelObserver {
     }
     if (!this.autoRunIds || !small || !hasPredictions(first)) return undefined;
     return this.pending.rememberMinted(predictionsOf(first), at);
+  }
+
+  /**
+   * A run the sampler passed over: counted, its latency and backend sketched (cheap, and exact:
+   * a fraction that follows the budget would otherwise weight slow spells more), its inputs and
+   * outputs not. A caller-named run keeps its prediction for feedback(), but is not sketched
+   * either: apps name the runs that can get a label, rarely a uniform subset.
+   */
+  private passOver(outputs: Record<string, TensorLike>, latencyMs: number, backend: string, runId: string | undefined): string | undefined {
+    this.advance();
+    const current = this.current;
+    current.counters.runs++;
+    current.latency.update(latencyMs);
+    current.backends.update(backend);
+    if (runId === undefined) return undefined;
+    const first = firstOutput(outputs);
+    this.pending.remember(runId, predictionsOf(first), this.clock());
+    return runId;
   }
 
   /** A deferred run, applied in the window it ran in. */
@@ -286,6 +303,7 @@ export class WindowedMonitor implements ModelObserver {
     this.shadowCurrent = new ShadowTally();
     this.canaryCumulative = emptyCanaryCounts();
     this.canaryCurrent = emptyCanaryCounts();
+    this.sampler?.resetCounts();
   }
 
   /** Applies the deferred runs, then closes the open window if the clock has passed its end: what every reader does first. */
@@ -317,6 +335,7 @@ export class WindowedMonitor implements ModelObserver {
 
   /** Closes what the open window holds as `window` (the whole cell, or its part before a version change) and starts counting afresh. */
   private closeSegment(window: { start: number; end: number }): void {
+    this.rolledSinceTimed = true;
     this.close(window, this.current, this.taken, this.labelsCurrent, this.shadowCurrent, this.canaryCurrent, this.version);
     mergeSnapshots(this.before, this.current);
     this.current = new ModelMonitor(this.options);
