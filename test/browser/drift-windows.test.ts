@@ -6,17 +6,24 @@ import { makeRuntime } from './fixtures.js';
 
 const FEATURES = ['precipitation', 'temp_max', 'temp_min', 'wind'];
 
+const seattleRows = async () => {
+  const data = parseCsv(await (await fetch('/node_modules/vega-datasets/data/seattle-weather.csv')).text());
+  return data.date!.map((_, i) => FEATURES.map((f) => data[f]![i] as number));
+};
+/** The weather model in a worker, monitoring its four inputs against the shipped baseline, plus `monitor`. */
+const loadWeatherInWorker = (monitor: object = {}) =>
+  makeRuntime().loadModel({
+    source: '/models/generated/weather-mlp/model.onnx',
+    engine: 'onnx',
+    backends: ['wasm'],
+    worker: true,
+    monitor: { baseline: '/models/generated/weather-mlp/baseline.json', features: FEATURES.map((name, index) => ({ name, input: 'input', index })), ...monitor },
+  });
+
 describe('drift windows in a worker, in real time', () => {
   it('3 s windows close and roll on the grid; taking them leaves local drift unchanged; feedback crosses the worker', async () => {
-    const data = parseCsv(await (await fetch('/node_modules/vega-datasets/data/seattle-weather.csv')).text());
-    const rows = data.date!.map((_, i) => FEATURES.map((f) => data[f]![i] as number));
-    const model = await makeRuntime().loadModel({
-      source: '/models/generated/weather-mlp/model.onnx',
-      engine: 'onnx',
-      backends: ['wasm'],
-      worker: true,
-      monitor: { baseline: '/models/generated/weather-mlp/baseline.json', features: FEATURES.map((name, index) => ({ name, input: 'input', index })), windowMs: 3000 },
-    });
+    const rows = await seattleRows();
+    const model = await loadWeatherInWorker({ windowMs: 3000 });
     // Start just after a grid boundary so the first batch falls in one window.
     await new Promise((r) => setTimeout(r, 3000 - (Date.now() % 3000) + 10));
     for (const [i, row] of rows.slice(0, 40).entries()) await model.run({ input: tensor('float32', row, [1, 4]) }, { runId: `r${i}` });
@@ -60,15 +67,8 @@ describe('drift windows in a worker, in real time', () => {
   });
 
   it('monitor.sample and cpuBudget cross to the worker: every run counted, a sample sketched, health().sampling back', async () => {
-    const data = parseCsv(await (await fetch('/node_modules/vega-datasets/data/seattle-weather.csv')).text());
-    const rows = data.date!.map((_, i) => FEATURES.map((f) => data[f]![i] as number));
-    const model = await makeRuntime().loadModel({
-      source: '/models/generated/weather-mlp/model.onnx',
-      engine: 'onnx',
-      backends: ['wasm'],
-      worker: true,
-      monitor: { baseline: '/models/generated/weather-mlp/baseline.json', features: FEATURES.map((name, index) => ({ name, input: 'input', index })), sample: 0.5, cpuBudget: 0.01 },
-    });
+    const rows = await seattleRows();
+    const model = await loadWeatherInWorker({ sample: 0.5, cpuBudget: 0.01 });
     for (const row of rows.slice(0, 400)) await model.run({ input: tensor('float32', row, [1, 4]) });
     const health = await model.health();
     expect(health.counters.runs).toBe(400);

@@ -175,14 +175,15 @@ export class WindowedMonitor implements ModelObserver {
    * either: apps name the runs that can get a label, rarely a uniform subset.
    */
   private passOver(outputs: Record<string, TensorLike>, latencyMs: number, backend: string, runId: string | undefined): string | undefined {
-    this.advance();
+    const at = this.clock();
+    if (at >= this.window.end) this.flushAndRoll(at);
     const current = this.current;
     current.counters.runs++;
     current.latency.update(latencyMs);
     current.backends.update(backend);
     if (runId === undefined) return undefined;
     const first = firstOutput(outputs);
-    this.pending.remember(runId, predictionsOf(first), this.clock());
+    this.pending.remember(runId, predictionsOf(first), at);
     return runId;
   }
 
